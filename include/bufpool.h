@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bufpool: a bucketed buffer pool for kernel modules.
+ *
+ * A pool hands out physically contiguous, naturally aligned buffers from
+ * power-of-two size classes ("buckets"), the way .NET's ArrayPool and WCF's
+ * BufferManager do in user space.  Small buckets are backed by one kmem_cache
+ * each, large ones by compound pages.  A per-CPU magazine layer in front of a
+ * per-bucket depot makes bufpool_take() and bufpool_return() touch only
+ * this CPU's data on the fast path.  See Documentation/design.rst.
+ */
+#ifndef _BUFPOOL_H
+#define _BUFPOOL_H
+
+#include <linux/bits.h>
+#include <linux/err.h>
+#include <linux/gfp_types.h>
+#include <linux/slab.h>
+#include <linux/types.h>
+
+struct bufpool;
+
+/*
+ * BUFPOOL_F_NO_INIT - do not zero recycled buffers for init_on_alloc or
+ * init_on_free; __GFP_ZERO is still honoured.
+ */
+#define BUFPOOL_F_NO_INIT	BIT(0)
+/* BUFPOOL_F_TRACK - record every buffer's taker (see Documentation/tracking.rst) */
+#define BUFPOOL_F_TRACK		BIT(1)
+
+/* Longest pool name, without the terminating NUL. */
+#define BUFPOOL_NAME_MAX	31
+/* Largest buffer bufpool_take() can hand out, pooled or not. */
+#define BUFPOOL_SIZE_MAX	KMALLOC_MAX_SIZE
+
+/**
+ * struct bufpool_params - parameters of a pool; zero means "default"
+ * @min_size: smallest bucket in bytes, a power of two from 8 to @max_size;
+ *	0 selects 64.
+ * @max_size: largest pooled bucket in bytes, a power of two up to
+ *	%BUFPOOL_SIZE_MAX (4 MiB with 4 KiB pages); 0 selects 1 MiB.  Larger
+ *	requests are served unpooled and freed on return.
+ * @max_cached_bytes: cap on the idle memory the pool's depot holds; 0 selects
+ *	16 * @max_size.  The per-CPU magazines may hold a bounded amount more
+ *	(see Documentation/tuning.rst).
+ * @flags: %BUFPOOL_F_NO_INIT, %BUFPOOL_F_TRACK; other bits are rejected.
+ *
+ * A zero-initialised structure, or a %NULL pointer in its place, means all
+ * defaults.
+ */
+struct bufpool_params {
+	size_t min_size;
+	size_t max_size;
+	size_t max_cached_bytes;
+	unsigned int flags;
+};
+
+/**
+ * bufpool_create() - create a buffer pool
+ * @name: pool name, 1 to %BUFPOOL_NAME_MAX characters from [A-Za-z0-9_.-];
+ *	unique among live pools.  It names the pool's slab caches and messages.
+ * @params: parameters, or %NULL for all defaults.
+ *
+ * Context: Process context; may sleep.
+ * Return: the new pool, or ERR_PTR(-EINVAL) for a bad name or parameters,
+ * ERR_PTR(-EEXIST) if a live pool has this name, ERR_PTR(-EOPNOTSUPP) for a
+ * flag this build does not implement, ERR_PTR(-ENOMEM) if out of memory.
+ */
+struct bufpool *bufpool_create(const char *name,
+			       const struct bufpool_params *params);
+
+/**
+ * bufpool_destroy() - destroy a buffer pool
+ * @pool: the pool, or %NULL (then nothing happens).
+ *
+ * Frees every idle buffer.  Buffers still taken are reported (count and
+ * bytes) and stay valid: they may still be returned, and the pool's memory
+ * is released when the last one comes back.  bufpool_take() on a destroyed
+ * pool fails.
+ *
+ * Context: Process context; may sleep.
+ */
+void bufpool_destroy(struct bufpool *pool);
+
+/**
+ * bufpool_take() - take a buffer from a pool
+ * @pool: the pool.
+ * @size: bytes needed, 1 to %BUFPOOL_SIZE_MAX.
+ * @gfp: allocation flags, as for kmalloc(); %__GFP_ZERO zeroes the buffer.
+ *
+ * The buffer comes from the smallest bucket that holds @size and is
+ * bufpool_buf_size() bytes long, physically contiguous and aligned to
+ * min(bufpool_buf_size(), PAGE_SIZE) at least.  A request above the pool's
+ * max_size is served unpooled, from the page allocator.  The buffer may be
+ * used for copy_to_user() and copy_from_user().  May be used in fast paths.
+ *
+ * Context: Any context but NMI; sleeps only if @gfp allows it.
+ * Return: the buffer, or %NULL if @size is 0 or too large, memory is short,
+ * or the pool is being destroyed.
+ */
+void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
+
+/**
+ * bufpool_return() - give a buffer back to its pool
+ * @pool: the pool the buffer was taken from.
+ * @buf: the buffer, or %NULL (then nothing happens).
+ *
+ * A pointer that cannot be a buffer of @pool (outside the direct map, an
+ * interior pointer, a foreign page, a slab object of no bucket's size, a
+ * buffer that is already idle in the pool) is rejected with a one-time
+ * warning and counted; it is neither reused nor freed.  May be used in fast
+ * paths.
+ *
+ * Context: Any context but NMI; never sleeps.
+ */
+void bufpool_return(struct bufpool *pool, void *buf);
+
+/**
+ * bufpool_buf_size() - usable size of a buffer
+ * @pool: the pool the buffer was taken from.
+ * @buf: a buffer taken from @pool and not yet returned.
+ *
+ * Context: Any context.
+ * Return: the size of @buf's bucket (or, unpooled, its page allocation), or
+ * 0 if @buf is %NULL or not a buffer of @pool.
+ */
+size_t bufpool_buf_size(struct bufpool *pool, const void *buf);
+
+/**
+ * bufpool_clear() - free every idle buffer of a pool
+ * @pool: the pool.
+ *
+ * Empties the depot and the magazines of every CPU.  Buffers that are taken
+ * are not affected.
+ *
+ * Context: Process context; may sleep.
+ */
+void bufpool_clear(struct bufpool *pool);
+
+/**
+ * bufpool_shared() - the shared pool
+ *
+ * A pool with default parameters, created when the bufpool module loads and
+ * destroyed when it unloads.  Modules that use it depend on bufpool, so it
+ * outlives them.
+ *
+ * Context: Any context.
+ * Return: the shared pool.
+ */
+struct bufpool *bufpool_shared(void);
+
+#endif /* _BUFPOOL_H */

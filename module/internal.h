@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * bufpool internals, shared by the module's files and its KUnit suite.
+ *
+ * A pool has one bucket per power-of-two size from min_size to max_size.
+ * Each bucket has a backend (a kmem_cache up to PAGE_SIZE, compound pages
+ * above), a depot of full and empty magazines behind a spinlock, and on each
+ * CPU two magazines ("loaded" and "prev", as in Bonwick's magazine allocator
+ * and SLUB's sheaves) behind the pool's per-CPU local_lock.  Takes and returns
+ * touch only this CPU's magazines unless both are empty (take) or full
+ * (return); then a whole magazine is exchanged with the depot.
+ *
+ * An idle pooled buffer carries a marker in its first word (see
+ * bufpool_idle_mark()) so that returning it again is caught cheaply.
+ */
+#ifndef _BUFPOOL_INTERNAL_H
+#define _BUFPOOL_INTERNAL_H
+
+#include <linux/cache.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/percpu-refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <kunit/visibility.h>
+
+#include "../include/bufpool.h"
+
+/*
+ * Per-bucket event counters, kept per CPU and summed on read.  The slot after
+ * the last bucket counts unpooled buffers and returns no bucket could be
+ * named for.
+ */
+enum bufpool_stat {
+	BUFPOOL_STAT_TAKE,		/* buffers handed out */
+	BUFPOOL_STAT_RETURN,		/* buffers accepted back */
+	BUFPOOL_STAT_CPU_HIT,		/* takes served by this CPU's magazines */
+	BUFPOOL_STAT_DEPOT_HIT,		/* takes served by a depot magazine */
+	BUFPOOL_STAT_ALLOC,		/* buffers allocated from the backend */
+	BUFPOOL_STAT_ALLOC_FAIL,	/* backend allocations that failed */
+	BUFPOOL_STAT_FREE,		/* buffers freed to the backend */
+	BUFPOOL_STAT_OVER_BUDGET,	/* returns freed: depot at max_cached_bytes */
+	BUFPOOL_STAT_TRIM,		/* idle buffers freed by the shrinker */
+	BUFPOOL_STAT_DRAIN,		/* idle buffers taken off a dead CPU */
+	BUFPOOL_STAT_BAD_RETURN,	/* returns rejected */
+	BUFPOOL_STAT_COUNT
+};
+
+extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
+
+/* Defaults for a zero field of struct bufpool_params. */
+#define BUFPOOL_DEFAULT_MIN_SIZE	64
+#define BUFPOOL_DEFAULT_MAX_SIZE	SZ_1M
+#define BUFPOOL_DEFAULT_BUDGET_MULT	16	/* max_cached_bytes = 16 * max_size */
+/* Smallest bucket: the idle marker needs one word. */
+#define BUFPOOL_MIN_SIZE_MIN		sizeof(unsigned long)
+
+/* Magazines: up to BUFPOOL_MAG_MAX buffers, about BUFPOOL_MAG_BYTES of them. */
+#define BUFPOOL_MAG_MAX			32
+#define BUFPOOL_MAG_BYTES		SZ_64K
+
+/**
+ * struct bufpool_mag - a magazine: a stack of idle buffers of one bucket
+ * @list: link in the depot's full or empty list
+ * @count: buffers in @bufs
+ * @bufs: the buffers, bucket->mag_size slots
+ */
+struct bufpool_mag {
+	struct list_head list;
+	unsigned int count;
+	void *bufs[];
+};
+
+/**
+ * struct bufpool_bucket - one size class of a pool
+ * @size: buffer size, a power of two; 0 for the unpooled pseudo-bucket
+ * @order: page order of a buffer (0 for slab buckets)
+ * @mag_size: capacity of this bucket's magazines
+ * @cache: the slab cache, or %NULL if buffers are compound pages
+ * @pool: the pool this bucket belongs to
+ * @lock: protects the depot: @full, @empty, @nr_full and @nr_empty
+ * @full: magazines with @mag_size buffers, ready for a CPU
+ * @empty: empty magazines, ready for a CPU whose magazines are full
+ * @nr_full: entries in @full
+ * @nr_empty: entries in @empty
+ */
+struct bufpool_bucket {
+	size_t size;
+	unsigned int order;
+	unsigned int mag_size;
+	struct kmem_cache *cache;
+	struct bufpool *pool;
+
+	spinlock_t lock ____cacheline_aligned_in_smp;
+	struct list_head full;
+	struct list_head empty;
+	unsigned int nr_full;
+	unsigned int nr_empty;
+};
+
+/**
+ * struct bufpool_cpu_bucket - one CPU's view of a bucket
+ * @loaded: magazine takes pop from and returns push to
+ * @prev: the other magazine, swapped with @loaded when that runs out
+ * @stat: event counters, enum bufpool_stat
+ */
+struct bufpool_cpu_bucket {
+	struct bufpool_mag *loaded;
+	struct bufpool_mag *prev;
+	unsigned long stat[BUFPOOL_STAT_COUNT];
+};
+
+/**
+ * struct bufpool_cpu - a pool's per-CPU state
+ * @lock: protects the magazines of this CPU against interrupts and, on
+ *	PREEMPT_RT, against preemption
+ * @drain_work: empties this CPU's magazines for bufpool_clear()
+ * @pool: back pointer for @drain_work
+ * @b: one entry per bucket, then the unpooled slot (stats only)
+ */
+struct bufpool_cpu {
+	local_lock_t lock;
+	struct work_struct drain_work;
+	struct bufpool *pool;
+	struct bufpool_cpu_bucket b[];
+};
+
+/**
+ * struct bufpool - a buffer pool
+ * @cpu: per-CPU magazines and counters
+ * @ref: one reference per buffer out plus the pool's own; killed by
+ *	bufpool_destroy(), the pool is freed when it drops to zero
+ * @min_shift: log2 of the smallest bucket size
+ * @nr_buckets: number of buckets
+ * @flags: BUFPOOL_F_*
+ * @cookie: random secret mixed into the idle marker
+ * @min_size: smallest bucket size
+ * @max_size: largest bucket size
+ * @max_cached_bytes: cap on the bytes idle in the depots
+ * @depot_bytes: bytes idle in the depots, changed a magazine at a time
+ * @creator: return address of the bufpool_create() call
+ * @list: link in the list of live pools, under bufpool_mutex
+ * @shrinker: gives idle buffers back under memory pressure
+ * @free_work: frees the pool once @ref has dropped to zero
+ * @name: the pool's name
+ * @unpooled: pseudo-bucket that owns unpooled page allocations
+ * @buckets: the buckets, smallest first
+ */
+struct bufpool {
+	struct bufpool_cpu __percpu *cpu;
+	struct percpu_ref ref;
+	unsigned int min_shift;
+	unsigned int nr_buckets;
+	unsigned int flags;
+	unsigned long cookie;
+	size_t min_size;
+	size_t max_size;
+
+	size_t max_cached_bytes;
+	atomic_long_t depot_bytes;
+	unsigned long creator;
+	struct list_head list;
+	struct shrinker *shrinker;
+	struct work_struct free_work;
+	char name[BUFPOOL_NAME_MAX + 1];
+	struct bufpool_bucket unpooled;
+	struct bufpool_bucket buckets[];
+};
+
+/* Index of the stats slot that is not a bucket. */
+static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
+{
+	return pool->nr_buckets;
+}
+
+/*
+ * The idle marker: while a pooled buffer sits in a magazine its first word
+ * holds this value, which a live buffer holds only by a 2^-64 accident.
+ */
+static inline unsigned long bufpool_idle_mark(const struct bufpool *pool,
+					      const void *buf)
+{
+	return pool->cookie ^ (unsigned long)buf;
+}
+
+/* backend.c: where buffers come from and go back to */
+int bufpool_backend_init(struct bufpool *pool);
+void bufpool_backend_exit(struct bufpool *pool);
+void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp);
+void bufpool_backend_free(struct bufpool_bucket *b, void *buf);
+void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp);
+struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
+				     const char **why);
+
+/* cache.c: magazines and depot */
+int bufpool_cache_init(struct bufpool *pool);
+void bufpool_cache_exit(struct bufpool *pool);
+void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
+void bufpool_drain_all(struct bufpool *pool);
+unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
+				 enum bufpool_stat why);
+
+/* stats.c: counters */
+unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
+			       enum bufpool_stat stat);
+unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
+size_t bufpool_idle_bytes(struct bufpool *pool);
+
+/* pool.c */
+void bufpool_cpu_dead_all(unsigned int cpu);
+
+#endif /* _BUFPOOL_INTERNAL_H */
