@@ -20,6 +20,7 @@
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/percpu-refcount.h>
+#include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -63,11 +64,15 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 /**
  * struct bufpool_mag - a magazine: a stack of idle buffers of one bucket
  * @list: link in the depot's full or empty list
+ * @rcu: for freeing, as counters are read locklessly (bufpool_idle_bytes())
  * @count: buffers in @bufs
  * @bufs: the buffers, bucket->mag_size slots
  */
 struct bufpool_mag {
-	struct list_head list;
+	union {
+		struct list_head list;
+		struct rcu_head rcu;
+	};
 	unsigned int count;
 	void *bufs[];
 };
@@ -79,11 +84,12 @@ struct bufpool_mag {
  * @mag_size: capacity of this bucket's magazines
  * @cache: the slab cache, or %NULL if buffers are compound pages
  * @pool: the pool this bucket belongs to
- * @lock: protects the depot: @full, @empty, @nr_full and @nr_empty
- * @full: magazines with @mag_size buffers, ready for a CPU
+ * @lock: protects the depot: @full, @empty, @nr_full, @nr_empty, @nr_bufs
+ * @full: magazines holding buffers, ready for a CPU whose magazines are empty
  * @empty: empty magazines, ready for a CPU whose magazines are full
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
+ * @nr_bufs: buffers in the magazines on @full
  */
 struct bufpool_bucket {
 	size_t size;
@@ -97,6 +103,7 @@ struct bufpool_bucket {
 	struct list_head empty;
 	unsigned int nr_full;
 	unsigned int nr_empty;
+	unsigned long nr_bufs;
 };
 
 /**
@@ -117,12 +124,14 @@ struct bufpool_cpu_bucket {
  *	PREEMPT_RT, against preemption
  * @drain_work: empties this CPU's magazines for bufpool_clear()
  * @pool: back pointer for @drain_work
+ * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
  * @b: one entry per bucket, then the unpooled slot (stats only)
  */
 struct bufpool_cpu {
 	local_lock_t lock;
 	struct work_struct drain_work;
 	struct bufpool *pool;
+	long unpooled_bytes;
 	struct bufpool_cpu_bucket b[];
 };
 
@@ -140,7 +149,10 @@ struct bufpool_cpu {
  * @max_cached_bytes: cap on the bytes idle in the depots
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
  * @creator: return address of the bufpool_create() call
- * @list: link in the list of live pools, under bufpool_mutex
+ * @id: unique number, names the slab caches while a namesake is dying
+ * @warned: BUFPOOL_WARNED_* bits, for one-time warnings
+ * @list: link in bufpool_pools or, once destroyed, bufpool_dying; under
+ *	bufpool_mutex
  * @shrinker: gives idle buffers back under memory pressure
  * @free_work: frees the pool once @ref has dropped to zero
  * @name: the pool's name
@@ -160,6 +172,8 @@ struct bufpool {
 	size_t max_cached_bytes;
 	atomic_long_t depot_bytes;
 	unsigned long creator;
+	unsigned int id;
+	unsigned long warned;
 	struct list_head list;
 	struct shrinker *shrinker;
 	struct work_struct free_work;
@@ -168,10 +182,25 @@ struct bufpool {
 	struct bufpool_bucket buckets[];
 };
 
+/* Bits of bufpool::warned */
+enum {
+	BUFPOOL_WARNED_BAD_RETURN,
+	BUFPOOL_WARNED_DEAD_TAKE,
+};
+
 /* Index of the stats slot that is not a bucket. */
 static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
 {
 	return pool->nr_buckets;
+}
+
+/* Count @nr events; safe in any context, against interrupts and preemption. */
+static __always_inline void bufpool_count(struct bufpool *pool,
+					  unsigned int slot,
+					  enum bufpool_stat stat,
+					  unsigned long nr)
+{
+	this_cpu_add(pool->cpu->b[slot].stat[stat], nr);
 }
 
 /*
@@ -192,12 +221,15 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf);
 void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp);
 struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
 				     const char **why);
+size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
+			  const void *buf);
 
 /* cache.c: magazines and depot */
 int bufpool_cache_init(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
 void bufpool_drain_all(struct bufpool *pool);
+void bufpool_cache_release(struct bufpool *pool);
 unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 				 enum bufpool_stat why);
 
@@ -208,6 +240,6 @@ unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
 size_t bufpool_idle_bytes(struct bufpool *pool);
 
 /* pool.c */
-void bufpool_cpu_dead_all(unsigned int cpu);
+int bufpool_cpu_dead_all(unsigned int cpu);
 
 #endif /* _BUFPOOL_INTERNAL_H */

@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool magazines and depot: the take and return paths.
+ *
+ * Each CPU has two magazines per bucket.  A take pops from the loaded one, a
+ * return pushes to it; when it runs dry (take) or full (return) the two are
+ * swapped, and only when both are dry or both full does the CPU trade a
+ * whole magazine with the bucket's depot under the depot lock.  So at most
+ * one lock round trip happens per mag_size takes or returns, and none on the
+ * fast path, which runs with this CPU's local_lock held (interrupts off on
+ * !PREEMPT_RT) and touches only this CPU's lines.
+ *
+ * The depot holds full magazines up to the pool's max_cached_bytes; a return
+ * that would push it over frees the buffer to the backend instead.  The
+ * shrinker trims the depot; bufpool_clear() and CPU hotplug empty the
+ * per-CPU magazines too.
+ *
+ * Pool lifetime: every buffer out holds a reference on pool->ref.  The fast
+ * paths check that the pool is live inside their local_lock section, which
+ * is an RCU read-side critical section (interrupts or, on PREEMPT_RT, the
+ * per-CPU spinlock), so after bufpool_destroy() has killed the ref and
+ * waited for a grace period no CPU touches a magazine again.
+ */
+#include <linux/cpu.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/* === Magazines === */
+
+static struct bufpool_mag *bufpool_mag_alloc(const struct bufpool_bucket *b,
+					     gfp_t gfp, int node)
+{
+	struct bufpool_mag *m;
+
+	m = kmalloc_node(struct_size(m, bufs, b->mag_size), gfp, node);
+	if (m)
+		m->count = 0;
+	return m;
+}
+
+/* Free the buffers in @m to the backend; returns how many. */
+static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
+				      struct bufpool_mag *m)
+{
+	unsigned int n = m->count;
+
+	while (m->count)
+		bufpool_backend_free(b, m->bufs[--m->count]);
+	return n;
+}
+
+static __always_inline void *bufpool_mag_pop(struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *m = cb->loaded;
+
+	if (likely(m->count))
+		return m->bufs[--m->count];
+	if (cb->prev->count) {
+		swap(cb->loaded, cb->prev);
+		m = cb->loaded;
+		return m->bufs[--m->count];
+	}
+	return NULL;
+}
+
+static __always_inline bool bufpool_mag_push(const struct bufpool_bucket *b,
+					     struct bufpool_cpu_bucket *cb,
+					     void *buf)
+{
+	struct bufpool_mag *m = cb->loaded;
+
+	if (likely(m->count < b->mag_size)) {
+		m->bufs[m->count++] = buf;
+		return true;
+	}
+	if (!cb->prev->count) {
+		swap(cb->loaded, cb->prev);
+		m = cb->loaded;
+		m->bufs[m->count++] = buf;
+		return true;
+	}
+	return false;
+}
+
+/* === Depot === */
+
+/*
+ * Both of @cb's magazines are empty: trade the prev one for a full magazine
+ * from the depot.  Called with this CPU's local_lock held.
+ */
+static noinline bool bufpool_depot_get_full(struct bufpool *pool,
+					    struct bufpool_bucket *b,
+					    struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *full;
+
+	/* Unlocked peek: a CPU that misses one refill just allocates. */
+	if (!data_race(b->nr_full))
+		return false;
+
+	spin_lock(&b->lock);
+	full = list_first_entry_or_null(&b->full, struct bufpool_mag, list);
+	if (!full) {
+		spin_unlock(&b->lock);
+		return false;
+	}
+	list_del(&full->list);
+	b->nr_full--;
+	b->nr_bufs -= full->count;
+	list_add(&cb->prev->list, &b->empty);
+	b->nr_empty++;
+	spin_unlock(&b->lock);
+
+	atomic_long_sub(full->count * b->size, &pool->depot_bytes);
+	cb->prev = cb->loaded;
+	cb->loaded = full;
+	return true;
+}
+
+/*
+ * Hand @m, a magazine with buffers, to the depot and get an empty one back,
+ * unless that would take the depot over max_cached_bytes.  Returns the empty
+ * magazine, or NULL if the depot refused (then @m is still the caller's).
+ * Called with this CPU's local_lock held, or on a dead CPU's magazines.
+ */
+static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
+					     struct bufpool_bucket *b,
+					     struct bufpool_mag *m)
+{
+	long bytes = m->count * b->size;
+	struct bufpool_mag *empty;
+	unsigned long flags;
+
+	if (atomic_long_add_return(bytes, &pool->depot_bytes) >
+	    pool->max_cached_bytes)
+		goto refuse;
+
+	spin_lock_irqsave(&b->lock, flags);
+	empty = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
+	if (empty) {
+		list_del(&empty->list);
+		b->nr_empty--;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (!empty) {
+		/* Interrupts may be off: never sleep, never dip into reserves. */
+		empty = bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
+					  __GFP_NOMEMALLOC, numa_node_id());
+		if (!empty)
+			goto refuse;
+	}
+
+	spin_lock_irqsave(&b->lock, flags);
+	list_add(&m->list, &b->full);
+	b->nr_full++;
+	b->nr_bufs += m->count;
+	spin_unlock_irqrestore(&b->lock, flags);
+	return empty;
+
+refuse:
+	atomic_long_sub(bytes, &pool->depot_bytes);
+	return NULL;
+}
+
+/*
+ * Both of @cb's magazines are full: trade the prev one for an empty one.
+ * Called with this CPU's local_lock held.
+ */
+static noinline bool bufpool_depot_put_full(struct bufpool *pool,
+					    struct bufpool_bucket *b,
+					    struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *empty = bufpool_depot_put(pool, b, cb->prev);
+
+	if (!empty)
+		return false;
+	cb->prev = cb->loaded;
+	cb->loaded = empty;
+	return true;
+}
+
+/* Trim one bucket's depot by up to @nr buffers; returns how many it freed. */
+static unsigned long bufpool_bucket_trim(struct bufpool *pool,
+					 struct bufpool_bucket *b,
+					 unsigned long nr)
+{
+	struct bufpool_mag *m, *tmp;
+	unsigned long freed = 0;
+	unsigned long flags;
+	LIST_HEAD(full);
+	LIST_HEAD(empty);
+
+	spin_lock_irqsave(&b->lock, flags);
+	while (freed < nr && b->nr_full) {
+		m = list_first_entry(&b->full, struct bufpool_mag, list);
+		list_move(&m->list, &full);
+		b->nr_full--;
+		b->nr_bufs -= m->count;
+		freed += m->count;
+	}
+	/* Spare empty magazines go too, down to one per full one left. */
+	while (b->nr_empty > b->nr_full) {
+		list_move(b->empty.next, &empty);
+		b->nr_empty--;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+
+	atomic_long_sub(freed * b->size, &pool->depot_bytes);
+	list_for_each_entry_safe(m, tmp, &full, list) {
+		bufpool_mag_empty(b, m);
+		kfree_rcu(m, rcu);
+	}
+	list_for_each_entry_safe(m, tmp, &empty, list)
+		kfree_rcu(m, rcu);
+	return freed;
+}
+
+/**
+ * bufpool_depot_trim() - free idle buffers from a pool's depots
+ * @pool: the pool
+ * @nr_bufs: how many buffers to free, at least; whole magazines go, the
+ *	largest buckets first
+ * @why: the counter to charge besides BUFPOOL_STAT_FREE
+ *	(BUFPOOL_STAT_TRIM for the shrinker), or BUFPOOL_STAT_FREE alone
+ *
+ * Context: any context but NMI; takes the depot locks.
+ * Return: the number of buffers freed.
+ */
+unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
+				 enum bufpool_stat why)
+{
+	unsigned long freed = 0;
+	unsigned int i = pool->nr_buckets;
+
+	while (i-- && freed < nr_bufs) {
+		unsigned long n;
+
+		n = bufpool_bucket_trim(pool, &pool->buckets[i],
+					nr_bufs - freed);
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		if (why != BUFPOOL_STAT_FREE)
+			bufpool_count(pool, i, why, n);
+		freed += n;
+	}
+	return freed;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
+
+/* === Draining === */
+
+/*
+ * Move the buffers in @cb's magazine *@mp to the depot, or free them if the
+ * depot is full.  Returns the number of buffers moved or freed.
+ */
+static unsigned int bufpool_drain_mag(struct bufpool *pool,
+				      struct bufpool_bucket *b,
+				      struct bufpool_mag **mp)
+{
+	unsigned int n = (*mp)->count;
+	struct bufpool_mag *empty;
+
+	if (!n)
+		return 0;
+	empty = bufpool_depot_put(pool, b, *mp);
+	if (empty)
+		*mp = empty;
+	else
+		bufpool_mag_empty(b, *mp);
+	return n;
+}
+
+/**
+ * bufpool_drain_cpu() - empty a CPU's magazines into the depot
+ * @pool: the pool
+ * @cpu: the CPU
+ *
+ * Buffers go to the depot while it is under max_cached_bytes and are freed
+ * after that.  Counted as BUFPOOL_STAT_DRAIN.
+ *
+ * Context: nothing may use @cpu's magazines meanwhile: @cpu is dead, or it is
+ * this CPU with its local_lock held or interrupts off.
+ */
+void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
+{
+	struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+		struct bufpool_bucket *b = &pool->buckets[i];
+		unsigned int n;
+
+		n = bufpool_drain_mag(pool, b, &cb->loaded);
+		n += bufpool_drain_mag(pool, b, &cb->prev);
+		/* Charged to this CPU: the sums are what is read. */
+		bufpool_count(pool, i, BUFPOOL_STAT_DRAIN, n);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_drain_cpu);
+
+/* Free every buffer in @pcp's magazines. */
+static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		unsigned int n;
+
+		n = bufpool_mag_empty(b, cb->loaded);
+		n += bufpool_mag_empty(b, cb->prev);
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+	}
+}
+
+static void bufpool_drain_work(struct work_struct *work)
+{
+	struct bufpool *pool = container_of(work, struct bufpool_cpu,
+					    drain_work)->pool;
+	unsigned long flags;
+
+	local_lock_irqsave(&pool->cpu->lock, flags);
+	bufpool_free_cpu(pool, this_cpu_ptr(pool->cpu));
+	local_unlock_irqrestore(&pool->cpu->lock, flags);
+}
+
+/**
+ * bufpool_drain_all() - free every idle buffer of a live pool
+ * @pool: the pool
+ *
+ * Runs a work item on each online CPU to empty its magazines (a CPU's
+ * magazines can only be touched from that CPU), then empties the depots.
+ *
+ * Context: process context; sleeps.
+ */
+void bufpool_drain_all(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_highpri_wq,
+			      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(pool->cpu, cpu)->drain_work);
+	cpus_read_unlock();
+	bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_FREE);
+}
+
+/**
+ * bufpool_cache_release() - free every idle buffer of a dying pool
+ * @pool: the pool; no CPU may touch its magazines any more
+ *
+ * Context: process context.
+ */
+void bufpool_cache_release(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		bufpool_free_cpu(pool, per_cpu_ptr(pool->cpu, cpu));
+	bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_FREE);
+}
+
+/* === Take and return === */
+
+static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
+					       const struct bufpool_bucket *b,
+					       void *buf, gfp_t gfp)
+{
+	bool zero;
+
+	if (pool->flags & BUFPOOL_F_NO_INIT)
+		zero = gfp & __GFP_ZERO;
+	else
+		zero = want_init_on_alloc(gfp);
+	if (zero)
+		memset(buf, 0, b->size);
+	else
+		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
+	return buf;
+}
+
+static void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
+			      const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (test_and_set_bit(bit, &pool->warned))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_warn("bufpool: %s: %pV", pool->name, &vaf);
+	va_end(args);
+}
+
+/* slow path */
+static noinline void *bufpool_take_dead(struct bufpool *pool,
+					unsigned long caller)
+{
+	bufpool_warn_once(pool, BUFPOOL_WARNED_DEAD_TAKE,
+			  "take from a destroyed pool by %pS\n",
+			  (void *)caller);
+	return NULL;
+}
+
+/* slow path */
+static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
+					    gfp_t gfp, unsigned long caller)
+{
+	unsigned int slot = bufpool_unpooled_slot(pool);
+	void *buf;
+
+	if (!size || size > BUFPOOL_SIZE_MAX) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn_ratelimited("bufpool: %s: cannot take %zu bytes (1 to %lu) for %pS\n",
+					    pool->name, size, BUFPOOL_SIZE_MAX,
+					    (void *)caller);
+		return NULL;
+	}
+	if (unlikely(!percpu_ref_tryget_live(&pool->ref)))
+		return bufpool_take_dead(pool, caller);
+
+	buf = bufpool_unpooled_alloc(pool, size, gfp);
+	if (!buf) {
+		bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC_FAIL, 1);
+		percpu_ref_put(&pool->ref);
+		return NULL;
+	}
+	bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC, 1);
+	bufpool_count(pool, slot, BUFPOOL_STAT_TAKE, 1);
+	this_cpu_add(pool->cpu->unpooled_bytes,
+		     bufpool_owned_size(pool, &pool->unpooled, buf));
+	return buf;
+}
+
+/* slow path: both magazines and the depot are empty */
+static noinline void *bufpool_take_alloc(struct bufpool *pool,
+					 struct bufpool_bucket *b,
+					 unsigned int idx, gfp_t gfp)
+{
+	void *buf = bufpool_backend_alloc(b, gfp);
+
+	if (!buf) {
+		bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC_FAIL, 1);
+		percpu_ref_put(&pool->ref);
+		return NULL;
+	}
+	bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC, 1);
+	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
+	/*
+	 * Memory that was this pool's before may still carry an idle marker
+	 * (slab keeps its free pointer elsewhere): clear it, or the first
+	 * return would look like a double one.
+	 */
+	WRITE_ONCE(*(unsigned long *)buf, 0);
+	return buf;
+}
+
+static __always_inline unsigned int bufpool_size_index(const struct bufpool *pool,
+						       size_t size)
+{
+	if (size <= pool->min_size)
+		return 0;
+	return order_base_2(size) - pool->min_shift;
+}
+
+void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_bucket *b;
+	unsigned long flags;
+	unsigned int idx;
+	void *buf;
+
+	might_alloc(gfp);
+	if (unlikely(!size || size > pool->max_size))
+		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
+
+	idx = bufpool_size_index(pool, size);
+	b = &pool->buckets[idx];
+
+	local_lock_irqsave(&pool->cpu->lock, flags);
+	if (unlikely(!percpu_ref_tryget_live(&pool->ref))) {
+		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		return bufpool_take_dead(pool, _RET_IP_);
+	}
+	cb = &this_cpu_ptr(pool->cpu)->b[idx];
+	buf = bufpool_mag_pop(cb);
+	if (likely(buf)) {
+		bufpool_count(pool, idx, BUFPOOL_STAT_CPU_HIT, 1);
+	} else if (bufpool_depot_get_full(pool, b, cb)) {
+		buf = bufpool_mag_pop(cb);
+		bufpool_count(pool, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
+	} else {
+		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		return bufpool_take_alloc(pool, b, idx, gfp);
+	}
+	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
+	local_unlock_irqrestore(&pool->cpu->lock, flags);
+
+	return bufpool_take_prep(pool, b, buf, gfp);
+}
+EXPORT_SYMBOL_GPL(bufpool_take);
+
+/* slow path */
+static noinline void bufpool_bad_return(struct bufpool *pool, const void *buf,
+					unsigned int slot, const char *why,
+					unsigned long caller)
+{
+	bufpool_count(pool, slot, BUFPOOL_STAT_BAD_RETURN, 1);
+	bufpool_warn_once(pool, BUFPOOL_WARNED_BAD_RETURN,
+			  "rejected return of %p by %pS: %s; later bad returns are only counted\n",
+			  buf, (void *)caller, why);
+}
+
+/* slow path: the buffer goes straight back to the backend */
+static noinline void bufpool_return_free(struct bufpool *pool,
+					 struct bufpool_bucket *b,
+					 unsigned int slot, void *buf)
+{
+	if (b == &pool->unpooled)
+		this_cpu_sub(pool->cpu->unpooled_bytes,
+			     bufpool_owned_size(pool, b, buf));
+	bufpool_backend_free(b, buf);
+	bufpool_count(pool, slot, BUFPOOL_STAT_RETURN, 1);
+	bufpool_count(pool, slot, BUFPOOL_STAT_FREE, 1);
+	percpu_ref_put(&pool->ref);
+}
+
+void bufpool_return(struct bufpool *pool, void *buf)
+{
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_bucket *b;
+	unsigned long flags;
+	const char *why;
+	unsigned int idx;
+
+	if (unlikely(!buf))
+		return;
+	b = bufpool_owner(pool, buf, &why);
+	if (unlikely(!b)) {
+		bufpool_bad_return(pool, buf, bufpool_unpooled_slot(pool), why,
+				   _RET_IP_);
+		return;
+	}
+	if (unlikely(b == &pool->unpooled)) {
+		bufpool_return_free(pool, b, bufpool_unpooled_slot(pool), buf);
+		return;
+	}
+	idx = b - pool->buckets;
+	if (unlikely(READ_ONCE(*(unsigned long *)buf) ==
+		     bufpool_idle_mark(pool, buf))) {
+		bufpool_bad_return(pool, buf, idx, "double return", _RET_IP_);
+		return;
+	}
+
+	if (!(pool->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
+		memset(buf, 0, b->size);
+	WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
+
+	local_lock_irqsave(&pool->cpu->lock, flags);
+	if (unlikely(percpu_ref_is_dying(&pool->ref)))
+		goto free;
+	cb = &this_cpu_ptr(pool->cpu)->b[idx];
+	if (likely(bufpool_mag_push(b, cb, buf))) {
+		bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
+		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		percpu_ref_put(&pool->ref);
+		return;
+	}
+	if (bufpool_depot_put_full(pool, b, cb)) {
+		bufpool_mag_push(b, cb, buf);
+		bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
+		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		percpu_ref_put(&pool->ref);
+		return;
+	}
+	bufpool_count(pool, idx, BUFPOOL_STAT_OVER_BUDGET, 1);
+free:
+	local_unlock_irqrestore(&pool->cpu->lock, flags);
+	bufpool_return_free(pool, b, idx, buf);
+}
+EXPORT_SYMBOL_GPL(bufpool_return);
+
+size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
+{
+	struct bufpool_bucket *b;
+	const char *why;
+
+	if (!buf)
+		return 0;
+	b = bufpool_owner(pool, buf, &why);
+	return b ? bufpool_owned_size(pool, b, buf) : 0;
+}
+EXPORT_SYMBOL_GPL(bufpool_buf_size);
+
+/* === Setup === */
+
+/**
+ * bufpool_cache_init() - set up a pool's depots and per-CPU magazines
+ * @pool: the pool, with its bucket geometry set
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM; on error bufpool_cache_exit() cleans up.
+ */
+int bufpool_cache_init(struct bufpool *pool)
+{
+	unsigned int cpu, i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		spin_lock_init(&b->lock);
+		INIT_LIST_HEAD(&b->full);
+		INIT_LIST_HEAD(&b->empty);
+	}
+
+	pool->cpu = __alloc_percpu(struct_size_t(struct bufpool_cpu, b,
+						 pool->nr_buckets + 1),
+				   __alignof__(struct bufpool_cpu));
+	if (!pool->cpu)
+		return -ENOMEM;
+
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+		int node = cpu_to_node(cpu);
+
+		local_lock_init(&pcp->lock);
+		INIT_WORK(&pcp->drain_work, bufpool_drain_work);
+		pcp->pool = pool;
+		for (i = 0; i < pool->nr_buckets; i++) {
+			struct bufpool_cpu_bucket *cb = &pcp->b[i];
+
+			cb->loaded = bufpool_mag_alloc(&pool->buckets[i],
+						       GFP_KERNEL, node);
+			cb->prev = bufpool_mag_alloc(&pool->buckets[i],
+						     GFP_KERNEL, node);
+			if (!cb->loaded || !cb->prev)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * bufpool_cache_exit() - free a pool's magazines and per-CPU data
+ * @pool: the pool; every magazine must be empty
+ *
+ * Context: process context.
+ */
+void bufpool_cache_exit(struct bufpool *pool)
+{
+	struct bufpool_mag *m, *tmp;
+	unsigned int cpu, i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		WARN_ON_ONCE(b->nr_full);
+		list_for_each_entry_safe(m, tmp, &b->empty, list)
+			kfree(m);
+	}
+	if (!pool->cpu)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+
+		for (i = 0; i < pool->nr_buckets; i++) {
+			kfree(pcp->b[i].loaded);
+			kfree(pcp->b[i].prev);
+		}
+	}
+	free_percpu(pool->cpu);
+	pool->cpu = NULL;
+}

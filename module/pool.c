@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool pools: create and destroy, the shared pool, the shrinker, CPU
+ * hotplug, and the module's init and exit.
+ *
+ * A destroyed pool with buffers still out moves to a "dying" list and lives
+ * on until the last buffer is returned (page_pool's deferred release): its
+ * percpu_ref drops to zero and a work item frees it.  At module unload the
+ * pools that nobody destroyed are destroyed, and pools whose buffers can no
+ * longer come back (their users are unloaded) are reported and freed
+ * without freeing those buffers.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/ctype.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/random.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+/* Protects bufpool_pools, bufpool_dying and bufpool_next_id. */
+static DEFINE_MUTEX(bufpool_mutex);
+/* Live pools. */
+static LIST_HEAD(bufpool_pools);
+/* Destroyed pools waiting for their buffers. */
+static LIST_HEAD(bufpool_dying);
+static unsigned int bufpool_next_id;
+
+/* Frees pools whose last buffer came back. */
+static struct workqueue_struct *bufpool_wq;
+static struct bufpool *bufpool_shared_pool;
+static enum cpuhp_state bufpool_cpuhp_state;
+
+/* === Parameters === */
+
+static bool bufpool_name_valid(const char *name)
+{
+	size_t len, i;
+
+	if (!name)
+		return false;
+	len = strnlen(name, BUFPOOL_NAME_MAX + 1);
+	if (!len || len > BUFPOOL_NAME_MAX)
+		return false;
+	/* It names slab caches, debugfs directories and log lines. */
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Fill in the defaults and check the result.  A zero field never makes the
+ * other fields invalid: the default max_size grows to min_size and the
+ * default min_size shrinks to max_size.
+ */
+static int bufpool_params_resolve(const struct bufpool_params *in,
+				  struct bufpool_params *p)
+{
+	*p = in ? *in : (struct bufpool_params){};
+
+	if (p->flags & ~(BUFPOOL_F_NO_INIT | BUFPOOL_F_TRACK))
+		return -EINVAL;
+	if (!p->min_size)
+		p->min_size = p->max_size ?
+			      min_t(size_t, BUFPOOL_DEFAULT_MIN_SIZE, p->max_size) :
+			      BUFPOOL_DEFAULT_MIN_SIZE;
+	if (!p->max_size)
+		p->max_size = max_t(size_t, BUFPOOL_DEFAULT_MAX_SIZE, p->min_size);
+	if (!is_power_of_2(p->min_size) || p->min_size < BUFPOOL_MIN_SIZE_MIN)
+		return -EINVAL;
+	if (!is_power_of_2(p->max_size) || p->max_size > BUFPOOL_SIZE_MAX ||
+	    p->max_size < p->min_size)
+		return -EINVAL;
+	if (!p->max_cached_bytes)
+		p->max_cached_bytes = BUFPOOL_DEFAULT_BUDGET_MULT * p->max_size;
+	p->max_cached_bytes = min_t(size_t, p->max_cached_bytes, LONG_MAX);
+	/* Tracking mode is not in this build yet: say so, do not ignore it. */
+	if (p->flags & BUFPOOL_F_TRACK)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static void bufpool_init_buckets(struct bufpool *pool)
+{
+	unsigned int i;
+
+	pool->unpooled.pool = pool;
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		b->pool = pool;
+		b->size = pool->min_size << i;
+		b->order = b->size > PAGE_SIZE ? get_order(b->size) : 0;
+		b->mag_size = clamp_t(size_t, BUFPOOL_MAG_BYTES / b->size, 1,
+				      BUFPOOL_MAG_MAX);
+	}
+}
+
+/* === Registry === */
+
+/*
+ * Put @pool on the live list unless its name is taken.  A destroyed
+ * namesake that still has buffers out keeps its slab caches, so then the
+ * new pool gets an id that makes its cache names unique.
+ */
+static int bufpool_register(struct bufpool *pool)
+{
+	struct bufpool *other;
+	int err = 0;
+
+	mutex_lock(&bufpool_mutex);
+	list_for_each_entry(other, &bufpool_pools, list) {
+		if (!strcmp(other->name, pool->name)) {
+			err = -EEXIST;
+			goto unlock;
+		}
+	}
+	list_for_each_entry(other, &bufpool_dying, list) {
+		if (!strcmp(other->name, pool->name)) {
+			pool->id = ++bufpool_next_id;
+			break;
+		}
+	}
+	list_add_tail(&pool->list, &bufpool_pools);
+unlock:
+	mutex_unlock(&bufpool_mutex);
+	return err;
+}
+
+static void bufpool_unlink(struct bufpool *pool)
+{
+	mutex_lock(&bufpool_mutex);
+	list_del(&pool->list);
+	mutex_unlock(&bufpool_mutex);
+}
+
+/* Free a pool nobody can reach any more. */
+static void bufpool_free(struct bufpool *pool)
+{
+	/* Caches first: a namesake created meanwhile must not clash. */
+	bufpool_backend_exit(pool);
+	bufpool_unlink(pool);
+	percpu_ref_exit(&pool->ref);
+	bufpool_cache_exit(pool);
+	kfree(pool);
+}
+
+static void bufpool_free_work(struct work_struct *work)
+{
+	bufpool_free(container_of(work, struct bufpool, free_work));
+}
+
+/* The last buffer of a destroyed pool is back; any context. */
+static void bufpool_release(struct percpu_ref *ref)
+{
+	struct bufpool *pool = container_of(ref, struct bufpool, ref);
+
+	queue_work(bufpool_wq, &pool->free_work);
+}
+
+/* === Shrinker === */
+
+static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
+					  struct shrink_control *sc)
+{
+	struct bufpool *pool = shrinker->private_data;
+	unsigned long nr = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		/* Unlocked: the shrinker only needs an estimate. */
+		nr += data_race(pool->buckets[i].nr_bufs);
+	}
+	return nr ?: SHRINK_EMPTY;
+}
+
+static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
+					 struct shrink_control *sc)
+{
+	struct bufpool *pool = shrinker->private_data;
+	unsigned long freed;
+
+	freed = bufpool_depot_trim(pool, sc->nr_to_scan, BUFPOOL_STAT_TRIM);
+	return freed ?: SHRINK_STOP;
+}
+
+static int bufpool_shrinker_init(struct bufpool *pool)
+{
+	pool->shrinker = shrinker_alloc(0, "bufpool-%s", pool->name);
+	if (!pool->shrinker)
+		return -ENOMEM;
+	pool->shrinker->count_objects = bufpool_shrink_count;
+	pool->shrinker->scan_objects = bufpool_shrink_scan;
+	pool->shrinker->private_data = pool;
+	shrinker_register(pool->shrinker);
+	return 0;
+}
+
+/* === Public API === */
+
+struct bufpool *bufpool_create(const char *name,
+			       const struct bufpool_params *params)
+{
+	struct bufpool_params p;
+	struct bufpool *pool;
+	unsigned int nr;
+	int err;
+
+	might_sleep();
+	if (!bufpool_name_valid(name))
+		return ERR_PTR(-EINVAL);
+	err = bufpool_params_resolve(params, &p);
+	if (err)
+		return ERR_PTR(err);
+
+	nr = ilog2(p.max_size) - ilog2(p.min_size) + 1;
+	pool = kzalloc(struct_size(pool, buckets, nr), GFP_KERNEL);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	strscpy(pool->name, name);
+	pool->min_size = p.min_size;
+	pool->max_size = p.max_size;
+	pool->max_cached_bytes = p.max_cached_bytes;
+	pool->min_shift = ilog2(p.min_size);
+	pool->nr_buckets = nr;
+	pool->flags = p.flags;
+	pool->cookie = get_random_long();
+	pool->creator = _RET_IP_;
+	atomic_long_set(&pool->depot_bytes, 0);
+	INIT_WORK(&pool->free_work, bufpool_free_work);
+	bufpool_init_buckets(pool);
+
+	err = bufpool_cache_init(pool);
+	if (err)
+		goto err_cache;
+	err = percpu_ref_init(&pool->ref, bufpool_release, 0, GFP_KERNEL);
+	if (err)
+		goto err_cache;
+	err = bufpool_register(pool);
+	if (err)
+		goto err_ref;
+	err = bufpool_backend_init(pool);
+	if (err)
+		goto err_unregister;
+	err = bufpool_shrinker_init(pool);
+	if (err)
+		goto err_backend;
+	return pool;
+
+err_backend:
+	bufpool_backend_exit(pool);
+err_unregister:
+	bufpool_unlink(pool);
+err_ref:
+	percpu_ref_exit(&pool->ref);
+err_cache:
+	bufpool_cache_exit(pool);
+	kfree(pool);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(bufpool_create);
+
+void bufpool_destroy(struct bufpool *pool)
+{
+	unsigned long out;
+	size_t bytes;
+
+	if (!pool)
+		return;
+	might_sleep();
+
+	mutex_lock(&bufpool_mutex);
+	list_move_tail(&pool->list, &bufpool_dying);
+	mutex_unlock(&bufpool_mutex);
+	shrinker_free(pool->shrinker);
+	pool->shrinker = NULL;
+
+	/* Hold the pool until we are done, even if nothing is out. */
+	percpu_ref_get(&pool->ref);
+	percpu_ref_kill(&pool->ref);
+	/*
+	 * Takes and returns test the ref inside their local_lock section, an
+	 * RCU read-side critical section: after a grace period every one of
+	 * them sees the pool dying and no CPU touches its magazines again.
+	 */
+	synchronize_rcu();
+	bufpool_cache_release(pool);
+
+	out = bufpool_outstanding(pool, &bytes);
+	if (out)
+		pr_warn("bufpool: %s: destroyed with %lu buffers (%zu bytes) still out; the pool goes when they are returned\n",
+			pool->name, out, bytes);
+	percpu_ref_put(&pool->ref);
+}
+EXPORT_SYMBOL_GPL(bufpool_destroy);
+
+void bufpool_clear(struct bufpool *pool)
+{
+	might_sleep();
+	bufpool_drain_all(pool);
+}
+EXPORT_SYMBOL_GPL(bufpool_clear);
+
+struct bufpool *bufpool_shared(void)
+{
+	return bufpool_shared_pool;
+}
+EXPORT_SYMBOL_GPL(bufpool_shared);
+
+/* === CPU hotplug === */
+
+/**
+ * bufpool_cpu_dead_all() - empty a dead CPU's magazines in every pool
+ * @cpu: the CPU, already dead
+ *
+ * The teardown callback of a CPUHP_BP_PREPARE_DYN state: it runs on a
+ * control CPU after @cpu has stopped, so nothing touches @cpu's magazines.
+ *
+ * Context: process context, CPU hotplug lock held.
+ * Return: 0.
+ */
+int bufpool_cpu_dead_all(unsigned int cpu)
+{
+	struct bufpool *pool;
+
+	mutex_lock(&bufpool_mutex);
+	list_for_each_entry(pool, &bufpool_pools, list)
+		bufpool_drain_cpu(pool, cpu);
+	mutex_unlock(&bufpool_mutex);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_cpu_dead_all);
+
+/* === Module === */
+
+static int __init bufpool_init(void)
+{
+	int ret;
+
+	bufpool_wq = alloc_workqueue("bufpool", WQ_UNBOUND, 0);
+	if (!bufpool_wq)
+		return -ENOMEM;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bufpool:dead",
+					NULL, bufpool_cpu_dead_all);
+	if (ret < 0)
+		goto err_wq;
+	bufpool_cpuhp_state = ret;
+
+	bufpool_shared_pool = bufpool_create("shared", NULL);
+	if (IS_ERR(bufpool_shared_pool)) {
+		ret = PTR_ERR(bufpool_shared_pool);
+		goto err_cpuhp;
+	}
+	return 0;
+
+err_cpuhp:
+	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
+err_wq:
+	destroy_workqueue(bufpool_wq);
+	return ret;
+}
+
+/* Destroy the live pools; their creators are gone. */
+static void bufpool_destroy_abandoned(void)
+{
+	struct bufpool *pool;
+
+	for (;;) {
+		mutex_lock(&bufpool_mutex);
+		pool = list_first_entry_or_null(&bufpool_pools, struct bufpool,
+						list);
+		mutex_unlock(&bufpool_mutex);
+		if (!pool)
+			break;
+		pr_warn("bufpool: %s: never destroyed by its creator %pS\n",
+			pool->name, (void *)pool->creator);
+		bufpool_destroy(pool);
+	}
+}
+
+static void __exit bufpool_exit(void)
+{
+	struct bufpool *pool, *tmp;
+	unsigned long out;
+	size_t bytes;
+
+	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
+	bufpool_destroy(bufpool_shared_pool);
+	bufpool_destroy_abandoned();
+
+	/* percpu_ref's RCU callbacks may still release a pool: let them. */
+	rcu_barrier();
+	destroy_workqueue(bufpool_wq);
+
+	/* Whoever holds these buffers is unloaded: they never come back. */
+	list_for_each_entry_safe(pool, tmp, &bufpool_dying, list) {
+		out = bufpool_outstanding(pool, &bytes);
+		pr_warn("bufpool: %s: %lu buffers (%zu bytes) never returned, leaked\n",
+			pool->name, out, bytes);
+		bufpool_free(pool);
+	}
+}
+
+module_init(bufpool_init);
+module_exit(bufpool_exit);
+
+MODULE_DESCRIPTION("bufpool: bucketed buffer pool for kernel modules");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool counters: per-CPU on the fast path, summed here on read.
+ *
+ * The sums are snapshots: a CPU may be counting while another sums, so two
+ * counters read one after the other can disagree by the events in flight.
+ * In a quiet pool they are exact.
+ */
+#include <linux/build_bug.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+
+#include "internal.h"
+
+const char * const bufpool_stat_names[] = {
+	[BUFPOOL_STAT_TAKE]		= "takes",
+	[BUFPOOL_STAT_RETURN]		= "returns",
+	[BUFPOOL_STAT_CPU_HIT]		= "cpu_hits",
+	[BUFPOOL_STAT_DEPOT_HIT]	= "depot_hits",
+	[BUFPOOL_STAT_ALLOC]		= "allocs",
+	[BUFPOOL_STAT_ALLOC_FAIL]	= "alloc_fails",
+	[BUFPOOL_STAT_FREE]		= "frees",
+	[BUFPOOL_STAT_OVER_BUDGET]	= "over_budget",
+	[BUFPOOL_STAT_TRIM]		= "trimmed",
+	[BUFPOOL_STAT_DRAIN]		= "drained",
+	[BUFPOOL_STAT_BAD_RETURN]	= "bad_returns",
+};
+
+static_assert(ARRAY_SIZE(bufpool_stat_names) == BUFPOOL_STAT_COUNT);
+
+/**
+ * bufpool_stat_sum() - sum one counter over all CPUs
+ * @pool: the pool
+ * @slot: a bucket index, or bufpool_unpooled_slot()
+ * @stat: the counter
+ *
+ * Context: any context.
+ * Return: the sum.
+ */
+unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
+			       enum bufpool_stat stat)
+{
+	unsigned long sum = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+
+		/* Other CPUs count while we sum: a snapshot is all we promise. */
+		sum += data_race(pcp->b[slot].stat[stat]);
+	}
+	return sum;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_sum);
+
+/**
+ * bufpool_outstanding() - buffers taken and not yet returned
+ * @pool: the pool
+ * @bytes: if not %NULL, set to their size in bytes
+ *
+ * Context: any context.
+ * Return: the number of buffers out, over all buckets and unpooled.
+ */
+unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes)
+{
+	unsigned long nr = 0, total = 0;
+	long unpooled_bytes = 0;
+	unsigned int cpu, i;
+
+	for (i = 0; i <= pool->nr_buckets; i++) {
+		long out = bufpool_stat_sum(pool, i, BUFPOOL_STAT_TAKE) -
+			   bufpool_stat_sum(pool, i, BUFPOOL_STAT_RETURN);
+
+		/* An undetected foreign return can push a bucket below 0. */
+		if (out <= 0)
+			continue;
+		nr += out;
+		if (i < pool->nr_buckets)
+			total += out * pool->buckets[i].size;
+	}
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+
+		/* A snapshot, as in bufpool_stat_sum(). */
+		unpooled_bytes += data_race(pcp->unpooled_bytes);
+	}
+	if (unpooled_bytes > 0)
+		total += unpooled_bytes;
+	if (bytes)
+		*bytes = total;
+	return nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_outstanding);
+
+/**
+ * bufpool_idle_bytes() - bytes of idle buffers the pool holds
+ * @pool: the pool
+ *
+ * Context: any context.
+ * Return: bytes in the depots plus bytes in every CPU's magazines.
+ */
+size_t bufpool_idle_bytes(struct bufpool *pool)
+{
+	size_t bytes = atomic_long_read(&pool->depot_bytes);
+	unsigned int cpu, i;
+
+	/* A magazine seen here may move to the depot and be trimmed: RCU. */
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+
+		for (i = 0; i < pool->nr_buckets; i++) {
+			struct bufpool_cpu_bucket *cb = &pcp->b[i];
+			unsigned int n;
+
+			/* The owning CPU pushes and pops meanwhile. */
+			n = data_race(READ_ONCE(cb->loaded)->count) +
+			    /* ... so this is a snapshot too. */
+			    data_race(READ_ONCE(cb->prev)->count);
+			bytes += n * pool->buckets[i].size;
+		}
+	}
+	rcu_read_unlock();
+	return bytes;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_idle_bytes);
