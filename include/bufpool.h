@@ -122,13 +122,13 @@ void bufpool_return(struct bufpool *pool, void *buf);
  *
  * Context: Any context.
  * Return: the size of @buf's bucket (or, unpooled, its page allocation), or
- * 0 if @buf is %NULL or not a buffer of @pool.
+ * 0 if @pool or @buf is %NULL or @buf is not a buffer of @pool.
  */
 size_t bufpool_buf_size(struct bufpool *pool, const void *buf);
 
 /**
  * bufpool_clear() - free every idle buffer of a pool
- * @pool: the pool.
+ * @pool: the pool, or %NULL (then nothing happens).
  *
  * Empties the depot and the magazines of every CPU.  Buffers that are taken
  * are not affected.

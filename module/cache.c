@@ -482,6 +482,8 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 	void *buf;
 
 	might_alloc(gfp);
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
 	if (unlikely(!size || size > pool->max_size))
 		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
 
@@ -546,6 +548,9 @@ void bufpool_return(struct bufpool *pool, void *buf)
 
 	if (unlikely(!buf))
 		return;
+	/* Nowhere to put it: say so loudly rather than lose it silently. */
+	if (WARN_ON_ONCE(!pool))
+		return;
 	b = bufpool_owner(pool, buf, &why);
 	if (unlikely(!b)) {
 		bufpool_bad_return(pool, buf, bufpool_unpooled_slot(pool), why,
@@ -596,7 +601,7 @@ size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
 	struct bufpool_bucket *b;
 	const char *why;
 
-	if (!buf)
+	if (!pool || !buf)
 		return 0;
 	b = bufpool_owner(pool, buf, &why);
 	return b ? bufpool_owned_size(pool, b, buf) : 0;

@@ -303,7 +303,8 @@ EXPORT_SYMBOL_GPL(bufpool_destroy);
 void bufpool_clear(struct bufpool *pool)
 {
 	might_sleep();
-	bufpool_drain_all(pool);
+	if (pool)
+		bufpool_drain_all(pool);
 }
 EXPORT_SYMBOL_GPL(bufpool_clear);
 
