@@ -354,6 +354,39 @@ void bufpool_drain_all(struct bufpool *pool)
 }
 
 /**
+ * bufpool_drain_all_async() - start emptying every CPU's magazines
+ * @pool: the pool
+ *
+ * For the shrinker: queues the drain work on each online CPU and does not
+ * wait.  A CPU that goes offline meanwhile is drained by the hotplug
+ * callback; a work item that runs elsewhere drains the CPU it runs on.
+ *
+ * Context: any context but NMI.
+ */
+void bufpool_drain_all_async(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_highpri_wq,
+			      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
+}
+
+/**
+ * bufpool_drain_cancel() - wait for drain work items of a dying pool
+ * @pool: the pool; nothing may queue drain work any more
+ *
+ * Context: process context; sleeps.
+ */
+void bufpool_drain_cancel(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		cancel_work_sync(&per_cpu_ptr(pool->cpu, cpu)->drain_work);
+}
+
+/**
  * bufpool_cache_release() - free every idle buffer of a dying pool
  * @pool: the pool; no CPU may touch its magazines any more
  *

@@ -229,6 +229,8 @@ int bufpool_cache_init(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
 void bufpool_drain_all(struct bufpool *pool);
+void bufpool_drain_all_async(struct bufpool *pool);
+void bufpool_drain_cancel(struct bufpool *pool);
 void bufpool_cache_release(struct bufpool *pool);
 unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 				 enum bufpool_stat why);
@@ -237,6 +239,7 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
 			       enum bufpool_stat stat);
 unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
+size_t bufpool_idle(struct bufpool *pool, unsigned long *nr);
 size_t bufpool_idle_bytes(struct bufpool *pool);
 
 /* pool.c */

@@ -170,13 +170,9 @@ static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
 	struct bufpool *pool = shrinker->private_data;
-	unsigned long nr = 0;
-	unsigned int i;
+	unsigned long nr;
 
-	for (i = 0; i < pool->nr_buckets; i++) {
-		/* Unlocked: the shrinker only needs an estimate. */
-		nr += data_race(pool->buckets[i].nr_bufs);
-	}
+	bufpool_idle(pool, &nr);
 	return nr ?: SHRINK_EMPTY;
 }
 
@@ -187,6 +183,13 @@ static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
 	unsigned long freed;
 
 	freed = bufpool_depot_trim(pool, sc->nr_to_scan, BUFPOOL_STAT_TRIM);
+	/*
+	 * The depot was not enough: the rest sits in per-CPU magazines, which
+	 * only their own CPU may touch.  Start emptying them; the next scan
+	 * sees the result.
+	 */
+	if (freed < sc->nr_to_scan)
+		bufpool_drain_all_async(pool);
 	return freed ?: SHRINK_STOP;
 }
 
@@ -280,6 +283,7 @@ void bufpool_destroy(struct bufpool *pool)
 	mutex_unlock(&bufpool_mutex);
 	shrinker_free(pool->shrinker);
 	pool->shrinker = NULL;
+	bufpool_drain_cancel(pool);
 
 	/* Hold the pool until we are done, even if nothing is out. */
 	percpu_ref_get(&pool->ref);

@@ -93,16 +93,25 @@ unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes)
 EXPORT_SYMBOL_IF_KUNIT(bufpool_outstanding);
 
 /**
- * bufpool_idle_bytes() - bytes of idle buffers the pool holds
+ * bufpool_idle() - idle buffers the pool holds
  * @pool: the pool
+ * @nr: if not %NULL, set to the number of idle buffers
+ *
+ * Counts the depots and every CPU's magazines.
  *
  * Context: any context.
- * Return: bytes in the depots plus bytes in every CPU's magazines.
+ * Return: the bytes of the idle buffers.
  */
-size_t bufpool_idle_bytes(struct bufpool *pool)
+size_t bufpool_idle(struct bufpool *pool, unsigned long *nr)
 {
 	size_t bytes = atomic_long_read(&pool->depot_bytes);
+	unsigned long bufs = 0;
 	unsigned int cpu, i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		/* Unlocked, like the per-CPU counts below. */
+		bufs += data_race(pool->buckets[i].nr_bufs);
+	}
 
 	/* A magazine seen here may move to the depot and be trimmed: RCU. */
 	rcu_read_lock();
@@ -117,10 +126,25 @@ size_t bufpool_idle_bytes(struct bufpool *pool)
 			n = data_race(READ_ONCE(cb->loaded)->count) +
 			    /* ... so this is a snapshot too. */
 			    data_race(READ_ONCE(cb->prev)->count);
+			bufs += n;
 			bytes += n * pool->buckets[i].size;
 		}
 	}
 	rcu_read_unlock();
+	if (nr)
+		*nr = bufs;
 	return bytes;
+}
+
+/**
+ * bufpool_idle_bytes() - bytes of idle buffers the pool holds
+ * @pool: the pool
+ *
+ * Context: any context.
+ * Return: bytes in the depots plus bytes in every CPU's magazines.
+ */
+size_t bufpool_idle_bytes(struct bufpool *pool)
+{
+	return bufpool_idle(pool, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_idle_bytes);
