@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every bufpool test and count the results ("make check").
+#
+# Steps, in order (CHECK_STEPS overrides, e.g. CHECK_STEPS="W1 kunit"):
+#   W1 sparse checkpatch kerneldoc   static checks (.ci/static.sh), one test each
+#   kunit kunit-debug                the KUnit suite in UML (kunit/run.sh);
+#                                    each case counts, from kunit.py's summary
+# A failing step does not stop the others.  The last line is
+# "N passed, N failed" (", N skipped" when some were), and the exit status is
+# non-zero if anything failed.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc kunit kunit-debug}
+
+passed=0
+failed=0
+skipped=0
+report=()
+logdir=$(mktemp -d)
+trap 'rm -rf "$logdir"' EXIT
+
+banner() {
+	echo
+	echo "======== $* ========"
+}
+
+# count_kunit LOG RC: add a kunit.py run's cases to the totals; sets result.
+count_kunit() {
+	local log=$1 rc=$2 line total p f s note=""
+
+	line=$(sed 's/\x1b\[[0-9;]*m//g' "$log" |
+		grep -o 'Testing complete\. Ran [0-9]* tests.*' | tail -n 1) ||
+		true
+	if [ -z "$line" ]; then
+		p=0 f=1 s=0
+		note="no test summary (build or boot failed?)"
+	else
+		total=$(sed -n 's/.*Ran \([0-9]*\) tests.*/\1/p' <<<"$line")
+		p=$(field passed "$line")
+		s=$(field skipped "$line")
+		f=$(($(field failed "$line") + $(field crashed "$line") +
+			$(field errors "$line")))
+		if [ "$total" -eq 0 ]; then
+			f=$((f + 1))
+			note="no test ran"
+		elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+			note="kunit.py exited with status $rc"
+		fi
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	result="passed $p, failed $f, skipped $s${note:+; $note}"
+}
+
+# field NAME LINE: the number after "NAME: " in LINE, or 0.
+field() {
+	local n
+	n=$(grep -o "$1: [0-9]*" <<<"$2" | grep -o '[0-9]*$') || true
+	echo "${n:-0}"
+}
+
+for step in $steps; do
+	banner "$step"
+	log=$logdir/$step.log
+	start=$(date +%s)
+	rc=0
+	case "$step" in
+	W1 | sparse | checkpatch | kerneldoc)
+		.ci/static.sh "$step" 2>&1 | tee "$log" || rc=$?
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1))
+			result="PASS"
+		else
+			failed=$((failed + 1))
+			result="FAIL (exit status $rc)"
+		fi
+		;;
+	kunit | kunit-debug)
+		mode=normal
+		[ "$step" = kunit-debug ] && mode=debug
+		kunit/run.sh "$mode" </dev/null 2>&1 | tee "$log" || rc=$?
+		count_kunit "$log" "$rc"
+		;;
+	*)
+		failed=$((failed + 1))
+		result="FAIL (unknown step)"
+		;;
+	esac
+	report+=("$(printf '%-12s %s [%ss]' "$step" "$result" \
+		$(($(date +%s) - start)))")
+done
+
+banner "summary"
+printf '%s\n' "${report[@]}"
+summary="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && summary+=", $skipped skipped"
+echo "$summary"
+[ "$failed" -eq 0 ]

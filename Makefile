@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Entry point for building and testing bufpool.  The kernel build reads
+# Kbuild; the checks live in .ci/, kunit/ and userspace-test/.
+#
+#   make                 build bufpool.ko and examples/bufpool_example.ko
+#   make deps            install what the targets below need (apt-get)
+#   make check           all of the tests below; ends with "N passed, N failed"
+#   make W1 | sparse | checkpatch | kerneldoc | kunit | kunit-debug
+#   make demo            load the modules in a qemu VM running Debian's kernel
+#
+# KDIR=  kernel build tree (default: the running kernel's, else the newest
+#        of Debian's 6.12 amd64 headers; see .ci/kdir.sh)
+# KSRC=  full 6.12 source tree for checkpatch, kernel-doc and KUnit (default:
+#        $(CACHE)/linux-source-6.12, extracted from Debian's linux-source-6.12
+#        tarball when missing; see .ci/ksrc.sh)
+# CACHE= where the source tree and UML builds live (default:
+#        $BUFPOOL_CACHE, else ~/.cache/bufpool)
+
+CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
+export BUFPOOL_CACHE := $(CACHE)
+
+.PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
+	check demo deps
+
+all: modules
+
+modules:
+	@kdir=$$(.ci/kdir.sh) && \
+	echo "$(MAKE) -C $$kdir M=$(CURDIR) modules" && \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
+
+clean:
+	@if kdir=$$(.ci/kdir.sh 2>/dev/null); then \
+		$(MAKE) -C "$$kdir" M=$(CURDIR) clean; fi
+	rm -rf userspace-test/build
+
+W1 sparse checkpatch kerneldoc:
+	@.ci/static.sh $@
+
+kunit:
+	@kunit/run.sh normal
+
+kunit-debug:
+	@kunit/run.sh debug
+
+check:
+	@.ci/check.sh
+
+demo: modules
+	@userspace-test/vm-demo.sh
+
+deps:
+	@.ci/deps.sh
