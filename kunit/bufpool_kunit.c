@@ -1,0 +1,2244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for bufpool.
+ *
+ * Suite "bufpool" covers what a well-behaved user sees: pool creation and
+ * defaults, the bucket layout (slab caches up to PAGE_SIZE, compound pages
+ * above), size rounding, alignment and contiguity, unpooled buffers, the
+ * per-CPU magazines (LIFO recycling), the depot and its max_cached_bytes
+ * budget, bufpool_clear(), the shrinker and depot trimming, draining an
+ * offlined CPU, zeroing (__GFP_ZERO, init_on_alloc, BUFPOOL_F_NO_INIT), the
+ * shared pool, destroying a pool with buffers out, and takes and returns in
+ * hardirq, softirq and process context, alone and all at once.
+ *
+ * Suite "bufpool_bad_input" covers what a buggy user does: bad names and
+ * parameters, impossible sizes, and every kind of bad return (foreign,
+ * interior, wrong-pool and double returns), which must be rejected, counted
+ * and warned about once, without touching the memory or the pool's state.
+ *
+ * Each test case creates its own pool with a name no other case uses, so the
+ * cases are independent; the pool is destroyed by a deferred KUnit action.
+ * The tests read the counters of stats.c and the internal layout of
+ * internal.h, so they check where a buffer came from, not only that one came.
+ * UML has one CPU, so the per-CPU magazine sequences are deterministic.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/panic.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
+#include <linux/preempt.h>
+#include <linux/shrinker.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <trace/events/printk.h>
+
+#include "../module/internal.h"
+
+/* === Helpers === */
+
+/* Not buffers: returning these must be refused. */
+static unsigned long bp_test_data[64] = { 1 };
+static const unsigned long bp_test_rodata[64] = { 1, 2, 3 };
+
+KUNIT_DEFINE_ACTION_WRAPPER(bp_destroy_action, bufpool_destroy,
+			    struct bufpool *);
+
+/* Create a pool that is destroyed when the test case ends. */
+static struct bufpool *bp_create(struct kunit *test, const char *name,
+				 size_t min_size, size_t max_size,
+				 size_t max_cached_bytes, unsigned int flags)
+{
+	struct bufpool_params params = {
+		.min_size = min_size,
+		.max_size = max_size,
+		.max_cached_bytes = max_cached_bytes,
+		.flags = flags,
+	};
+	struct bufpool *pool;
+
+	pool = bufpool_create(name, &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bp_destroy_action,
+							   pool));
+	return pool;
+}
+
+static struct bufpool *bp_create_default(struct kunit *test, const char *name)
+{
+	return bp_create(test, name, 0, 0, 0, 0);
+}
+
+/* Expect bufpool_create() to fail with @err; clean up if it does not. */
+static void bp_expect_create_err(struct kunit *test, const char *name,
+				 size_t min_size, size_t max_size,
+				 unsigned int flags, int err)
+{
+	struct bufpool_params params = {
+		.min_size = min_size,
+		.max_size = max_size,
+		.flags = flags,
+	};
+	struct bufpool *pool = bufpool_create(name, &params);
+
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(pool),
+			      "name %s min %zu max %zu flags %#x accepted",
+			      name ?: "(null)", min_size, max_size, flags);
+	if (!IS_ERR(pool)) {
+		bufpool_destroy(pool);
+		return;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(pool), (long)err,
+			    "name %s min %zu max %zu flags %#x",
+			    name ?: "(null)", min_size, max_size, flags);
+}
+
+static unsigned long bp_stat(struct bufpool *pool, unsigned int slot,
+			     enum bufpool_stat stat)
+{
+	return bufpool_stat_sum(pool, slot, stat);
+}
+
+/* A counter summed over every bucket and the unpooled slot. */
+static unsigned long bp_stat_total(struct bufpool *pool,
+				   enum bufpool_stat stat)
+{
+	unsigned long sum = 0;
+	unsigned int slot;
+
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++)
+		sum += bufpool_stat_sum(pool, slot, stat);
+	return sum;
+}
+
+static unsigned long bp_out(struct bufpool *pool)
+{
+	size_t bytes;
+
+	return bufpool_outstanding(pool, &bytes);
+}
+
+static size_t bp_out_bytes(struct bufpool *pool)
+{
+	size_t bytes = 0;
+
+	bufpool_outstanding(pool, &bytes);
+	return bytes;
+}
+
+static long bp_depot_bytes(struct bufpool *pool)
+{
+	return atomic_long_read(&pool->depot_bytes);
+}
+
+/* Index of the bucket of @size bytes, which must exist. */
+static unsigned int bp_slot(struct kunit *test, struct bufpool *pool,
+			    size_t size)
+{
+	unsigned int slot = ilog2(size) - ilog2(pool->min_size);
+
+	KUNIT_ASSERT_TRUE(test, is_power_of_2(size));
+	KUNIT_ASSERT_LT(test, slot, pool->nr_buckets);
+	KUNIT_ASSERT_EQ(test, pool->buckets[slot].size, size);
+	return slot;
+}
+
+/* Buffers idle in @cpu's two magazines of bucket @slot. */
+static unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
+				unsigned int slot)
+{
+	struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->cpu, cpu)->b[slot];
+	struct bufpool_mag *loaded = READ_ONCE(cb->loaded);
+	struct bufpool_mag *prev = READ_ONCE(cb->prev);
+
+	return (loaded ? READ_ONCE(loaded->count) : 0) +
+	       (prev ? READ_ONCE(prev->count) : 0);
+}
+
+/* Buffers idle in the magazines of every CPU, all buckets. */
+static unsigned long bp_all_cpu_bufs(struct bufpool *pool)
+{
+	unsigned long sum = 0;
+	unsigned int cpu, slot;
+
+	for_each_possible_cpu(cpu)
+		for (slot = 0; slot < pool->nr_buckets; slot++)
+			sum += bp_cpu_bufs(pool, cpu, slot);
+	return sum;
+}
+
+static void **bp_take_many(struct kunit *test, struct bufpool *pool,
+			   size_t size, unsigned int n)
+{
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 0; i < n; i++) {
+		bufs[i] = bufpool_take(pool, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, bufs[i], "take %u of %u", i, n);
+	}
+	return bufs;
+}
+
+static void bp_return_many(struct bufpool *pool, void **bufs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+}
+
+/* Fill a buffer with a pattern derived from its address, and check it. */
+static unsigned long bp_pattern(const void *buf, size_t i)
+{
+	return ((unsigned long)buf + i) * 0x9e3779b97f4a7c15UL;
+}
+
+static void bp_fill(void *buf, size_t size)
+{
+	unsigned long *p = buf;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*p); i++)
+		p[i] = bp_pattern(buf, i);
+}
+
+static bool bp_check(const void *buf, size_t size)
+{
+	const unsigned long *p = buf;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*p); i++)
+		if (p[i] != bp_pattern(buf, i))
+			return false;
+	return true;
+}
+
+/* Console capture: lines that contain a pool's name. */
+static struct {
+	spinlock_t lock;	/* protects the fields below */
+	bool registered;
+	char match[BUFPOOL_NAME_MAX + 1];
+	size_t len;
+	char text[2048];
+} bp_console = {
+	.lock = __SPIN_LOCK_UNLOCKED(bp_console.lock),
+};
+
+static void bp_probe_console(void *ignore, const char *buf, size_t len)
+{
+	unsigned long flags;
+	size_t room;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	room = sizeof(bp_console.text) - bp_console.len;
+	if (bp_console.match[0] && room > 1 &&
+	    strnstr(buf, bp_console.match, len)) {
+		len = min(len, room - 2);
+		memcpy(bp_console.text + bp_console.len, buf, len);
+		bp_console.len += len;
+		bp_console.text[bp_console.len++] = '\n';
+		bp_console.text[bp_console.len] = '\0';
+	}
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+}
+
+static void bp_console_stop(void *unused)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	bp_console.match[0] = '\0';
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+}
+
+/* Capture the console lines that name @name until the test case ends. */
+static void bp_console_start(struct kunit *test, const char *name)
+{
+	unsigned long flags;
+
+	if (!bp_console.registered)
+		kunit_skip(test, "console tracepoint not available");
+	spin_lock_irqsave(&bp_console.lock, flags);
+	strscpy(bp_console.match, name);
+	bp_console.len = 0;
+	bp_console.text[0] = '\0';
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bp_console_stop,
+							   NULL));
+}
+
+static size_t bp_console_len(void)
+{
+	unsigned long flags;
+	size_t len;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	len = bp_console.len;
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	return len;
+}
+
+static bool bp_console_has(const char *needle)
+{
+	unsigned long flags;
+	bool found;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	found = strstr(bp_console.text, needle);
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	return found;
+}
+
+static int bp_suite_init(struct kunit_suite *suite)
+{
+	bp_console.registered =
+		!register_trace_console(bp_probe_console, NULL);
+	return 0;
+}
+
+static void bp_suite_exit(struct kunit_suite *suite)
+{
+	if (bp_console.registered) {
+		unregister_trace_console(bp_probe_console, NULL);
+		tracepoint_synchronize_unregister();
+		bp_console.registered = false;
+	}
+}
+
+/* === Creation and layout === */
+
+static void bufpool_test_create_defaults(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_create("kt-defaults", NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bp_destroy_action,
+							   pool));
+	KUNIT_EXPECT_STREQ(test, pool->name, "kt-defaults");
+	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
+	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->max_cached_bytes, 16 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->flags, 0);
+	KUNIT_EXPECT_EQ(test, pool->nr_buckets, ilog2(SZ_1M) - ilog2(64) + 1);
+	KUNIT_EXPECT_EQ(test, pool->buckets[0].size, 64);
+	KUNIT_EXPECT_EQ(test, pool->buckets[pool->nr_buckets - 1].size, SZ_1M);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_create_zero_params(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-zero-params");
+
+	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
+	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->max_cached_bytes, 16 * SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->flags, 0);
+	KUNIT_EXPECT_EQ(test, pool->nr_buckets, 15);
+}
+
+static void bufpool_test_create_custom_params(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-custom", 8, SZ_64K, SZ_256K,
+					 BUFPOOL_F_NO_INIT);
+	struct bufpool *one = bp_create(test, "kt-custom-one", 512, 512, 0, 0);
+
+	KUNIT_EXPECT_EQ(test, pool->min_size, 8);
+	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_64K);
+	KUNIT_EXPECT_EQ(test, pool->max_cached_bytes, SZ_256K);
+	KUNIT_EXPECT_EQ(test, pool->flags, BUFPOOL_F_NO_INIT);
+	KUNIT_EXPECT_EQ(test, pool->nr_buckets, ilog2(SZ_64K) - 3 + 1);
+
+	/* min_size == max_size: one bucket; the budget defaults to 16 of it */
+	KUNIT_EXPECT_EQ(test, one->nr_buckets, 1);
+	KUNIT_EXPECT_EQ(test, one->buckets[0].size, 512);
+	KUNIT_EXPECT_EQ(test, one->max_cached_bytes, 16 * 512);
+}
+
+static void bufpool_test_bucket_layout(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-layout", 8, SZ_4M, 0, 0);
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, pool->nr_buckets, ilog2(SZ_4M) - 3 + 1);
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+		size_t size = (size_t)8 << i;
+		unsigned int mag = clamp_t(size_t, BUFPOOL_MAG_BYTES / size, 1,
+					   BUFPOOL_MAG_MAX);
+
+		KUNIT_EXPECT_EQ_MSG(test, b->size, size, "bucket %u", i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, b->pool, pool, "bucket %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, b->mag_size, mag, "bucket %zu", size);
+		if (size <= PAGE_SIZE) {
+			KUNIT_EXPECT_NOT_NULL_MSG(test, b->cache,
+						  "bucket %zu", size);
+			if (b->cache)
+				KUNIT_EXPECT_EQ_MSG(test,
+						    kmem_cache_size(b->cache),
+						    size, "bucket %zu", size);
+			KUNIT_EXPECT_EQ_MSG(test, b->order, 0,
+					    "bucket %zu", size);
+		} else {
+			KUNIT_EXPECT_NULL_MSG(test, b->cache,
+					      "bucket %zu", size);
+			KUNIT_EXPECT_EQ_MSG(test, b->order, get_order(size),
+					    "bucket %zu", size);
+		}
+	}
+}
+
+static void bufpool_test_stat_names(struct kunit *test)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < BUFPOOL_STAT_COUNT; i++) {
+		KUNIT_ASSERT_NOT_NULL_MSG(test, bufpool_stat_names[i],
+					  "stat %u", i);
+		KUNIT_EXPECT_GT_MSG(test, strlen(bufpool_stat_names[i]), 0,
+				    "stat %u", i);
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_STRNEQ(test, bufpool_stat_names[i],
+					    bufpool_stat_names[j]);
+	}
+}
+
+/* === Taking buffers === */
+
+static void bufpool_test_take_rounds_up(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		1, 63, 64, 65, 100, 128, 129, 2000, PAGE_SIZE - 1, PAGE_SIZE,
+		PAGE_SIZE + 1, 3 * PAGE_SIZE, SZ_64K + 1, SZ_1M - 1, SZ_1M,
+	};
+	struct bufpool *pool = bp_create_default(test, "kt-round");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t want = max_t(size_t, roundup_pow_of_two(sizes[i]), 64);
+		unsigned int slot = bp_slot(test, pool, want);
+		unsigned long takes = bp_stat(pool, slot, BUFPOOL_STAT_TAKE);
+		void *buf = bufpool_take(pool, sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, buf, "size %zu", sizes[i]);
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(pool, buf), want,
+				    "size %zu", sizes[i]);
+		KUNIT_EXPECT_EQ_MSG(test, bp_stat(pool, slot, BUFPOOL_STAT_TAKE),
+				    takes + 1, "size %zu", sizes[i]);
+		KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+		KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), want);
+		bufpool_return(pool, buf);
+		KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	}
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+static void bufpool_test_take_aligned_contiguous(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-align", 8, SZ_1M, 0, 0);
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		size_t size = pool->buckets[i].size;
+		unsigned long pfn;
+		size_t off;
+		void *buf;
+
+		buf = bufpool_take(pool, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, buf, "bucket %zu", size);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)buf,
+						       min_t(size_t, size,
+							     PAGE_SIZE)),
+				      "bucket %zu: %p misaligned", size, buf);
+		KUNIT_EXPECT_TRUE_MSG(test, virt_addr_valid(buf),
+				      "bucket %zu", size);
+		KUNIT_EXPECT_FALSE(test, is_vmalloc_addr(buf));
+		pfn = page_to_pfn(virt_to_page(buf));
+		for (off = PAGE_SIZE; off < size; off += PAGE_SIZE)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    page_to_pfn(virt_to_page(buf + off)),
+					    pfn + off / PAGE_SIZE,
+					    "bucket %zu offset %zu", size, off);
+		/* The whole bucket size is usable (KASAN checks this). */
+		memset(buf, 0x5a, size);
+		KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), size);
+		bufpool_return(pool, buf);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+static void bufpool_test_take_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-unpooled", 64, SZ_16K, 0, 0);
+	unsigned int slot = bufpool_unpooled_slot(pool);
+	size_t size = SZ_16K + 1;
+	size_t want = PAGE_SIZE << get_order(size);
+	unsigned long frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+	unsigned long pfn;
+	size_t off;
+	void *buf;
+
+	buf = bufpool_take(pool, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), want);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)buf, PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, virt_addr_valid(buf));
+	pfn = page_to_pfn(virt_to_page(buf));
+	for (off = PAGE_SIZE; off < want; off += PAGE_SIZE)
+		KUNIT_EXPECT_EQ(test, page_to_pfn(virt_to_page(buf + off)),
+				pfn + off / PAGE_SIZE);
+	memset(buf, 0x5a, want);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TAKE), 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), want);
+
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE),
+			frees + 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 0);
+	/* Never cached. */
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+static void bufpool_test_take_size_max(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-size-max");
+	unsigned int slot = bufpool_unpooled_slot(pool);
+	char *buf;
+
+	buf = bufpool_take(pool, BUFPOOL_SIZE_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), BUFPOOL_SIZE_MAX);
+	buf[0] = 1;
+	buf[BUFPOOL_SIZE_MAX - 1] = 1;
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TAKE), 1);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+}
+
+static void bufpool_test_outstanding(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-outstanding");
+	void *a, *b, *c;
+
+	a = bufpool_take(pool, 100, GFP_KERNEL);
+	b = bufpool_take(pool, 5000, GFP_KERNEL);
+	c = bufpool_take(pool, SZ_2M, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 3);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 128 + 8192 + SZ_2M);
+
+	bufpool_return(pool, b);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 2);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 128 + SZ_2M);
+	bufpool_return(pool, c);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 128);
+	bufpool_return(pool, a);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 0);
+}
+
+/* === Magazines and depot === */
+
+static void bufpool_test_recycle_same_buffer(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-recycle");
+	unsigned int slot = bp_slot(test, pool, 128);
+	unsigned long hits, allocs;
+	void *a, *b;
+
+	a = bufpool_take(pool, 100, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), 1);
+	bufpool_return(pool, a);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 128);
+
+	hits = bp_stat(pool, slot, BUFPOOL_STAT_CPU_HIT);
+	allocs = bp_stat(pool, slot, BUFPOOL_STAT_ALLOC);
+	b = bufpool_take(pool, 100, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_CPU_HIT),
+			hits + 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), allocs);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	bufpool_return(pool, b);
+}
+
+static void bufpool_test_recycle_lifo(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-lifo");
+	void **bufs = bp_take_many(test, pool, 200, 3);
+
+	bp_return_many(pool, bufs, 3);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_take(pool, 200, GFP_KERNEL), bufs[2]);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_take(pool, 256, GFP_KERNEL), bufs[1]);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_take(pool, 129, GFP_KERNEL), bufs[0]);
+	bp_return_many(pool, bufs, 3);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_idle_bytes(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-idle");
+	void **bufs = bp_take_many(test, pool, 512, 5);
+	void *big;
+
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	bp_return_many(pool, bufs, 5);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 5 * 512);
+	bufs = bp_take_many(test, pool, 512, 2);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 3 * 512);
+	big = bufpool_take(pool, 3 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	bufpool_return(pool, big);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool),
+			3 * 512 + 4 * PAGE_SIZE);
+	bp_return_many(pool, bufs, 2);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool),
+			5 * 512 + 4 * PAGE_SIZE);
+}
+
+static void bufpool_test_depot_full_magazines(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-depot");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 3 * b->mag_size + 1;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n);
+	/* A fresh pool has nothing idle: every take allocates. */
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), n);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_full), 0);
+
+	bp_return_many(pool, bufs, n);
+	/* Both CPU magazines filled up, so whole magazines went to the depot. */
+	KUNIT_EXPECT_GE(test, READ_ONCE(b->nr_full), 1);
+	KUNIT_EXPECT_GT(test, READ_ONCE(b->nr_bufs), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), READ_ONCE(b->nr_bufs) * 256);
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, raw_smp_processor_id(), slot) +
+			READ_ONCE(b->nr_bufs), n);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), n * 256);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_OVER_BUDGET), 0);
+}
+
+static void bufpool_test_depot_hit(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-depot-hit");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 3 * b->mag_size + 1;
+	unsigned long allocs, hits, depot_hits;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n);
+	bp_return_many(pool, bufs, n);
+	KUNIT_ASSERT_GE(test, READ_ONCE(b->nr_full), 1);
+
+	allocs = bp_stat(pool, slot, BUFPOOL_STAT_ALLOC);
+	hits = bp_stat(pool, slot, BUFPOOL_STAT_CPU_HIT);
+	depot_hits = bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT);
+	bufs = bp_take_many(test, pool, 256, n);
+	/* All n come back from the magazines and the depot, none is new. */
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), allocs);
+	KUNIT_EXPECT_GE(test, bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT),
+			depot_hits + 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_CPU_HIT) - hits +
+			bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT) - depot_hits,
+			n);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_bufs), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	bp_return_many(pool, bufs, n);
+}
+
+static void bufpool_test_over_budget(struct kunit *test)
+{
+	/* Budget: one buffer, less than any magazine. */
+	struct bufpool *pool = bp_create(test, "kt-budget-tiny", 64, SZ_4K,
+					 256, 0);
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 3 * b->mag_size + 1;
+	unsigned long over, frees;
+	void **bufs;
+
+	KUNIT_ASSERT_GT(test, b->mag_size, 1);
+	bufs = bp_take_many(test, pool, 256, n);
+	bp_return_many(pool, bufs, n);
+
+	over = bp_stat(pool, slot, BUFPOOL_STAT_OVER_BUDGET);
+	frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+	/* Once both CPU magazines are full, each return is freed. */
+	KUNIT_EXPECT_EQ(test, over, n - 2 * b->mag_size);
+	KUNIT_EXPECT_EQ(test, frees, over);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_full), 0);
+	KUNIT_EXPECT_LE(test, bp_depot_bytes(pool), 256);
+	/* Every returned buffer is either idle or freed. */
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool) / 256 + frees, n);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), n);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_depot_within_budget(struct kunit *test)
+{
+	/* Budget: two 256-byte magazines (32 buffers each). */
+	struct bufpool *pool = bp_create(test, "kt-budget", 64, SZ_4K,
+					 2 * BUFPOOL_MAG_MAX * 256, 0);
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 8 * b->mag_size, i, bad = 0;
+	long max_seen = 0;
+	void **bufs;
+
+	KUNIT_ASSERT_EQ(test, b->mag_size, BUFPOOL_MAG_MAX);
+	bufs = bp_take_many(test, pool, 256, n);
+	for (i = 0; i < n; i++) {
+		long depot;
+
+		bufpool_return(pool, bufs[i]);
+		depot = bp_depot_bytes(pool);
+		max_seen = max(max_seen, depot);
+		if (depot > (long)pool->max_cached_bytes)
+			bad++;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bad, 0, "depot reached %ld bytes", max_seen);
+	/* The depot filled up to the budget, then returns were freed. */
+	KUNIT_EXPECT_EQ(test, max_seen, (long)pool->max_cached_bytes);
+	KUNIT_EXPECT_GT(test, bp_stat(pool, slot, BUFPOOL_STAT_OVER_BUDGET), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool) / 256 +
+			bp_stat(pool, slot, BUFPOOL_STAT_FREE), n);
+}
+
+static void bufpool_test_clear_frees_idle(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-clear");
+	unsigned int s256 = bp_slot(test, pool, 256);
+	unsigned int s8k = bp_slot(test, pool, SZ_8K);
+	unsigned int n256 = 3 * pool->buckets[s256].mag_size + 1;
+	unsigned int n8k = 3 * pool->buckets[s8k].mag_size + 1;
+	unsigned long frees;
+	unsigned int i;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n256);
+	bp_return_many(pool, bufs, n256);
+	bufs = bp_take_many(test, pool, SZ_8K, n8k);
+	bp_return_many(pool, bufs, n8k);
+	KUNIT_ASSERT_EQ(test, bufpool_idle_bytes(pool),
+			n256 * 256 + n8k * SZ_8K);
+	KUNIT_ASSERT_GT(test, bp_depot_bytes(pool), 0);
+
+	frees = bp_stat_total(pool, BUFPOOL_STAT_FREE);
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 0);
+	for (i = 0; i < pool->nr_buckets; i++) {
+		KUNIT_EXPECT_EQ(test, READ_ONCE(pool->buckets[i].nr_full), 0);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(pool->buckets[i].nr_bufs), 0);
+	}
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE) - frees,
+			n256 + n8k);
+	/* The pool still works after a clear. */
+	bufs = bp_take_many(test, pool, 256, 2);
+	bp_return_many(pool, bufs, 2);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 2 * 256);
+}
+
+static void bufpool_test_clear_keeps_taken(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-clear-taken");
+	static const size_t sizes[] = { 100, SZ_4K, SZ_16K, SZ_2M };
+	void *kept[ARRAY_SIZE(sizes)];
+	void **idle;
+	unsigned int i;
+
+	idle = bp_take_many(test, pool, 100, 40);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		kept[i] = bufpool_take(pool, sizes[i], GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, kept[i]);
+		bp_fill(kept[i], bufpool_buf_size(pool, kept[i]));
+	}
+	bp_return_many(pool, idle, 40);
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), ARRAY_SIZE(sizes));
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = bufpool_buf_size(pool, kept[i]);
+
+		KUNIT_EXPECT_GE(test, size, sizes[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, bp_check(kept[i], size),
+				      "size %zu changed by clear", sizes[i]);
+		bufpool_return(pool, kept[i]);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN),
+			40 + ARRAY_SIZE(sizes));
+}
+
+static void bufpool_test_depot_trim_all(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-trim-all");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 5 * b->mag_size + 1;
+	unsigned long freed, in_depot, frees;
+	size_t cpu_bytes;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n);
+	bp_return_many(pool, bufs, n);
+	in_depot = READ_ONCE(b->nr_bufs);
+	KUNIT_ASSERT_GT(test, in_depot, 0);
+	cpu_bytes = bufpool_idle_bytes(pool) - bp_depot_bytes(pool);
+	KUNIT_ASSERT_GT(test, cpu_bytes, 0);
+	frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+
+	freed = bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_TRIM);
+	KUNIT_EXPECT_EQ(test, freed, in_depot);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), freed);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE),
+			frees + freed);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_full), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_bufs), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	/* The CPU magazines are not the depot's to trim. */
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), cpu_bytes);
+	/* Nothing left to trim. */
+	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, ULONG_MAX,
+						 BUFPOOL_STAT_TRIM), 0);
+}
+
+static void bufpool_test_depot_trim_some(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-trim-some");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 5 * b->mag_size + 1;
+	unsigned long freed, in_depot;
+	size_t idle;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n);
+	bp_return_many(pool, bufs, n);
+	in_depot = READ_ONCE(b->nr_bufs);
+	KUNIT_ASSERT_GE(test, in_depot, 3 * b->mag_size);
+	idle = bufpool_idle_bytes(pool);
+
+	/* Ask for one magazine's worth: whole magazines, about that many. */
+	freed = bufpool_depot_trim(pool, b->mag_size, BUFPOOL_STAT_TRIM);
+	KUNIT_EXPECT_GE(test, freed, 1);
+	KUNIT_EXPECT_LE(test, freed, 2 * b->mag_size);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_bufs), in_depot - freed);
+	KUNIT_EXPECT_GT(test, READ_ONCE(b->nr_bufs), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), freed);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), idle - freed * 256);
+}
+
+/* Wait for the drain work items the shrinker queued. */
+static void bp_flush_drain_work(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		flush_work(&per_cpu_ptr(pool->cpu, cpu)->drain_work);
+}
+
+static struct shrinker *bp_shrinker(struct kunit *test, struct bufpool *pool)
+{
+	struct shrinker *shrinker = pool->shrinker;
+
+	KUNIT_ASSERT_NOT_NULL(test, shrinker);
+	KUNIT_EXPECT_TRUE(test, shrinker->flags & SHRINKER_REGISTERED);
+	KUNIT_ASSERT_NOT_NULL(test, shrinker->count_objects);
+	KUNIT_ASSERT_NOT_NULL(test, shrinker->scan_objects);
+	return shrinker;
+}
+
+static void bufpool_test_shrinker_count(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-shrink-count");
+	struct shrinker *shrinker = bp_shrinker(test, pool);
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned int n = 5 * BUFPOOL_MAG_MAX + 1;
+	unsigned long count;
+	void **bufs;
+
+	/* Nothing idle: nothing to count. */
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_TRUE_MSG(test, count == 0 || count == SHRINK_EMPTY,
+			      "count %lu", count);
+
+	/* Idle buffers in the depot and in this CPU's magazines all count. */
+	bufs = bp_take_many(test, pool, 512, n);
+	bp_return_many(pool, bufs, n);
+	bufs = bp_take_many(test, pool, SZ_16K, 3);
+	bp_return_many(pool, bufs, 3);
+	KUNIT_ASSERT_GT(test, bp_depot_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), n + 3);
+
+	/* Buffers out are not the shrinker's. */
+	bufs = bp_take_many(test, pool, 512, 2);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), n + 1);
+	bp_return_many(pool, bufs, 2);
+}
+
+static void bufpool_test_shrinker_scan(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-shrink-scan");
+	struct shrinker *shrinker = bp_shrinker(test, pool);
+	unsigned int slot = bp_slot(test, pool, 512);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 5 * b->mag_size + 1;
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long freed = 0, ret, in_depot, frees, count;
+	size_t cpu_bytes;
+	unsigned int i;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 512, n);
+	bp_return_many(pool, bufs, n);
+	in_depot = READ_ONCE(b->nr_bufs);
+	KUNIT_ASSERT_GT(test, in_depot, 0);
+	cpu_bytes = bufpool_idle_bytes(pool) - bp_depot_bytes(pool);
+	frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+
+	/* While the depot has enough, a scan takes whole depot magazines. */
+	sc.nr_to_scan = b->mag_size;
+	sc.nr_scanned = b->mag_size;
+	ret = shrinker->scan_objects(shrinker, &sc);
+	KUNIT_EXPECT_EQ(test, ret, b->mag_size);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_bufs), in_depot - ret);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), ret);
+	bp_flush_drain_work(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool) - bp_depot_bytes(pool),
+			cpu_bytes);
+	freed += ret;
+
+	/* Keep scanning, as reclaim would, until nothing is left. */
+	for (i = 0; i < 16; i++) {
+		count = shrinker->count_objects(shrinker, &sc);
+		if (!count || count == SHRINK_EMPTY)
+			break;
+		sc.nr_to_scan = min_t(unsigned long, count, 128);
+		sc.nr_scanned = sc.nr_to_scan;
+		ret = shrinker->scan_objects(shrinker, &sc);
+		if (ret != SHRINK_STOP)
+			freed += ret;
+		/* Freeing per-CPU magazines is left to their CPUs' work. */
+		bp_flush_drain_work(pool);
+	}
+	KUNIT_EXPECT_LT(test, i, 16);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 0);
+	KUNIT_EXPECT_EQ(test, freed, in_depot);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), freed);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE) - frees, n);
+	/* The pool works on. */
+	bufs = bp_take_many(test, pool, 512, 3);
+	bp_return_many(pool, bufs, 3);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 3 * 512);
+}
+
+/*
+ * Return @n buffers of @size on this CPU and drain it with bufpool_drain_cpu()
+ * under the precondition of the CPU-dead callback: nothing else touches this
+ * CPU's magazines.  Returns the CPU drained.
+ */
+static unsigned int bp_fill_and_drain(struct kunit *test, struct bufpool *pool,
+				      size_t size, unsigned int n)
+{
+	unsigned int slot = bp_slot(test, pool, size);
+	void **bufs = bp_take_many(test, pool, size, n);
+	unsigned int cpu, in_mags;
+	unsigned long flags;
+
+	migrate_disable();
+	cpu = raw_smp_processor_id();
+	bp_return_many(pool, bufs, n);
+	in_mags = bp_cpu_bufs(pool, cpu, slot);
+	local_irq_save(flags);
+	bufpool_drain_cpu(pool, cpu);
+	local_irq_restore(flags);
+	migrate_enable();
+
+	/* n is small enough for two magazines: nothing went to the depot. */
+	KUNIT_EXPECT_EQ(test, in_mags, n);
+	return cpu;
+}
+
+static void bufpool_test_drain_cpu(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-drain");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = b->mag_size + 5;
+	unsigned long depot_hits;
+	unsigned int cpu;
+	void *buf;
+
+	cpu = bp_fill_and_drain(test, pool, 256, n);
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, cpu, slot), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DRAIN), n);
+	/* Within budget, nothing was freed: all n now idle in the depot. */
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 0);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_bufs), n);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), n * 256);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), n * 256);
+
+	/* And the next take here comes from the depot. */
+	depot_hits = bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT);
+	buf = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT),
+			depot_hits + 1);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_drain_cpu_over_budget(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-drain-budget", 64, SZ_4K,
+					 256, 0);
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = b->mag_size + 5;
+	unsigned int cpu;
+
+	cpu = bp_fill_and_drain(test, pool, 256, n);
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, cpu, slot), 0);
+	KUNIT_EXPECT_LE(test, bp_depot_bytes(pool), 256);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), bp_depot_bytes(pool));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(b->nr_bufs) +
+			bp_stat(pool, slot, BUFPOOL_STAT_FREE), n);
+	KUNIT_EXPECT_GT(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 0);
+}
+
+static void bufpool_test_cpu_dead_all(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-cpu-dead");
+	unsigned int slot = bp_slot(test, pool, 1024);
+	void **bufs = bp_take_many(test, pool, 1024, 7);
+	unsigned int cpu, in_mags;
+	int ret;
+
+	/*
+	 * The CPU-dead callback takes a mutex, so call it with interrupts on;
+	 * nothing else uses this pool, so nothing races with the drain.
+	 */
+	migrate_disable();
+	cpu = raw_smp_processor_id();
+	bp_return_many(pool, bufs, 7);
+	in_mags = bp_cpu_bufs(pool, cpu, slot);
+	ret = bufpool_cpu_dead_all(cpu);
+	migrate_enable();
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, in_mags, 7);
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, cpu, slot), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DRAIN), 7);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 7 * 1024);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 7 * 1024);
+}
+
+/* === Zeroing === */
+
+/* Take, dirty, return and take again: the same buffer, recycled. */
+static void *bp_recycle_dirty(struct kunit *test, struct bufpool *pool,
+			      size_t size, gfp_t gfp)
+{
+	void *buf, *again;
+
+	buf = bufpool_take(pool, size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memset(buf, 0xaa, bufpool_buf_size(pool, buf));
+	bufpool_return(pool, buf);
+	again = bufpool_take(pool, size, gfp);
+	KUNIT_ASSERT_PTR_EQ(test, again, buf);
+	return again;
+}
+
+static void bufpool_test_gfp_zero_slab(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-zero-slab", 64, SZ_1M, 0,
+					 BUFPOOL_F_NO_INIT);
+	void *buf = bp_recycle_dirty(test, pool, 300, GFP_KERNEL | __GFP_ZERO);
+
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 512);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, 512));
+	bufpool_return(pool, buf);
+}
+
+static void bufpool_test_gfp_zero_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-zero-page", 64, SZ_1M, 0,
+					 BUFPOOL_F_NO_INIT);
+	void *buf = bp_recycle_dirty(test, pool, SZ_32K,
+				     GFP_KERNEL | __GFP_ZERO);
+
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, SZ_32K));
+	bufpool_return(pool, buf);
+}
+
+static void bufpool_test_gfp_zero_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-zero-unpooled", 64, SZ_16K,
+					 0, BUFPOOL_F_NO_INIT);
+	void *buf;
+	int i;
+
+	/* Twice, so a page freed dirty by the first round may come back. */
+	for (i = 0; i < 2; i++) {
+		buf = bufpool_take(pool, SZ_64K, GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, SZ_64K));
+		memset(buf, 0xaa, SZ_64K);
+		bufpool_return(pool, buf);
+	}
+}
+
+static void bufpool_test_init_on_alloc(struct kunit *test)
+{
+	struct bufpool *pool;
+	void *buf;
+
+	if (!want_init_on_alloc(GFP_KERNEL) && !want_init_on_free())
+		kunit_skip(test, "init_on_alloc and init_on_free are off");
+	pool = bp_create_default(test, "kt-init-on-alloc");
+
+	buf = bp_recycle_dirty(test, pool, 100, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, 128));
+	bufpool_return(pool, buf);
+
+	buf = bp_recycle_dirty(test, pool, SZ_8K, GFP_KERNEL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0, SZ_8K));
+	bufpool_return(pool, buf);
+}
+
+static void bufpool_test_no_init_keeps_data(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-no-init", 64, SZ_1M, 0,
+					 BUFPOOL_F_NO_INIT);
+	static const size_t sizes[] = { 128, SZ_8K };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		size_t size = sizes[i];
+		unsigned long *buf = bp_recycle_dirty(test, pool, size,
+						      GFP_KERNEL);
+
+		/* The idle marker in the first word is gone... */
+		KUNIT_EXPECT_NE(test, buf[0], bufpool_idle_mark(pool, buf));
+		KUNIT_EXPECT_EQ(test, buf[0], 0);
+		/* ...and the rest is as the last user left it. */
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf + 1, 0xaa,
+						       size - sizeof(*buf)),
+				      "bucket %zu", size);
+		bufpool_return(pool, buf);
+	}
+}
+
+/* === Shared pool, destroy === */
+
+static void bufpool_test_shared_pool(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_shared();
+	unsigned long bad, returns;
+	void *buf;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_shared(), pool);
+	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
+	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_1M);
+
+	bad = bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN);
+	returns = bp_stat_total(pool, BUFPOOL_STAT_RETURN);
+	buf = bufpool_take(pool, 300, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 512);
+	bp_fill(buf, 512);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 512));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN),
+			bad);
+	KUNIT_EXPECT_GT(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN),
+			returns);
+}
+
+static void bufpool_test_null_pool(struct kunit *test)
+{
+	bool tainted = test_taint(TAINT_WARN);
+
+	bufpool_destroy(NULL);
+	bufpool_clear(NULL);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(NULL, bp_test_data), 0);
+	if (!tainted)
+		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
+}
+
+static void bufpool_test_destroy_frees_name(struct kunit *test)
+{
+	struct bufpool *pool;
+	void **bufs;
+
+	pool = bufpool_create("kt-reuse", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	/* Leave idle buffers in magazines and the depot for destroy. */
+	bufs = bp_take_many(test, pool, SZ_16K, 20);
+	bp_return_many(pool, bufs, 20);
+	bufs = bp_take_many(test, pool, 64, 100);
+	bp_return_many(pool, bufs, 100);
+	bufpool_destroy(pool);
+
+	pool = bufpool_create("kt-reuse", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bufpool_destroy(pool);
+}
+
+static void bufpool_test_destroy_with_buffers_out(struct kunit *test)
+{
+	bool tainted = test_taint(TAINT_WARN);
+	struct bufpool *pool, *again;
+	void *slab, *page, *big;
+	unsigned int slot;
+
+	bp_console_start(test, "kt-destroy-out");
+	pool = bufpool_create("kt-destroy-out", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	slab = bufpool_take(pool, 100, GFP_KERNEL);
+	page = bufpool_take(pool, SZ_8K, GFP_KERNEL);
+	big = bufpool_take(pool, SZ_2M, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, slab);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	/* Idle buffers, which destroy frees. */
+	bufpool_return(pool, bufpool_take(pool, 100, GFP_KERNEL));
+	bufpool_return(pool, bufpool_take(pool, SZ_8K, GFP_KERNEL));
+
+	bufpool_destroy(pool);
+	/* Reported, with count and bytes. */
+	KUNIT_EXPECT_TRUE(test, bp_console_has("kt-destroy-out"));
+	KUNIT_EXPECT_TRUE(test, bp_console_has(" 3 "));
+	KUNIT_EXPECT_TRUE(test, bp_console_has("2105472"));
+
+	/* The name is free at once. */
+	again = bufpool_create("kt-destroy-out", NULL);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, again);
+	if (!IS_ERR(again))
+		bufpool_destroy(again);
+
+	/* The pool is dead but its buffers out still are valid. */
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 100, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 3);
+	bp_fill(slab, 128);
+	bp_fill(page, SZ_8K);
+	bp_fill(big, SZ_2M);
+	KUNIT_EXPECT_TRUE(test, bp_check(slab, 128));
+	KUNIT_EXPECT_TRUE(test, bp_check(page, SZ_8K));
+
+	/* Returns are accepted, and freed rather than cached. */
+	slot = bp_slot(test, pool, 128);
+	bufpool_return(pool, slab);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	bufpool_return(pool, page);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(big, SZ_2M));
+	/* The last one: the pool's memory goes with it, do not touch it. */
+	bufpool_return(pool, big);
+	if (!tainted)
+		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
+}
+
+/* === Contexts === */
+
+static const size_t bp_ctx_sizes[] = { 100, PAGE_SIZE, 2 * PAGE_SIZE, SZ_32K };
+
+/* A one-shot hrtimer that takes and/or returns buffers in irq context. */
+struct bp_ctx {
+	struct hrtimer timer;
+	struct completion done;
+	struct bufpool *pool;
+	bool hard;
+	bool take;
+	bool give;
+	bool right_context;
+	unsigned int nr_ok;
+	void *bufs[ARRAY_SIZE(bp_ctx_sizes)];
+};
+
+/* Take and fill, and/or check and return, one buffer of each size. */
+static void bp_ctx_run(struct bp_ctx *c, gfp_t gfp)
+{
+	unsigned int i;
+
+	c->nr_ok = 0;
+	for (i = 0; i < ARRAY_SIZE(bp_ctx_sizes); i++) {
+		void *buf = c->bufs[i];
+
+		if (c->take) {
+			buf = bufpool_take(c->pool, bp_ctx_sizes[i], gfp);
+			if (buf)
+				bp_fill(buf, bufpool_buf_size(c->pool, buf));
+			c->bufs[i] = buf;
+			if (buf && !c->give)
+				c->nr_ok++;
+		}
+		if (c->give) {
+			if (buf && bp_check(buf, bufpool_buf_size(c->pool, buf)))
+				c->nr_ok++;
+			bufpool_return(c->pool, buf);
+			c->bufs[i] = NULL;
+		}
+	}
+}
+
+static enum hrtimer_restart bp_ctx_timer(struct hrtimer *timer)
+{
+	struct bp_ctx *c = container_of(timer, struct bp_ctx, timer);
+
+	c->right_context = c->hard ? in_hardirq() : in_serving_softirq();
+	bp_ctx_run(c, GFP_ATOMIC);
+	complete(&c->done);
+	return HRTIMER_NORESTART;
+}
+
+static void bp_ctx_fire(struct kunit *test, struct bp_ctx *c, bool hard,
+			bool take, bool give)
+{
+	enum hrtimer_mode mode = hard ? HRTIMER_MODE_REL_HARD :
+					HRTIMER_MODE_REL_SOFT;
+
+	c->hard = hard;
+	c->take = take;
+	c->give = give;
+	c->right_context = false;
+	init_completion(&c->done);
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, mode);
+	c->timer.function = bp_ctx_timer;
+	hrtimer_start(&c->timer, ns_to_ktime(10 * NSEC_PER_USEC), mode);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&c->done, 5 * HZ), 0);
+	hrtimer_cancel(&c->timer);
+	KUNIT_EXPECT_TRUE_MSG(test, c->right_context, "not in %s context",
+			      hard ? "hardirq" : "softirq");
+	KUNIT_EXPECT_EQ(test, c->nr_ok, ARRAY_SIZE(bp_ctx_sizes));
+}
+
+static struct bp_ctx *bp_ctx_new(struct kunit *test, const char *name)
+{
+	struct bp_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	/* max_size 16K: the 32K size is served unpooled. */
+	c->pool = bp_create(test, name, 64, SZ_16K, 0, 0);
+	return c;
+}
+
+static void bp_ctx_expect_balanced(struct kunit *test, struct bufpool *pool)
+{
+	unsigned int slot;
+
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++)
+		KUNIT_EXPECT_EQ_MSG(test, bp_stat(pool, slot, BUFPOOL_STAT_TAKE),
+				    bp_stat(pool, slot, BUFPOOL_STAT_RETURN),
+				    "slot %u", slot);
+}
+
+static void bufpool_test_hardirq(struct kunit *test)
+{
+	struct bp_ctx *c = bp_ctx_new(test, "kt-hardirq");
+
+	/* Twice: allocate, then recycle. */
+	bp_ctx_fire(test, c, true, true, true);
+	bp_ctx_fire(test, c, true, true, true);
+	KUNIT_EXPECT_GT(test, bp_stat_total(c->pool, BUFPOOL_STAT_CPU_HIT), 0);
+	bp_ctx_expect_balanced(test, c->pool);
+}
+
+static void bufpool_test_softirq(struct kunit *test)
+{
+	struct bp_ctx *c = bp_ctx_new(test, "kt-softirq");
+
+	bp_ctx_fire(test, c, false, true, true);
+	bp_ctx_fire(test, c, false, true, true);
+	KUNIT_EXPECT_GT(test, bp_stat_total(c->pool, BUFPOOL_STAT_CPU_HIT), 0);
+	bp_ctx_expect_balanced(test, c->pool);
+}
+
+static void bufpool_test_irqs_disabled(struct kunit *test)
+{
+	struct bp_ctx *c = bp_ctx_new(test, "kt-irqs-off");
+	unsigned long flags;
+	unsigned int ok;
+
+	c->take = true;
+	c->give = true;
+	local_irq_save(flags);
+	bp_ctx_run(c, GFP_ATOMIC);
+	ok = c->nr_ok;
+	bp_ctx_run(c, GFP_ATOMIC);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, ok, ARRAY_SIZE(bp_ctx_sizes));
+	KUNIT_EXPECT_EQ(test, c->nr_ok, ARRAY_SIZE(bp_ctx_sizes));
+
+	preempt_disable();
+	bp_ctx_run(c, GFP_NOWAIT);
+	preempt_enable();
+	KUNIT_EXPECT_EQ(test, c->nr_ok, ARRAY_SIZE(bp_ctx_sizes));
+	bp_ctx_expect_balanced(test, c->pool);
+}
+
+static void bufpool_test_cross_context(struct kunit *test)
+{
+	struct bp_ctx *c = bp_ctx_new(test, "kt-cross");
+
+	/* Taken in hardirq, returned in process context. */
+	bp_ctx_fire(test, c, true, true, false);
+	c->take = false;
+	c->give = true;
+	bp_ctx_run(c, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, c->nr_ok, ARRAY_SIZE(bp_ctx_sizes));
+
+	/* Taken in process context, returned in softirq. */
+	c->take = true;
+	c->give = false;
+	bp_ctx_run(c, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, c->nr_ok, ARRAY_SIZE(bp_ctx_sizes));
+	bp_ctx_fire(test, c, false, false, true);
+
+	/* Taken in softirq, returned in hardirq. */
+	bp_ctx_fire(test, c, false, true, false);
+	bp_ctx_fire(test, c, true, false, true);
+	bp_ctx_expect_balanced(test, c->pool);
+}
+
+/*
+ * The stress test: two kthreads, a hard and a soft hrtimer take, hold, swap
+ * and return buffers of every kind for about a second.
+ */
+#define BP_STRESS_RING		8
+#define BP_STRESS_MAILBOX	16
+#define BP_STRESS_PERIOD_NS	(200 * NSEC_PER_USEC)
+#define BP_STRESS_MS		1500
+
+enum { BP_HARD, BP_SOFT, BP_THREAD0, BP_THREAD1, BP_NR_CTX };
+
+struct bp_stress;
+
+struct bp_stress_ctx {
+	struct bp_stress *s;
+	struct rnd_state rnd;
+	gfp_t gfp;
+	bool big;
+	unsigned long ops;
+	unsigned long wrong_context;
+	void *ring[BP_STRESS_RING];
+};
+
+struct bp_stress {
+	struct bufpool *pool;
+	spinlock_t lock;	/* protects @mailbox */
+	void *mailbox[BP_STRESS_MAILBOX];
+	bool stop;
+	atomic_long_t corrupt;
+	atomic_long_t failed;
+	struct hrtimer hard;
+	struct hrtimer soft;
+	struct bp_stress_ctx ctx[BP_NR_CTX];
+	struct task_struct *threads[2];
+};
+
+/* Slab buckets, page buckets and (for threads) unpooled sizes. */
+static const size_t bp_stress_sizes[] = {
+	8, 64, 100, 256, 1000, PAGE_SIZE, PAGE_SIZE + 1, SZ_16K,
+	SZ_32K + 1, SZ_64K, SZ_128K,
+};
+
+static void bp_stress_release(struct bp_stress *s, void *buf)
+{
+	if (!buf)
+		return;
+	if (!bp_check(buf, bufpool_buf_size(s->pool, buf)))
+		atomic_long_inc(&s->corrupt);
+	bufpool_return(s->pool, buf);
+}
+
+static void bp_stress_step(struct bp_stress_ctx *x)
+{
+	struct bp_stress *s = x->s;
+	u32 r = prandom_u32_state(&x->rnd);
+	unsigned int i = r % BP_STRESS_RING;
+	void *buf = x->ring[i];
+	size_t size;
+
+	x->ops++;
+	if (buf) {
+		if (r & BIT(8)) {
+			/* Swap with the mailbox: someone else returns it. */
+			unsigned int m = (r >> 9) % BP_STRESS_MAILBOX;
+			unsigned long flags;
+
+			spin_lock_irqsave(&s->lock, flags);
+			x->ring[i] = s->mailbox[m];
+			s->mailbox[m] = buf;
+			spin_unlock_irqrestore(&s->lock, flags);
+		} else {
+			x->ring[i] = NULL;
+			bp_stress_release(s, buf);
+		}
+		return;
+	}
+
+	size = bp_stress_sizes[(r >> 16) % (x->big ?
+					    ARRAY_SIZE(bp_stress_sizes) :
+					    ARRAY_SIZE(bp_stress_sizes) - 3)];
+	buf = bufpool_take(s->pool, size, x->gfp);
+	if (!buf) {
+		atomic_long_inc(&s->failed);
+		return;
+	}
+	bp_fill(buf, bufpool_buf_size(s->pool, buf));
+	x->ring[i] = buf;
+}
+
+static enum hrtimer_restart bp_stress_timer(struct bp_stress *s,
+					    struct hrtimer *timer,
+					    struct bp_stress_ctx *x,
+					    bool right_context)
+{
+	int i;
+
+	if (!right_context)
+		x->wrong_context++;
+	for (i = 0; i < 4; i++)
+		bp_stress_step(x);
+	if (READ_ONCE(s->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(BP_STRESS_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+static enum hrtimer_restart bp_stress_hard(struct hrtimer *timer)
+{
+	struct bp_stress *s = container_of(timer, struct bp_stress, hard);
+
+	return bp_stress_timer(s, timer, &s->ctx[BP_HARD], in_hardirq());
+}
+
+static enum hrtimer_restart bp_stress_soft(struct hrtimer *timer)
+{
+	struct bp_stress *s = container_of(timer, struct bp_stress, soft);
+
+	return bp_stress_timer(s, timer, &s->ctx[BP_SOFT],
+			       in_serving_softirq());
+}
+
+static int bp_stress_thread(void *arg)
+{
+	struct bp_stress_ctx *x = arg;
+
+	while (!kthread_should_stop()) {
+		bp_stress_step(x);
+		if (!(x->ops % 32))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void bufpool_test_concurrent_mixed(struct kunit *test)
+{
+	struct bp_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	unsigned int i, j, slot;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	/* A small budget, so that depot, over-budget and trim paths all run. */
+	s->pool = bp_create(test, "kt-concurrent", 8, SZ_64K, SZ_256K, 0);
+	spin_lock_init(&s->lock);
+	for (i = 0; i < BP_NR_CTX; i++) {
+		s->ctx[i].s = s;
+		prandom_seed_state(&s->ctx[i].rnd, 0x5eed + i);
+		s->ctx[i].gfp = i < BP_THREAD0 ? GFP_ATOMIC : GFP_KERNEL;
+		s->ctx[i].big = i >= BP_THREAD0;
+	}
+
+	hrtimer_init(&s->hard, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	s->hard.function = bp_stress_hard;
+	hrtimer_init(&s->soft, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	s->soft.function = bp_stress_soft;
+	for (i = 0; i < 2; i++) {
+		s->threads[i] = kthread_run(bp_stress_thread,
+					    &s->ctx[BP_THREAD0 + i],
+					    "kt-bufpool-%u", i);
+		if (IS_ERR(s->threads[i])) {
+			KUNIT_FAIL(test, "kthread_run: %pe", s->threads[i]);
+			s->threads[i] = NULL;
+		}
+	}
+	hrtimer_start(&s->hard, ns_to_ktime(BP_STRESS_PERIOD_NS),
+		      HRTIMER_MODE_REL_HARD);
+	hrtimer_start(&s->soft, ns_to_ktime(BP_STRESS_PERIOD_NS),
+		      HRTIMER_MODE_REL_SOFT);
+
+	for (i = 0; i < BP_STRESS_MS / 100; i++) {
+		msleep(100);
+		/* The shrinker runs whenever memory is short: now and then. */
+		if (i % 3 == 1)
+			bufpool_depot_trim(s->pool, 64, BUFPOOL_STAT_TRIM);
+	}
+
+	WRITE_ONCE(s->stop, true);
+	hrtimer_cancel(&s->hard);
+	hrtimer_cancel(&s->soft);
+	for (i = 0; i < 2; i++)
+		if (s->threads[i])
+			kthread_stop(s->threads[i]);
+
+	for (i = 0; i < BP_NR_CTX; i++)
+		for (j = 0; j < BP_STRESS_RING; j++)
+			bp_stress_release(s, s->ctx[i].ring[j]);
+	for (j = 0; j < BP_STRESS_MAILBOX; j++)
+		bp_stress_release(s, s->mailbox[j]);
+
+	kunit_info(test, "ops: hard %lu soft %lu threads %lu %lu, failed %ld\n",
+		   s->ctx[BP_HARD].ops, s->ctx[BP_SOFT].ops,
+		   s->ctx[BP_THREAD0].ops, s->ctx[BP_THREAD1].ops,
+		   atomic_long_read(&s->failed));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&s->corrupt), 0);
+	for (i = 0; i < BP_NR_CTX; i++) {
+		KUNIT_EXPECT_GE_MSG(test, s->ctx[i].ops, 20, "context %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, s->ctx[i].wrong_context, 0,
+				    "context %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(s->pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(s->pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(s->pool, BUFPOOL_STAT_BAD_RETURN),
+			0);
+	for (slot = 0; slot <= bufpool_unpooled_slot(s->pool); slot++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    bp_stat(s->pool, slot, BUFPOOL_STAT_TAKE),
+				    bp_stat(s->pool, slot, BUFPOOL_STAT_RETURN),
+				    "slot %u", slot);
+	KUNIT_EXPECT_LE(test, bp_depot_bytes(s->pool),
+			(long)s->pool->max_cached_bytes);
+	bufpool_clear(s->pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(s->pool), 0);
+}
+
+static struct kunit_case bufpool_test_cases[] = {
+	KUNIT_CASE(bufpool_test_create_defaults),
+	KUNIT_CASE(bufpool_test_create_zero_params),
+	KUNIT_CASE(bufpool_test_create_custom_params),
+	KUNIT_CASE(bufpool_test_bucket_layout),
+	KUNIT_CASE(bufpool_test_stat_names),
+	KUNIT_CASE(bufpool_test_take_rounds_up),
+	KUNIT_CASE(bufpool_test_take_aligned_contiguous),
+	KUNIT_CASE(bufpool_test_take_unpooled),
+	KUNIT_CASE(bufpool_test_take_size_max),
+	KUNIT_CASE(bufpool_test_outstanding),
+	KUNIT_CASE(bufpool_test_recycle_same_buffer),
+	KUNIT_CASE(bufpool_test_recycle_lifo),
+	KUNIT_CASE(bufpool_test_idle_bytes),
+	KUNIT_CASE(bufpool_test_depot_full_magazines),
+	KUNIT_CASE(bufpool_test_depot_hit),
+	KUNIT_CASE(bufpool_test_over_budget),
+	KUNIT_CASE(bufpool_test_depot_within_budget),
+	KUNIT_CASE(bufpool_test_clear_frees_idle),
+	KUNIT_CASE(bufpool_test_clear_keeps_taken),
+	KUNIT_CASE(bufpool_test_depot_trim_all),
+	KUNIT_CASE(bufpool_test_depot_trim_some),
+	KUNIT_CASE(bufpool_test_shrinker_count),
+	KUNIT_CASE(bufpool_test_shrinker_scan),
+	KUNIT_CASE(bufpool_test_drain_cpu),
+	KUNIT_CASE(bufpool_test_drain_cpu_over_budget),
+	KUNIT_CASE(bufpool_test_cpu_dead_all),
+	KUNIT_CASE(bufpool_test_gfp_zero_slab),
+	KUNIT_CASE(bufpool_test_gfp_zero_page),
+	KUNIT_CASE(bufpool_test_gfp_zero_unpooled),
+	KUNIT_CASE(bufpool_test_init_on_alloc),
+	KUNIT_CASE(bufpool_test_no_init_keeps_data),
+	KUNIT_CASE(bufpool_test_shared_pool),
+	KUNIT_CASE(bufpool_test_null_pool),
+	KUNIT_CASE(bufpool_test_destroy_frees_name),
+	KUNIT_CASE(bufpool_test_destroy_with_buffers_out),
+	KUNIT_CASE(bufpool_test_hardirq),
+	KUNIT_CASE(bufpool_test_softirq),
+	KUNIT_CASE(bufpool_test_irqs_disabled),
+	KUNIT_CASE(bufpool_test_cross_context),
+	KUNIT_CASE_SLOW(bufpool_test_concurrent_mixed),
+	{}
+};
+
+static struct kunit_suite bufpool_test_suite = {
+	.name = "bufpool",
+	.suite_init = bp_suite_init,
+	.suite_exit = bp_suite_exit,
+	.test_cases = bufpool_test_cases,
+};
+
+/* === Bad input === */
+
+static void bufpool_test_create_bad_names(struct kunit *test)
+{
+	static const char * const names[] = {
+		"", "a/b", "with space", "tab\there", "new\nline", "colon:",
+		"star*", "percent%d", "non\303\251ascii",
+		"abcdefghijklmnopqrstuvwxyz012345",	/* 32 characters */
+	};
+	unsigned int i;
+
+	bp_expect_create_err(test, NULL, 0, 0, 0, -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		bp_expect_create_err(test, names[i], 0, 0, 0, -EINVAL);
+}
+
+static void bufpool_test_create_edge_names(struct kunit *test)
+{
+	static const char * const names[] = {
+		"x", "kt-All_the.Chars-09",
+		"abcdefghijklmnopqrstuvwxyz01234",	/* 31 characters */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		struct bufpool *pool = bufpool_create(names[i], NULL);
+
+		KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, pool, "name %s",
+						 names[i]);
+		if (!IS_ERR_OR_NULL(pool)) {
+			KUNIT_EXPECT_STREQ(test, pool->name, names[i]);
+			bufpool_destroy(pool);
+		}
+	}
+}
+
+static void bufpool_test_create_duplicate_name(struct kunit *test)
+{
+	bp_create_default(test, "kt-dup");
+	bp_expect_create_err(test, "kt-dup", 0, 0, 0, -EEXIST);
+	bp_expect_create_err(test, "kt-dup", 128, SZ_8K, 0, -EEXIST);
+	/* Names are case-sensitive. */
+	bp_create_default(test, "KT-DUP");
+}
+
+static void bufpool_test_create_bad_min_size(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-bad-min", 96, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", 4, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", 1, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", 3, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", SZ_8K, SZ_4K, 0, -EINVAL);
+	/* The smallest valid one. */
+	bp_create(test, "kt-bad-min", 8, SZ_4K, 0, 0);
+}
+
+static void bufpool_test_create_bad_max_size(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-bad-max", 0, 3000, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, SZ_1M + SZ_4K, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, 2 * BUFPOOL_SIZE_MAX, 0,
+			     -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, (size_t)1 << 40, 0,
+			     -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, SIZE_MAX, 0, -EINVAL);
+	/* The largest valid one. */
+	bp_create(test, "kt-bad-max", 0, BUFPOOL_SIZE_MAX, 0, 0);
+}
+
+static void bufpool_test_create_bad_flags(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(2), -EINVAL);
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(31), -EINVAL);
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0,
+			     BUFPOOL_F_NO_INIT | BIT(7), -EINVAL);
+	bp_create(test, "kt-bad-flags", 0, 0, 0, BUFPOOL_F_NO_INIT);
+}
+
+static void bufpool_test_create_track_unsupported(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-track", 0, 0, BUFPOOL_F_TRACK,
+			     -EOPNOTSUPP);
+	bp_expect_create_err(test, "kt-track", 0, 0,
+			     BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT, -EOPNOTSUPP);
+}
+
+static void bufpool_test_take_zero_size(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-take-zero");
+
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 0, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 0, GFP_ATOMIC | __GFP_ZERO));
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_TAKE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), 0);
+}
+
+static void bufpool_test_take_too_large(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		BUFPOOL_SIZE_MAX + 1, 2 * BUFPOOL_SIZE_MAX, (size_t)1 << 40,
+		SIZE_MAX / 2 + 1, SIZE_MAX,
+	};
+	struct bufpool *pool = bp_create_default(test, "kt-take-large");
+	bool tainted = test_taint(TAINT_WARN);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		KUNIT_EXPECT_NULL_MSG(test, bufpool_take(pool, sizes[i],
+							 GFP_KERNEL),
+				      "size %zu", sizes[i]);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_TAKE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), 0);
+	/* Refused up front, not by a page allocator warning. */
+	if (!tainted)
+		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
+}
+
+/*
+ * Return @bad to @pool and expect it rejected: counted once as a bad return,
+ * in @slot if @slot is not -1, and nothing else changed.
+ */
+static void bp_expect_rejected(struct kunit *test, struct bufpool *pool,
+			       void *bad, int slot)
+{
+	unsigned long bad0 = bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN);
+	unsigned long ret0 = bp_stat_total(pool, BUFPOOL_STAT_RETURN);
+	unsigned long free0 = bp_stat_total(pool, BUFPOOL_STAT_FREE);
+	unsigned long slot0 = slot < 0 ? 0 :
+		bp_stat(pool, slot, BUFPOOL_STAT_BAD_RETURN);
+	size_t idle0 = bufpool_idle_bytes(pool);
+	bool tainted = test_taint(TAINT_WARN);
+	size_t bytes0, bytes1;
+	unsigned long out0, out1;
+
+	out0 = bufpool_outstanding(pool, &bytes0);
+	bufpool_return(pool, bad);
+	out1 = bufpool_outstanding(pool, &bytes1);
+
+	KUNIT_EXPECT_EQ_MSG(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN),
+			    bad0 + 1, "%p not rejected", bad);
+	if (slot >= 0)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    bp_stat(pool, slot, BUFPOOL_STAT_BAD_RETURN),
+				    slot0 + 1, "%p not counted in slot %d",
+				    bad, slot);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), ret0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE), free0);
+	KUNIT_EXPECT_EQ(test, out1, out0);
+	KUNIT_EXPECT_EQ(test, bytes1, bytes0);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), idle0);
+	/* A one-time message, never a WARN splat. */
+	if (!tainted)
+		KUNIT_EXPECT_FALSE(test, test_taint(TAINT_WARN));
+}
+
+static void bufpool_test_return_null(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-null");
+
+	bufpool_return(pool, NULL);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_warns_once(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-warn-once");
+	unsigned long stack_buf[16] = { 0 };
+	size_t len;
+
+	bp_console_start(test, "kt-warn-once");
+	bp_expect_rejected(test, pool, stack_buf, -1);
+	len = bp_console_len();
+	KUNIT_EXPECT_GT_MSG(test, len, 0, "no message names the pool");
+	bp_expect_rejected(test, pool, stack_buf + 2, -1);
+	KUNIT_EXPECT_EQ_MSG(test, bp_console_len(), len, "warned twice");
+}
+
+static void bufpool_test_return_stack(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-stack");
+	unsigned long stack_buf[32];
+
+	bp_fill(stack_buf, sizeof(stack_buf));
+	bp_expect_rejected(test, pool, stack_buf, bufpool_unpooled_slot(pool));
+	bp_expect_rejected(test, pool, &stack_buf[8], -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(stack_buf, sizeof(stack_buf)));
+}
+
+static void bufpool_test_return_static(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-static");
+
+	bp_fill(bp_test_data, sizeof(bp_test_data));
+	bp_expect_rejected(test, pool, bp_test_data,
+			   bufpool_unpooled_slot(pool));
+	KUNIT_EXPECT_TRUE(test, bp_check(bp_test_data, sizeof(bp_test_data)));
+	bp_expect_rejected(test, pool, (void *)bp_test_rodata,
+			   bufpool_unpooled_slot(pool));
+	KUNIT_EXPECT_EQ(test, bp_test_rodata[1], 2);
+	bp_expect_rejected(test, pool, (void *)bufpool_test_return_static, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, bp_test_data), 0);
+}
+
+static void bufpool_test_return_vmalloc(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-vmalloc");
+	void *buf = vmalloc(2 * PAGE_SIZE);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 2 * PAGE_SIZE);
+	bp_expect_rejected(test, pool, buf, bufpool_unpooled_slot(pool));
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 0);
+	/* A pool that freed it would make this a double free (KASAN). */
+	vfree(buf);
+}
+
+static void bufpool_test_return_kmalloc_odd_size(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-kmalloc");
+	void *buf = kmalloc(96, GFP_KERNEL);
+	void *mine;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 96);
+	bp_expect_rejected(test, pool, buf, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 96));
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 0);
+	/* Not reused... */
+	mine = bufpool_take(pool, 96, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, mine, buf);
+	bufpool_return(pool, mine);
+	/* ...and not freed: KASAN would call this a double free. */
+	kfree(buf);
+
+	/* A slab object of a page bucket's size. */
+	buf = kmalloc(SZ_8K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, SZ_8K);
+	bp_expect_rejected(test, pool, buf, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_8K));
+	kfree(buf);
+}
+
+static void bufpool_test_return_interior_slab(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-int-slab");
+	void *buf = bufpool_take(pool, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 256);
+	bp_expect_rejected(test, pool, buf + 8, -1);
+	bp_expect_rejected(test, pool, buf + 128, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf + 8), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 256));
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 1);
+}
+
+static void bufpool_test_return_interior_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-int-page");
+	void *buf = bufpool_take(pool, SZ_16K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, SZ_16K);
+	bp_expect_rejected(test, pool, buf + PAGE_SIZE, -1);
+	bp_expect_rejected(test, pool, buf + 3 * PAGE_SIZE, -1);
+	bp_expect_rejected(test, pool, buf + 64, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf + PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_16K));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 1);
+}
+
+static void bufpool_test_return_interior_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-ret-int-big", 64, SZ_16K,
+					 0, 0);
+	void *buf = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, SZ_64K);
+	bp_expect_rejected(test, pool, buf + PAGE_SIZE, -1);
+	bp_expect_rejected(test, pool, buf + 64, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_64K));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, bufpool_unpooled_slot(pool),
+				      BUFPOOL_STAT_RETURN), 1);
+}
+
+/* Return a page allocation of @order that is not the pool's. */
+static void bp_expect_foreign_pages_rejected(struct kunit *test,
+					     struct bufpool *pool,
+					     unsigned int order, gfp_t gfp)
+{
+	size_t size = PAGE_SIZE << order;
+	struct page *page = alloc_pages(GFP_KERNEL | gfp, order);
+	void *buf, *mine;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	buf = page_address(page);
+	bp_fill(buf, size);
+	bp_expect_rejected(test, pool, buf, -1);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_check(buf, size), "order %u", order);
+	KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(pool, buf), 0,
+			    "order %u", order);
+	mine = bufpool_take(pool, size, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, mine, buf);
+	bufpool_return(pool, mine);
+	/* A pool that freed it would make this a double free. */
+	__free_pages(page, order);
+}
+
+static void bufpool_test_return_foreign_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-page");
+
+	/* Page bucket sizes, compound like the pool's own or not. */
+	bp_expect_foreign_pages_rejected(test, pool, 1, __GFP_COMP);
+	bp_expect_foreign_pages_rejected(test, pool, 1, 0);
+	bp_expect_foreign_pages_rejected(test, pool, 3, __GFP_COMP);
+	/* A plain page where the PAGE_SIZE bucket is a slab cache. */
+	bp_expect_foreign_pages_rejected(test, pool, 0, 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_foreign_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-ret-page-big", 64, SZ_16K,
+					 0, 0);
+
+	/* Sizes the pool serves unpooled. */
+	bp_expect_foreign_pages_rejected(test, pool, get_order(SZ_64K),
+					 __GFP_COMP);
+	bp_expect_foreign_pages_rejected(test, pool, get_order(SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_wrong_pool_size(struct kunit *test)
+{
+	struct bufpool *a = bp_create(test, "kt-wrong-a", 64, SZ_4K, 0, 0);
+	struct bufpool *b = bp_create(test, "kt-wrong-b", 128, SZ_4K, 0, 0);
+	void *buf = bufpool_take(a, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 64);
+	bp_expect_rejected(test, b, buf, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(b, buf), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 64));
+	KUNIT_EXPECT_EQ(test, bp_out(a), 1);
+	bufpool_return(a, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(a), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+static void bufpool_test_return_wrong_pool_page(struct kunit *test)
+{
+	struct bufpool *a = bp_create_default(test, "kt-wrong-page-a");
+	struct bufpool *b = bp_create_default(test, "kt-wrong-page-b");
+	static const size_t sizes[] = { SZ_8K, SZ_1M, SZ_2M };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *buf = bufpool_take(a, sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		bp_fill(buf, sizes[i]);
+		bp_expect_rejected(test, b, buf, -1);
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(b, buf), 0,
+				    "size %zu", sizes[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, bp_check(buf, sizes[i]),
+				      "size %zu", sizes[i]);
+		/* Not taken into b's magazines. */
+		KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(b), 0);
+		bufpool_return(a, buf);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(a), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(b, BUFPOOL_STAT_BAD_RETURN),
+			ARRAY_SIZE(sizes));
+}
+
+static void bufpool_test_return_double_immediate(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double");
+	unsigned int slot = bp_slot(test, pool, 256);
+	void *x = bufpool_take(pool, 256, GFP_KERNEL);
+	void *a, *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	bufpool_return(pool, x);
+	bp_expect_rejected(test, pool, x, slot);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 256);
+
+	/* x is idle once, so it is handed out once. */
+	a = bufpool_take(pool, 256, GFP_KERNEL);
+	b = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, a, x);
+	KUNIT_EXPECT_PTR_NE(test, b, x);
+	bufpool_return(pool, a);
+	bufpool_return(pool, b);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_double_idle(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double-idle");
+	void **bufs = bp_take_many(test, pool, 1000, 3);
+	void **again;
+	unsigned int i, j;
+
+	bp_return_many(pool, bufs, 3);
+	/* Not the last one returned: still caught by the idle marker. */
+	bp_expect_rejected(test, pool, bufs[0], -1);
+	bp_expect_rejected(test, pool, bufs[1], -1);
+
+	again = bp_take_many(test, pool, 1000, 4);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_PTR_NE(test, again[i], again[j]);
+	bp_return_many(pool, again, 4);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_double_depot(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double-depot");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 3 * b->mag_size + 1;
+	void **bufs = bp_take_many(test, pool, 256, n);
+
+	bp_return_many(pool, bufs, n);
+	KUNIT_ASSERT_GE(test, READ_ONCE(b->nr_full), 1);
+	/* bufs[0] went to the depot with the first full magazine. */
+	bp_expect_rejected(test, pool, bufs[0], slot);
+	bp_expect_rejected(test, pool, bufs[n / 2], slot);
+	bp_expect_rejected(test, pool, bufs[n - 1], slot);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), n * 256);
+}
+
+static void bufpool_test_return_double_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double-page");
+	unsigned int slot = bp_slot(test, pool, SZ_64K);
+	void *x = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+	void *y = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_NOT_NULL(test, y);
+	bufpool_return(pool, x);
+	bp_expect_rejected(test, pool, x, slot);
+	bufpool_return(pool, y);
+	bp_expect_rejected(test, pool, x, slot);
+	bp_expect_rejected(test, pool, y, slot);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 2 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_buf_size_foreign(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-size-foreign");
+	struct bufpool *other = bp_create(test, "kt-size-other", 64, SZ_4K,
+					  0, 0);
+	unsigned long stack_buf[4];
+	void *page_buf;
+
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, NULL), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, stack_buf), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, bp_test_rodata), 0);
+	/* Another pool's page buffer. */
+	page_buf = bufpool_take(other, SZ_8K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page_buf);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(other, page_buf), SZ_8K);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, page_buf), 0);
+	bufpool_return(other, page_buf);
+}
+
+static struct kunit_case bufpool_bad_input_test_cases[] = {
+	KUNIT_CASE(bufpool_test_create_bad_names),
+	KUNIT_CASE(bufpool_test_create_edge_names),
+	KUNIT_CASE(bufpool_test_create_duplicate_name),
+	KUNIT_CASE(bufpool_test_create_bad_min_size),
+	KUNIT_CASE(bufpool_test_create_bad_max_size),
+	KUNIT_CASE(bufpool_test_create_bad_flags),
+	KUNIT_CASE(bufpool_test_create_track_unsupported),
+	KUNIT_CASE(bufpool_test_take_zero_size),
+	KUNIT_CASE(bufpool_test_take_too_large),
+	KUNIT_CASE(bufpool_test_return_null),
+	KUNIT_CASE(bufpool_test_return_warns_once),
+	KUNIT_CASE(bufpool_test_return_stack),
+	KUNIT_CASE(bufpool_test_return_static),
+	KUNIT_CASE(bufpool_test_return_vmalloc),
+	KUNIT_CASE(bufpool_test_return_kmalloc_odd_size),
+	KUNIT_CASE(bufpool_test_return_interior_slab),
+	KUNIT_CASE(bufpool_test_return_interior_page),
+	KUNIT_CASE(bufpool_test_return_interior_unpooled),
+	KUNIT_CASE(bufpool_test_return_foreign_page),
+	KUNIT_CASE(bufpool_test_return_foreign_unpooled),
+	KUNIT_CASE(bufpool_test_return_wrong_pool_size),
+	KUNIT_CASE(bufpool_test_return_wrong_pool_page),
+	KUNIT_CASE(bufpool_test_return_double_immediate),
+	KUNIT_CASE(bufpool_test_return_double_idle),
+	KUNIT_CASE(bufpool_test_return_double_depot),
+	KUNIT_CASE(bufpool_test_return_double_page),
+	KUNIT_CASE(bufpool_test_buf_size_foreign),
+	{}
+};
+
+static struct kunit_suite bufpool_bad_input_test_suite = {
+	.name = "bufpool_bad_input",
+	.suite_init = bp_suite_init,
+	.suite_exit = bp_suite_exit,
+	.test_cases = bufpool_bad_input_test_cases,
+};
+
+kunit_test_suites(&bufpool_test_suite, &bufpool_bad_input_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for bufpool");
