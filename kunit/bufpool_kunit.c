@@ -190,6 +190,33 @@ static unsigned long bp_all_cpu_bufs(struct bufpool *pool)
 	return sum;
 }
 
+/*
+ * In a quiet pool every buffer the backend gave out is taken, idle or freed
+ * again: per slot, allocs - frees == takes - returns + idle.  Unpooled
+ * buffers are never idle.
+ */
+static void bp_expect_conserved(struct kunit *test, struct bufpool *pool)
+{
+	unsigned int slot, cpu;
+
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++) {
+		long live = bp_stat(pool, slot, BUFPOOL_STAT_ALLOC) -
+			    bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+		long out = bp_stat(pool, slot, BUFPOOL_STAT_TAKE) -
+			   bp_stat(pool, slot, BUFPOOL_STAT_RETURN);
+		long idle = 0;
+
+		if (slot < pool->nr_buckets) {
+			idle = bp_nr_bufs(&pool->buckets[slot]);
+			for_each_possible_cpu(cpu)
+				idle += bp_cpu_bufs(pool, cpu, slot);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, live, out + idle,
+				    "slot %u: allocs - frees != out + idle",
+				    slot);
+	}
+}
+
 static void **bp_take_many(struct kunit *test, struct bufpool *pool,
 			   size_t size, unsigned int n)
 {
@@ -559,6 +586,7 @@ static void bufpool_test_take_unpooled(struct kunit *test)
 	/* Never cached. */
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_take_size_max(struct kunit *test)
@@ -663,6 +691,7 @@ static void bufpool_test_idle_bytes(struct kunit *test)
 	bp_return_many(pool, bufs, 2);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool),
 			5 * 512 + 4 * PAGE_SIZE);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_depot_full_magazines(struct kunit *test)
@@ -688,6 +717,7 @@ static void bufpool_test_depot_full_magazines(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), n * 256);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_OVER_BUDGET), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_depot_hit(struct kunit *test)
@@ -718,6 +748,7 @@ static void bufpool_test_depot_hit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 	bp_return_many(pool, bufs, n);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_over_budget(struct kunit *test)
@@ -746,6 +777,7 @@ static void bufpool_test_over_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool) / 256 + frees, n);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), n);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_depot_within_budget(struct kunit *test)
@@ -776,6 +808,7 @@ static void bufpool_test_depot_within_budget(struct kunit *test)
 	KUNIT_EXPECT_GT(test, bp_stat(pool, slot, BUFPOOL_STAT_OVER_BUDGET), 0);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool) / 256 +
 			bp_stat(pool, slot, BUFPOOL_STAT_FREE), n);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_clear_frees_idle(struct kunit *test)
@@ -812,6 +845,7 @@ static void bufpool_test_clear_frees_idle(struct kunit *test)
 	bufs = bp_take_many(test, pool, 256, 2);
 	bp_return_many(pool, bufs, 2);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 2 * 256);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_clear_keeps_taken(struct kunit *test)
@@ -845,6 +879,7 @@ static void bufpool_test_clear_keeps_taken(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN),
 			40 + ARRAY_SIZE(sizes));
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_depot_trim_all(struct kunit *test)
@@ -878,6 +913,7 @@ static void bufpool_test_depot_trim_all(struct kunit *test)
 	/* Nothing left to trim. */
 	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, ULONG_MAX,
 						 BUFPOOL_STAT_TRIM), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_depot_trim_some(struct kunit *test)
@@ -904,6 +940,7 @@ static void bufpool_test_depot_trim_some(struct kunit *test)
 	KUNIT_EXPECT_GT(test, bp_nr_bufs(b), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), freed);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), idle - freed * 256);
+	bp_expect_conserved(test, pool);
 }
 
 /* Wait for the drain work items the shrinker queued. */
@@ -1010,6 +1047,7 @@ static void bufpool_test_shrinker_scan(struct kunit *test)
 	bufs = bp_take_many(test, pool, 512, 3);
 	bp_return_many(pool, bufs, 3);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 3 * 512);
+	bp_expect_conserved(test, pool);
 }
 
 /*
@@ -1066,6 +1104,7 @@ static void bufpool_test_drain_cpu(struct kunit *test)
 			depot_hits + 1);
 	bufpool_return(pool, buf);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_drain_cpu_over_budget(struct kunit *test)
@@ -1084,6 +1123,7 @@ static void bufpool_test_drain_cpu_over_budget(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b) +
 			bp_stat(pool, slot, BUFPOOL_STAT_FREE), n);
 	KUNIT_EXPECT_GT(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_cpu_dead_all(struct kunit *test)
@@ -1111,6 +1151,7 @@ static void bufpool_test_cpu_dead_all(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DRAIN), 7);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 7 * 1024);
 	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 7 * 1024);
+	bp_expect_conserved(test, pool);
 }
 
 /* === Zeroing === */
@@ -1349,6 +1390,7 @@ static void bufpool_test_destroy_with_buffers_out(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 2);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 	bufpool_return(pool, page);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE), 4);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
@@ -1446,6 +1488,7 @@ static void bp_ctx_expect_balanced(struct kunit *test, struct bufpool *pool)
 {
 	unsigned int slot;
 
+	bp_expect_conserved(test, pool);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
 	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++)
@@ -1694,6 +1737,9 @@ static void bufpool_test_concurrent_mixed(struct kunit *test)
 		/* The shrinker runs whenever memory is short: now and then. */
 		if (i % 3 == 1)
 			bufpool_depot_trim(s->pool, 64, BUFPOOL_STAT_TRIM);
+		/* And a user may clear the pool while it is in use. */
+		if (i % 5 == 3)
+			bufpool_clear(s->pool);
 	}
 
 	WRITE_ONCE(s->stop, true);
@@ -1730,8 +1776,10 @@ static void bufpool_test_concurrent_mixed(struct kunit *test)
 				    "slot %u", slot);
 	KUNIT_EXPECT_LE(test, bp_depot_bytes(s->pool),
 			(long)s->pool->max_cached_bytes);
+	bp_expect_conserved(test, s->pool);
 	bufpool_clear(s->pool);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(s->pool), 0);
+	bp_expect_conserved(test, s->pool);
 }
 
 static struct kunit_case bufpool_test_cases[] = {
