@@ -253,24 +253,26 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
 /* === Draining === */
 
 /*
- * Move the buffers in @cb's magazine *@mp to the depot, or free them if the
- * depot is full.  Returns the number of buffers moved or freed.
+ * Move the buffers in a CPU's magazine *@mp to the depot, or free them if
+ * the depot is full.  Counts them as drained, and the freed ones as freed.
  */
-static unsigned int bufpool_drain_mag(struct bufpool *pool,
-				      struct bufpool_bucket *b,
-				      struct bufpool_mag **mp)
+static void bufpool_drain_mag(struct bufpool *pool, struct bufpool_bucket *b,
+			      struct bufpool_mag **mp)
 {
+	unsigned int idx = b - pool->buckets;
 	unsigned int n = (*mp)->count;
 	struct bufpool_mag *empty;
 
 	if (!n)
-		return 0;
+		return;
 	empty = bufpool_depot_put(pool, b, *mp);
 	if (empty)
 		*mp = empty;
 	else
-		bufpool_mag_empty(b, *mp);
-	return n;
+		bufpool_count(pool, idx, BUFPOOL_STAT_FREE,
+			      bufpool_mag_empty(b, *mp));
+	/* Charged to this CPU, not @mp's: only the sums are read. */
+	bufpool_count(pool, idx, BUFPOOL_STAT_DRAIN, n);
 }
 
 /**
@@ -291,13 +293,9 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_cpu_bucket *cb = &pcp->b[i];
-		struct bufpool_bucket *b = &pool->buckets[i];
-		unsigned int n;
 
-		n = bufpool_drain_mag(pool, b, &cb->loaded);
-		n += bufpool_drain_mag(pool, b, &cb->prev);
-		/* Charged to this CPU: the sums are what is read. */
-		bufpool_count(pool, i, BUFPOOL_STAT_DRAIN, n);
+		bufpool_drain_mag(pool, &pool->buckets[i], &cb->loaded);
+		bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_drain_cpu);
