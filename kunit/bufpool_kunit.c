@@ -1663,7 +1663,7 @@ static enum hrtimer_restart bp_stress_timer(struct bp_stress *s,
 
 	if (!right_context)
 		x->wrong_context++;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 8; i++)
 		bp_stress_step(x);
 	if (READ_ONCE(s->stop))
 		return HRTIMER_NORESTART;
