@@ -36,10 +36,11 @@ struct bufpool;
 /**
  * struct bufpool_params - parameters of a pool; zero means "default"
  * @min_size: smallest bucket in bytes, a power of two from 8 to @max_size;
- *	0 selects 64.
+ *	0 selects 64, or @max_size if that is smaller.
  * @max_size: largest pooled bucket in bytes, a power of two up to
- *	%BUFPOOL_SIZE_MAX (4 MiB with 4 KiB pages); 0 selects 1 MiB.  Larger
- *	requests are served unpooled and freed on return.
+ *	%BUFPOOL_SIZE_MAX (4 MiB with 4 KiB pages); 0 selects 1 MiB, or
+ *	@min_size if that is larger.  Larger requests are served unpooled and
+ *	freed on return.
  * @max_cached_bytes: cap on the idle memory the pool's depot holds; 0 selects
  *	16 * @max_size.  The per-CPU magazines may hold a bounded amount more
  *	(see Documentation/tuning.rst).
@@ -57,8 +58,9 @@ struct bufpool_params {
 
 /**
  * bufpool_create() - create a buffer pool
- * @name: pool name, 1 to %BUFPOOL_NAME_MAX characters from [A-Za-z0-9_.-];
- *	unique among live pools.  It names the pool's slab caches and messages.
+ * @name: pool name, 1 to %BUFPOOL_NAME_MAX characters from [A-Za-z0-9_.-],
+ *	the first a letter or digit; unique among live pools.  It names the
+ *	pool's slab caches and messages.
  * @params: parameters, or %NULL for all defaults.
  *
  * Context: Process context; may sleep.

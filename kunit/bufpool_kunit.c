@@ -1842,6 +1842,7 @@ static void bufpool_test_create_bad_names(struct kunit *test)
 	static const char * const names[] = {
 		"", "a/b", "with space", "tab\there", "new\nline", "colon:",
 		"star*", "percent%d", "non\303\251ascii",
+		".", "..", ".hidden", "-dash", "_under",	/* first not alnum */
 		"abcdefghijklmnopqrstuvwxyz012345",	/* 32 characters */
 	};
 	unsigned int i;

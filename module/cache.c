@@ -134,10 +134,15 @@ static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 	long bytes = m->count * b->size;
 	struct bufpool_mag *empty;
 	unsigned long flags;
+	long cur;
 
-	if (atomic_long_add_return(bytes, &pool->depot_bytes) >
-	    pool->max_cached_bytes)
-		goto refuse;
+	/* Reserve the bytes first, so the depot never goes over, even briefly. */
+	cur = atomic_long_read(&pool->depot_bytes);
+	do {
+		if (cur + bytes > pool->max_cached_bytes)
+			return NULL;
+	} while (!atomic_long_try_cmpxchg(&pool->depot_bytes, &cur,
+					  cur + bytes));
 
 	spin_lock_irqsave(&b->lock, flags);
 	empty = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);

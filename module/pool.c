@@ -47,8 +47,13 @@ static bool bufpool_name_valid(const char *name)
 	len = strnlen(name, BUFPOOL_NAME_MAX + 1);
 	if (!len || len > BUFPOOL_NAME_MAX)
 		return false;
-	/* It names slab caches, debugfs directories and log lines. */
-	for (i = 0; i < len; i++)
+	/*
+	 * It names slab caches, debugfs directories and log lines: no '/',
+	 * no blanks, and no "." or ".." (the first character is alphanumeric).
+	 */
+	if (!isalnum(name[0]))
+		return false;
+	for (i = 1; i < len; i++)
 		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
 			return false;
 	return true;
