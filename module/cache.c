@@ -88,6 +88,14 @@ static __always_inline bool bufpool_mag_push(const struct bufpool_bucket *b,
 
 /* === Depot === */
 
+/* Fold this CPU's unfolded takes and returns into the bucket's count. */
+static void bufpool_fold_out(struct bufpool *pool, struct bufpool_bucket *b,
+			     struct bufpool_cpu_bucket *cb)
+{
+	bufpool_add_out(pool, b, cb->out_delta, cb->out_delta * (long)b->size);
+	cb->out_delta = 0;
+}
+
 /*
  * Both of @cb's magazines are empty: trade the prev one for a full magazine
  * from the depot.  Called with this CPU's local_lock held.
@@ -98,6 +106,7 @@ static noinline bool bufpool_depot_get_full(struct bufpool *pool,
 {
 	struct bufpool_mag *full;
 
+	bufpool_fold_out(pool, b, cb);
 	/* Unlocked peek: a CPU that misses one refill just allocates. */
 	if (!data_race(b->nr_full))
 		return false;
@@ -179,8 +188,10 @@ static noinline bool bufpool_depot_put_full(struct bufpool *pool,
 					    struct bufpool_bucket *b,
 					    struct bufpool_cpu_bucket *cb)
 {
-	struct bufpool_mag *empty = bufpool_depot_put(pool, b, cb->prev);
+	struct bufpool_mag *empty;
 
+	bufpool_fold_out(pool, b, cb);
+	empty = bufpool_depot_put(pool, b, cb->prev);
 	if (!empty)
 		return false;
 	cb->prev = cb->loaded;
@@ -299,6 +310,7 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_cpu_bucket *cb = &pcp->b[i];
 
+		bufpool_fold_out(pool, &pool->buckets[i], cb);
 		bufpool_drain_mag(pool, &pool->buckets[i], &cb->loaded);
 		bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
 	}
@@ -473,8 +485,9 @@ static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 	}
 	bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC, 1);
 	bufpool_count(pool, slot, BUFPOOL_STAT_TAKE, 1);
-	this_cpu_add(pool->cpu->unpooled_bytes,
-		     bufpool_owned_size(pool, &pool->unpooled, buf));
+	size = bufpool_owned_size(pool, &pool->unpooled, buf);
+	this_cpu_add(pool->cpu->unpooled_bytes, size);
+	bufpool_add_out(pool, &pool->unpooled, 1, size);
 	return buf;
 }
 
@@ -492,6 +505,7 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 	}
 	bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC, 1);
 	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
+	bufpool_add_out(pool, b, 1, b->size);
 	/*
 	 * Memory that was this pool's before may still carry an idle marker
 	 * (slab keeps its free pointer elsewhere): clear it, or the first
@@ -543,6 +557,7 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 		return bufpool_take_alloc(pool, b, idx, gfp);
 	}
 	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
+	cb->out_delta++;
 	local_unlock_irqrestore(&pool->cpu->lock, flags);
 
 	return bufpool_take_prep(pool, b, buf, gfp);
@@ -565,9 +580,11 @@ static noinline void bufpool_return_free(struct bufpool *pool,
 					 struct bufpool_bucket *b,
 					 unsigned int slot, void *buf)
 {
+	long size = bufpool_owned_size(pool, b, buf);
+
 	if (b == &pool->unpooled)
-		this_cpu_sub(pool->cpu->unpooled_bytes,
-			     bufpool_owned_size(pool, b, buf));
+		this_cpu_sub(pool->cpu->unpooled_bytes, size);
+	bufpool_add_out(pool, b, -1, -size);
 	bufpool_backend_free(b, buf);
 	bufpool_count(pool, slot, BUFPOOL_STAT_RETURN, 1);
 	bufpool_count(pool, slot, BUFPOOL_STAT_FREE, 1);
@@ -612,15 +629,11 @@ void bufpool_return(struct bufpool *pool, void *buf)
 	if (unlikely(percpu_ref_is_dying(&pool->ref)))
 		goto free;
 	cb = &this_cpu_ptr(pool->cpu)->b[idx];
-	if (likely(bufpool_mag_push(b, cb, buf))) {
+	if (likely(bufpool_mag_push(b, cb, buf)) ||
+	    (bufpool_depot_put_full(pool, b, cb) &&
+	     bufpool_mag_push(b, cb, buf))) {
 		bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
-		local_unlock_irqrestore(&pool->cpu->lock, flags);
-		percpu_ref_put(&pool->ref);
-		return;
-	}
-	if (bufpool_depot_put_full(pool, b, cb)) {
-		bufpool_mag_push(b, cb, buf);
-		bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
+		cb->out_delta--;
 		local_unlock_irqrestore(&pool->cpu->lock, flags);
 		percpu_ref_put(&pool->ref);
 		return;

@@ -18,6 +18,7 @@
 
 #include <linux/cache.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/local_lock.h>
 #include <linux/percpu-refcount.h>
 #include <linux/sizes.h>
@@ -25,6 +26,9 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
+
+struct dentry;
+struct seq_file;
 
 #include "../include/bufpool.h"
 
@@ -90,6 +94,9 @@ struct bufpool_mag {
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
  * @nr_bufs: buffers in the magazines on @full
+ * @out_approx: buffers out, folded in from the CPUs on slow paths; behind
+ *	the exact count by at most 2 * @mag_size per CPU
+ * @peak_out: highest @out_approx seen since creation or the last reset
  */
 struct bufpool_bucket {
 	size_t size;
@@ -104,17 +111,23 @@ struct bufpool_bucket {
 	unsigned int nr_full;
 	unsigned int nr_empty;
 	unsigned long nr_bufs;
+
+	atomic_long_t out_approx;
+	unsigned long peak_out;
 };
 
 /**
  * struct bufpool_cpu_bucket - one CPU's view of a bucket
  * @loaded: magazine takes pop from and returns push to
  * @prev: the other magazine, swapped with @loaded when that runs out
+ * @out_delta: takes minus returns on this CPU's magazines not yet folded
+ *	into the bucket's out_approx (done when the CPU visits the depot)
  * @stat: event counters, enum bufpool_stat
  */
 struct bufpool_cpu_bucket {
 	struct bufpool_mag *loaded;
 	struct bufpool_mag *prev;
+	long out_delta;
 	unsigned long stat[BUFPOOL_STAT_COUNT];
 };
 
@@ -148,6 +161,9 @@ struct bufpool_cpu {
  * @max_size: largest bucket size
  * @max_cached_bytes: cap on the bytes idle in the depots
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
+ * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
+ * @peak_bytes: highest @out_bytes_approx since creation or the last reset
+ * @debugfs: the pool's debugfs directory, or %NULL
  * @creator: return address of the bufpool_create() call
  * @id: unique number, names the slab caches while a namesake is dying
  * @warned: BUFPOOL_WARNED_* bits, for one-time warnings
@@ -171,6 +187,9 @@ struct bufpool {
 
 	size_t max_cached_bytes;
 	atomic_long_t depot_bytes;
+	atomic_long_t out_bytes_approx;
+	unsigned long peak_bytes;
+	struct dentry *debugfs;
 	unsigned long creator;
 	unsigned int id;
 	unsigned long warned;
@@ -236,6 +255,9 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 				 enum bufpool_stat why);
 
 /* stats.c: counters */
+void bufpool_add_out(struct bufpool *pool, struct bufpool_bucket *b, long nr,
+		     long bytes);
+void bufpool_reset_peak(struct bufpool *pool);
 unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
 			       enum bufpool_stat stat);
 unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
@@ -243,6 +265,19 @@ size_t bufpool_idle(struct bufpool *pool, unsigned long *nr);
 size_t bufpool_idle_bytes(struct bufpool *pool);
 
 /* pool.c */
+extern struct mutex bufpool_mutex;
+extern struct list_head bufpool_pools;
 int bufpool_cpu_dead_all(unsigned int cpu);
+
+/* debugfs.c: /sys/kernel/debug/bufpool (Documentation/debugfs.rst) */
+void bufpool_debugfs_init(void);
+void bufpool_debugfs_exit(void);
+void bufpool_debugfs_add(struct bufpool *pool);
+void bufpool_debugfs_remove(struct bufpool *pool);
+
+/* track.c: tracking mode (Documentation/tracking.rst) */
+const char *bufpool_track_state(struct bufpool *pool, char *buf, size_t len);
+int bufpool_track_set(struct bufpool *pool, unsigned int sample);
+void bufpool_track_show_outstanding(struct seq_file *m, struct bufpool *pool);
 
 #endif /* _BUFPOOL_INTERNAL_H */

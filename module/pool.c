@@ -24,9 +24,9 @@
 #include "internal.h"
 
 /* Protects bufpool_pools, bufpool_dying and bufpool_next_id. */
-static DEFINE_MUTEX(bufpool_mutex);
+DEFINE_MUTEX(bufpool_mutex);
 /* Live pools. */
-static LIST_HEAD(bufpool_pools);
+LIST_HEAD(bufpool_pools);
 /* Destroyed pools waiting for their buffers. */
 static LIST_HEAD(bufpool_dying);
 static unsigned int bufpool_next_id;
@@ -259,6 +259,8 @@ struct bufpool *bufpool_create(const char *name,
 	err = bufpool_shrinker_init(pool);
 	if (err)
 		goto err_backend;
+	/* Last: from here on, readers may look at the pool. */
+	bufpool_debugfs_add(pool);
 	return pool;
 
 err_backend:
@@ -283,6 +285,8 @@ void bufpool_destroy(struct bufpool *pool)
 		return;
 	might_sleep();
 
+	/* First: waits for readers of the pool's files, and stops new ones. */
+	bufpool_debugfs_remove(pool);
 	mutex_lock(&bufpool_mutex);
 	list_move_tail(&pool->list, &bufpool_dying);
 	mutex_unlock(&bufpool_mutex);
@@ -356,6 +360,7 @@ static int __init bufpool_init(void)
 	bufpool_wq = alloc_workqueue("bufpool", WQ_UNBOUND, 0);
 	if (!bufpool_wq)
 		return -ENOMEM;
+	bufpool_debugfs_init();
 
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bufpool:dead",
 					NULL, bufpool_cpu_dead_all);
@@ -373,6 +378,7 @@ static int __init bufpool_init(void)
 err_cpuhp:
 	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
 err_wq:
+	bufpool_debugfs_exit();
 	destroy_workqueue(bufpool_wq);
 	return ret;
 }
@@ -416,6 +422,7 @@ static void __exit bufpool_exit(void)
 			pool->name, out, bytes);
 		bufpool_free(pool);
 	}
+	bufpool_debugfs_exit();
 }
 
 module_init(bufpool_init);

@@ -148,3 +148,56 @@ size_t bufpool_idle_bytes(struct bufpool *pool)
 	return bufpool_idle(pool, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_idle_bytes);
+
+/* Raise *@peak to @val if it is higher; racing raisers keep the highest. */
+static void bufpool_raise(unsigned long *peak, long val)
+{
+	unsigned long old = READ_ONCE(*peak);
+
+	while (val > 0 && val > old)
+		if (try_cmpxchg(peak, &old, val))
+			break;
+}
+
+/**
+ * bufpool_add_out() - fold buffers taken or returned into the approximations
+ * @pool: the pool
+ * @b: the bucket, or &pool->unpooled
+ * @nr: buffers, positive for takes, negative for returns
+ * @bytes: their size in bytes, with the same sign
+ *
+ * Called on slow paths only (a CPU visiting the depot folds what its
+ * magazines saw since its last visit), so the approximate counts and the
+ * peaks derived from them cost the fast path one per-CPU add.
+ *
+ * Context: any context.
+ */
+void bufpool_add_out(struct bufpool *pool, struct bufpool_bucket *b, long nr,
+		     long bytes)
+{
+	bufpool_raise(&b->peak_out, atomic_long_add_return(nr, &b->out_approx));
+	bufpool_raise(&pool->peak_bytes,
+		      atomic_long_add_return(bytes, &pool->out_bytes_approx));
+}
+
+/**
+ * bufpool_reset_peak() - restart the peak counts from the current values
+ * @pool: the pool
+ *
+ * Context: any context.
+ */
+void bufpool_reset_peak(struct bufpool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		WRITE_ONCE(b->peak_out, max(0L, atomic_long_read(&b->out_approx)));
+	}
+	WRITE_ONCE(pool->unpooled.peak_out,
+		   max(0L, atomic_long_read(&pool->unpooled.out_approx)));
+	WRITE_ONCE(pool->peak_bytes,
+		   max(0L, atomic_long_read(&pool->out_bytes_approx)));
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_reset_peak);
