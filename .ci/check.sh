@@ -47,6 +47,9 @@ count_kunit() {
 		if [ "$total" -eq 0 ]; then
 			f=$((f + 1))
 			note="no test ran"
+		elif [ "$rc" -eq 3 ] && [ "$f" -eq 0 ]; then
+			f=1
+			note="KERNEL PROBLEMS outside the test verdicts"
 		elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 			f=1
 			note="kunit.py exited with status $rc"

@@ -8,7 +8,9 @@
 # on every run, and hooked into lib/Kconfig and lib/Makefile with one line
 # each.  "debug" adds kunit/debug.kunitconfig (KASAN, lockdep, preemption,
 # kmemleak, list debugging) and builds in its own directory.  Extra
-# arguments go to kunit.py, e.g. a suite filter glob.
+# arguments go to kunit.py, e.g. a suite filter glob.  After the run, the
+# kernel log is searched for lockdep, KASAN and similar reports, which do not
+# fail a test case by themselves: any found makes the exit status 3.
 set -euo pipefail
 
 mode=${1:-normal}
@@ -44,15 +46,29 @@ if ! flock -n 9; then
 fi
 
 # Copy, never link: the tree must not see build products from an out-of-tree
-# build (Kbuild would find stale objects through VPATH).
+# build (Kbuild would find stale objects through VPATH).  Copy by content and
+# without the source's times, so that a changed file is newer than its
+# object even when it comes from an older checkout.
 dest=$ksrc/lib/bufpool
 mkdir -p "$dest"
-rsync -a --delete --delete-excluded \
+rsync -rlp --checksum --delete --delete-excluded \
 	--exclude=.git --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 	--exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.a' \
 	--exclude=Module.symvers --exclude=modules.order \
-	--exclude=.tmp_versions --exclude='*.dwo' \
+	--exclude=.tmp_versions --exclude='*.dwo' --filter=':- .gitignore' \
 	"$repo/" "$dest/"
+
+# Objects of ours in the build directory must come from this content: when
+# it differs from the last run's, rebuild them all (a few files), whatever
+# the files' times say.
+stamp=$build_dir/.bufpool-overlay.sha256
+sum=$(cd "$dest" && find . -type f -print0 | LC_ALL=C sort -z |
+	xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+	rm -rf "$build_dir/lib/bufpool"
+	mkdir -p "$build_dir"
+	echo "$sum" >"$stamp"
+fi
 
 add_line() {
 	grep -qxF "$2" "$1" || printf '\n%s\n' "$2" >>"$1"
@@ -60,12 +76,39 @@ add_line() {
 add_line "$ksrc/lib/Kconfig" 'source "lib/bufpool/Kconfig"'
 add_line "$ksrc/lib/Makefile" 'obj-y += bufpool/'
 
+# Reports that no bufpool test provokes on purpose, but that do not fail a
+# KUnit case by themselves (lockdep, sleeping in atomic context, ...).
+problems='BUG: KASAN|BUG: sleeping function called from invalid context'
+problems+='|BUG: scheduling while atomic|BUG: using smp_processor_id'
+problems+='|BUG: using __this_cpu_|BUG: spinlock|WARNING: possible circular'
+problems+='|WARNING: possible recursive locking|WARNING: inconsistent lock state'
+problems+='|INFO: possible irq lock inversion|WARNING: bad unlock balance'
+problems+='|WARNING: held lock freed|WARNING: suspicious RCU usage'
+problems+='|INFO: trying to register non-static key|list_(add|del) corruption'
+problems+='|unreferenced object|Kernel panic'
+
 cd "$ksrc"
-set -x
-exec python3 tools/testing/kunit/kunit.py run \
-	"${configs[@]}" \
-	--build_dir="$build_dir" \
-	--jobs="$jobs" \
-	--arch=um \
-	--timeout="$timeout" \
-	"$@"
+started=$(mktemp)
+trap 'rm -f "$started"' EXIT
+rc=0
+(
+	set -x
+	python3 tools/testing/kunit/kunit.py run \
+		"${configs[@]}" \
+		--build_dir="$build_dir" \
+		--jobs="$jobs" \
+		--arch=um \
+		--timeout="$timeout" \
+		"$@"
+) || rc=$?
+
+log=$build_dir/test.log
+if [ -f "$log" ] && [ "$log" -nt "$started" ] &&
+	grep -E "$problems" "$log" >/dev/null; then
+	echo
+	echo "KERNEL PROBLEMS: the kernel reported these outside the test" \
+		"verdicts (full log: $log):"
+	grep -E -A 12 "$problems" "$log" | head -n 200
+	[ "$rc" -ne 0 ] || rc=3
+fi
+exit "$rc"
