@@ -25,8 +25,21 @@ struct bufpool;
  * init_on_free; __GFP_ZERO is still honoured.
  */
 #define BUFPOOL_F_NO_INIT	BIT(0)
-/* BUFPOOL_F_TRACK - record every buffer's taker (see Documentation/tracking.rst) */
+/*
+ * BUFPOOL_F_TRACK - tracking mode: record who takes each buffer (stack, task,
+ * time) so that leaks are reported with their stacks, and check every return
+ * and, by poisoning, every write after return.  The module parameter
+ * bufpool.track_sample applies; bufpool.track=1 sets it for every new pool.
+ * See Documentation/tracking.rst.
+ */
 #define BUFPOOL_F_TRACK		BIT(1)
+/*
+ * BUFPOOL_F_STRICT - never recycle: every return frees the buffer to the
+ * backend, so that KASAN or KFENCE catch a use after return at the faulting
+ * access.  For debugging only: every take allocates.  bufpool.strict=1 sets
+ * it for every new pool.  See Documentation/tracking.rst.
+ */
+#define BUFPOOL_F_STRICT	BIT(2)
 
 /* Longest pool name, without the terminating NUL. */
 #define BUFPOOL_NAME_MAX	31
@@ -44,7 +57,8 @@ struct bufpool;
  * @max_cached_bytes: cap on the idle memory the pool's depot holds; 0 selects
  *	16 * @max_size.  The per-CPU magazines may hold a bounded amount more
  *	(see Documentation/tuning.rst).
- * @flags: %BUFPOOL_F_NO_INIT, %BUFPOOL_F_TRACK; other bits are rejected.
+ * @flags: %BUFPOOL_F_NO_INIT, %BUFPOOL_F_TRACK, %BUFPOOL_F_STRICT; other
+ *	bits are rejected.
  *
  * A zero-initialised structure, or a %NULL pointer in its place, means all
  * defaults.
@@ -65,8 +79,8 @@ struct bufpool_params {
  *
  * Context: Process context; may sleep.
  * Return: the new pool, or ERR_PTR(-EINVAL) for a bad name or parameters,
- * ERR_PTR(-EEXIST) if a live pool has this name, ERR_PTR(-EOPNOTSUPP) for a
- * flag this build does not implement, ERR_PTR(-ENOMEM) if out of memory.
+ * ERR_PTR(-EEXIST) if a live pool has this name, ERR_PTR(-ENOMEM) if out of
+ * memory.
  */
 struct bufpool *bufpool_create(const char *name,
 			       const struct bufpool_params *params);
@@ -76,9 +90,9 @@ struct bufpool *bufpool_create(const char *name,
  * @pool: the pool, or %NULL (then nothing happens).
  *
  * Frees every idle buffer.  Buffers still taken are reported (count and
- * bytes) and stay valid: they may still be returned, and the pool's memory
- * is released when the last one comes back.  bufpool_take() on a destroyed
- * pool fails.
+ * bytes, and where they were taken if the pool is tracked) and stay valid:
+ * they may still be returned, and the pool's memory is released when the
+ * last one comes back.  bufpool_take() on a destroyed pool fails.
  *
  * Context: Process context; may sleep.
  */
@@ -110,8 +124,10 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
  * A pointer that cannot be a buffer of @pool (outside the direct map, an
  * interior pointer, a foreign page, a slab object of no bucket's size, a
  * buffer that is already idle in the pool) is rejected with a one-time
- * warning and counted; it is neither reused nor freed.  May be used in fast
- * paths.
+ * warning and counted; it is neither reused nor freed.  In tracking mode a
+ * rejected return of a tracked buffer (double return, wrong pool) gets a
+ * report with the stacks involved, as does any pointer that is not a buffer
+ * out of a pool that tracks every buffer.  May be used in fast paths.
  *
  * Context: Any context but NMI; never sleeps.
  */

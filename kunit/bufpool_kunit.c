@@ -1907,19 +1907,23 @@ static void bufpool_test_create_bad_max_size(struct kunit *test)
 
 static void bufpool_test_create_bad_flags(struct kunit *test)
 {
-	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(2), -EINVAL);
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(3), -EINVAL);
 	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(31), -EINVAL);
 	bp_expect_create_err(test, "kt-bad-flags", 0, 0,
 			     BUFPOOL_F_NO_INIT | BIT(7), -EINVAL);
 	bp_create(test, "kt-bad-flags", 0, 0, 0, BUFPOOL_F_NO_INIT);
 }
 
-static void bufpool_test_create_track_unsupported(struct kunit *test)
+/* The tracking flags are accepted; kunit/bufpool_track_kunit.c tests them. */
+static void bufpool_test_create_track(struct kunit *test)
 {
-	bp_expect_create_err(test, "kt-track", 0, 0, BUFPOOL_F_TRACK,
-			     -EOPNOTSUPP);
-	bp_expect_create_err(test, "kt-track", 0, 0,
-			     BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT, -EOPNOTSUPP);
+	bp_create(test, "kt-track", 0, 0, 0, BUFPOOL_F_TRACK);
+	bp_create(test, "kt-track-noinit", 0, 0, 0,
+		  BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT);
+	bp_create(test, "kt-strict", 0, 0, 0, BUFPOOL_F_STRICT);
+	bp_expect_create_err(test, "kt-track-bad", 0, 0,
+			     BUFPOOL_F_TRACK | BUFPOOL_F_STRICT | BIT(3),
+			     -EINVAL);
 }
 
 static void bufpool_test_take_zero_size(struct kunit *test)
@@ -2323,7 +2327,7 @@ static struct kunit_case bufpool_bad_input_test_cases[] = {
 	KUNIT_CASE(bufpool_test_create_bad_min_size),
 	KUNIT_CASE(bufpool_test_create_bad_max_size),
 	KUNIT_CASE(bufpool_test_create_bad_flags),
-	KUNIT_CASE(bufpool_test_create_track_unsupported),
+	KUNIT_CASE(bufpool_test_create_track),
 	KUNIT_CASE(bufpool_test_take_zero_size),
 	KUNIT_CASE(bufpool_test_take_too_large),
 	KUNIT_CASE(bufpool_test_return_null),

@@ -73,6 +73,9 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 {
 	struct folio *folio;
 
+	/* The buffer leaves the pool: its tracking record goes with it. */
+	if (bufpool_track_hooked(b->pool))
+		bufpool_track_forget(buf);
 	if (b->cache) {
 		/*
 		 * kfree(), not kmem_cache_free(b->cache): it frees the object

@@ -523,27 +523,26 @@ static __always_inline unsigned int bufpool_size_index(const struct bufpool *poo
 	return order_base_2(size) - pool->min_shift;
 }
 
-void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+/*
+ * Take a buffer from bucket @b: this CPU's magazines, then the depot, then
+ * the backend.  With @recycled NULL the buffer is prepared for the caller;
+ * otherwise *@recycled says whether it came from a magazine, and a recycled
+ * buffer is left as it was (tracking checks its poison first).
+ */
+static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
+						 struct bufpool_bucket *b,
+						 unsigned int idx, gfp_t gfp,
+						 unsigned long caller,
+						 bool *recycled)
 {
 	struct bufpool_cpu_bucket *cb;
-	struct bufpool_bucket *b;
 	unsigned long flags;
-	unsigned int idx;
 	void *buf;
-
-	might_alloc(gfp);
-	if (WARN_ON_ONCE(!pool))
-		return NULL;
-	if (unlikely(!size || size > pool->max_size))
-		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
-
-	idx = bufpool_size_index(pool, size);
-	b = &pool->buckets[idx];
 
 	local_lock_irqsave(&pool->cpu->lock, flags);
 	if (unlikely(!percpu_ref_tryget_live(&pool->ref))) {
 		local_unlock_irqrestore(&pool->cpu->lock, flags);
-		return bufpool_take_dead(pool, _RET_IP_);
+		return bufpool_take_dead(pool, caller);
 	}
 	cb = &this_cpu_ptr(pool->cpu)->b[idx];
 	buf = bufpool_mag_pop(cb);
@@ -554,13 +553,68 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 		bufpool_count(pool, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
 	} else {
 		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		if (recycled)
+			*recycled = false;
 		return bufpool_take_alloc(pool, b, idx, gfp);
 	}
 	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
 	cb->out_delta++;
 	local_unlock_irqrestore(&pool->cpu->lock, flags);
 
+	if (recycled) {
+		*recycled = true;
+		return buf;
+	}
 	return bufpool_take_prep(pool, b, buf, gfp);
+}
+
+/*
+ * slow path: the pool is tracked or strict.  A recycled buffer that was
+ * written after its return is quarantined by bufpool_track_take(), and the
+ * take goes on with the next one.
+ */
+static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
+					   gfp_t gfp, unsigned long caller)
+{
+	struct bufpool_bucket *b;
+	unsigned int idx;
+	bool recycled;
+	void *buf;
+
+	if (unlikely(!size || size > pool->max_size)) {
+		buf = bufpool_take_unpooled(pool, size, gfp, caller);
+		if (buf)
+			bufpool_track_take(pool, &pool->unpooled, buf, false, gfp,
+					   caller);
+		return buf;
+	}
+
+	idx = bufpool_size_index(pool, size);
+	b = &pool->buckets[idx];
+	do {
+		buf = bufpool_take_bucket(pool, b, idx, gfp, caller, &recycled);
+		if (!buf)
+			return NULL;
+	} while (!bufpool_track_take(pool, b, buf, recycled, gfp, caller));
+
+	return recycled ? bufpool_take_prep(pool, b, buf, gfp) : buf;
+}
+
+void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	unsigned int idx;
+
+	might_alloc(gfp);
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
+	if (bufpool_track_hooked(pool))
+		return bufpool_take_tracked(pool, size, gfp, _RET_IP_);
+	if (unlikely(!size || size > pool->max_size))
+		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
+
+	idx = bufpool_size_index(pool, size);
+	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, gfp,
+				   _RET_IP_, NULL);
 }
 EXPORT_SYMBOL_GPL(bufpool_take);
 
@@ -575,10 +629,20 @@ static noinline void bufpool_bad_return(struct bufpool *pool, const void *buf,
 			  buf, (void *)caller, why);
 }
 
-/* slow path: the buffer goes straight back to the backend */
-static noinline void bufpool_return_free(struct bufpool *pool,
-					 struct bufpool_bucket *b,
-					 unsigned int slot, void *buf)
+/**
+ * bufpool_return_free() - account a buffer as returned and free it
+ * @pool: the pool
+ * @b: the bucket that owns @buf, or &pool->unpooled
+ * @slot: @b's stats slot
+ * @buf: the buffer, out until now
+ *
+ * slow path: the buffer goes straight back to the backend.
+ *
+ * Context: any context but NMI.
+ */
+noinline void bufpool_return_free(struct bufpool *pool,
+				  struct bufpool_bucket *b, unsigned int slot,
+				  void *buf)
 {
 	long size = bufpool_owned_size(pool, b, buf);
 
@@ -591,38 +655,27 @@ static noinline void bufpool_return_free(struct bufpool *pool,
 	percpu_ref_put(&pool->ref);
 }
 
-void bufpool_return(struct bufpool *pool, void *buf)
+/*
+ * Put a checked buffer of bucket @b back: into this CPU's magazines, else the
+ * depot, else (over budget, pool dying, or @strict) the backend.  @poison: a
+ * tracked buffer, filled with the poison that bufpool_track_take() checks.
+ */
+static __always_inline void bufpool_return_bucket(struct bufpool *pool,
+						  struct bufpool_bucket *b,
+						  unsigned int idx, void *buf,
+						  bool poison, bool strict)
 {
 	struct bufpool_cpu_bucket *cb;
-	struct bufpool_bucket *b;
 	unsigned long flags;
-	const char *why;
-	unsigned int idx;
 
-	if (unlikely(!buf))
-		return;
-	/* Nowhere to put it: say so loudly rather than lose it silently. */
-	if (WARN_ON_ONCE(!pool))
-		return;
-	b = bufpool_owner(pool, buf, &why);
-	if (unlikely(!b)) {
-		bufpool_bad_return(pool, buf, bufpool_unpooled_slot(pool), why,
-				   _RET_IP_);
+	if (strict) {
+		bufpool_return_free(pool, b, idx, buf);
 		return;
 	}
-	if (unlikely(b == &pool->unpooled)) {
-		bufpool_return_free(pool, b, bufpool_unpooled_slot(pool), buf);
-		return;
-	}
-	idx = b - pool->buckets;
-	if (unlikely(READ_ONCE(*(unsigned long *)buf) ==
-		     bufpool_idle_mark(pool, buf))) {
-		bufpool_bad_return(pool, buf, idx, "double return", _RET_IP_);
-		return;
-	}
-
 	if (!(pool->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
 		memset(buf, 0, b->size);
+	if (poison)
+		bufpool_track_poison(buf, b->size);
 	WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
 
 	local_lock_irqsave(&pool->cpu->lock, flags);
@@ -642,6 +695,84 @@ void bufpool_return(struct bufpool *pool, void *buf)
 free:
 	local_unlock_irqrestore(&pool->cpu->lock, flags);
 	bufpool_return_free(pool, b, idx, buf);
+}
+
+static __always_inline bool bufpool_is_idle(const struct bufpool *pool,
+					    const void *buf)
+{
+	return READ_ONCE(*(const unsigned long *)buf) ==
+	       bufpool_idle_mark(pool, buf);
+}
+
+/*
+ * slow path: some pool is tracked or strict.  The global record index knows
+ * every tracked buffer, of any pool: a record decides (wrong pool, double
+ * return), and a pointer without one gets the untracked checks, or is
+ * reported if @pool tracks every buffer.
+ */
+static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
+					    unsigned long caller)
+{
+	enum bufpool_track_verdict verdict;
+	struct bufpool_bucket *b;
+	const char *why = NULL;
+	unsigned int slot;
+
+	b = bufpool_owner(pool, buf, &why);
+	slot = b && b != &pool->unpooled ? b - pool->buckets :
+					   bufpool_unpooled_slot(pool);
+	verdict = bufpool_track_return(pool, b, buf, why, caller);
+	if (verdict == BUFPOOL_TRACK_BAD) {
+		bufpool_count(pool, slot, BUFPOOL_STAT_BAD_RETURN, 1);
+		return;
+	}
+	if (unlikely(!b)) {
+		bufpool_bad_return(pool, buf, slot, why, caller);
+		return;
+	}
+	if (b == &pool->unpooled) {
+		bufpool_return_free(pool, b, slot, buf);
+		return;
+	}
+	if (verdict == BUFPOOL_TRACK_NONE && bufpool_is_idle(pool, buf)) {
+		bufpool_bad_return(pool, buf, slot, "double return", caller);
+		return;
+	}
+	bufpool_return_bucket(pool, b, slot, buf, verdict == BUFPOOL_TRACK_OK,
+			      READ_ONCE(pool->track.strict));
+}
+
+void bufpool_return(struct bufpool *pool, void *buf)
+{
+	struct bufpool_bucket *b;
+	const char *why;
+	unsigned int idx;
+
+	if (unlikely(!buf))
+		return;
+	/* Nowhere to put it: say so loudly rather than lose it silently. */
+	if (WARN_ON_ONCE(!pool))
+		return;
+	if (static_branch_unlikely(&bufpool_track_key)) {
+		bufpool_return_tracked(pool, buf, _RET_IP_);
+		return;
+	}
+	b = bufpool_owner(pool, buf, &why);
+	if (unlikely(!b)) {
+		bufpool_bad_return(pool, buf, bufpool_unpooled_slot(pool), why,
+				   _RET_IP_);
+		return;
+	}
+	if (unlikely(b == &pool->unpooled)) {
+		bufpool_return_free(pool, b, bufpool_unpooled_slot(pool), buf);
+		return;
+	}
+	idx = b - pool->buckets;
+	if (unlikely(bufpool_is_idle(pool, buf))) {
+		bufpool_bad_return(pool, buf, idx, "double return", _RET_IP_);
+		return;
+	}
+	bufpool_return_bucket(pool, b, idx, buf, false, false);
 }
 EXPORT_SYMBOL_GPL(bufpool_return);
 

@@ -17,17 +17,21 @@
 #define _BUFPOOL_INTERNAL_H
 
 #include <linux/cache.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/local_lock.h>
 #include <linux/percpu-refcount.h>
+#include <linux/poison.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 struct dentry;
+struct notifier_block;
 struct seq_file;
 
 #include "../include/bufpool.h"
@@ -148,6 +152,50 @@ struct bufpool_cpu {
 	struct bufpool_cpu_bucket b[];
 };
 
+/* Longest creator description kept, "function [module]". */
+#define BUFPOOL_CREATOR_LEN		64
+
+/**
+ * struct bufpool_track - a pool's tracking state (track.c)
+ * @hooked: the pool holds a reference on bufpool_track_key, so its takes,
+ *	returns and backend frees run the tracking hooks; set once, by
+ *	bufpool_track_set() or at creation, and kept until the pool is freed
+ * @strict: every return frees the buffer to the backend
+ * @exact: every buffer taken since creation has a record, so a returned
+ *	pointer without one is not a buffer out of this pool
+ * @sample: 0 to record no take, 1 to record every take, N for one in N
+ * @lock: protects @records, the state of the records on it and the counts
+ *	@nr_out, @nr_idle, @nr_quarantined and @quarantined_bytes
+ * @records: the records of this pool's buffers
+ * @nr_out: records of buffers out
+ * @nr_idle: records of buffers idle in the pool (returned while tracked)
+ * @nr_quarantined: buffers written after their return, kept out of use
+ *	until the pool is destroyed
+ * @quarantined_bytes: their size
+ * @untracked: takes that were to be recorded but could not be
+ * @misuse: misuse reports about returns to this pool or its buffers
+ * @node: link in bufpool_track_pools while @hooked, under
+ *	bufpool_track_mutex
+ * @creator: who called bufpool_create(), "function [module]", kept as text
+ *	because the module may be gone when the pool is reported
+ */
+struct bufpool_track {
+	bool hooked;
+	bool strict;
+	bool exact;
+	unsigned int sample;
+	spinlock_t lock;	/* protects @records and the counts below it */
+	struct list_head records;
+	unsigned long nr_out;
+	unsigned long nr_idle;
+	unsigned long nr_quarantined;
+	size_t quarantined_bytes;
+	atomic_long_t untracked;
+	atomic_long_t misuse;
+	struct list_head node;
+	char creator[BUFPOOL_CREATOR_LEN];
+};
+
 /**
  * struct bufpool - a buffer pool
  * @cpu: per-CPU magazines and counters
@@ -172,6 +220,7 @@ struct bufpool_cpu {
  * @shrinker: gives idle buffers back under memory pressure
  * @free_work: frees the pool once @ref has dropped to zero
  * @name: the pool's name
+ * @track: tracking and strict mode (track.c)
  * @unpooled: pseudo-bucket that owns unpooled page allocations
  * @buckets: the buckets, smallest first
  */
@@ -197,6 +246,7 @@ struct bufpool {
 	struct shrinker *shrinker;
 	struct work_struct free_work;
 	char name[BUFPOOL_NAME_MAX + 1];
+	struct bufpool_track track;
 	struct bufpool_bucket unpooled;
 	struct bufpool_bucket buckets[];
 };
@@ -253,6 +303,8 @@ void bufpool_drain_cancel(struct bufpool *pool);
 void bufpool_cache_release(struct bufpool *pool);
 unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 				 enum bufpool_stat why);
+void bufpool_return_free(struct bufpool *pool, struct bufpool_bucket *b,
+			 unsigned int slot, void *buf);
 
 /* stats.c: counters */
 void bufpool_add_out(struct bufpool *pool, struct bufpool_bucket *b, long nr,
@@ -276,8 +328,78 @@ void bufpool_debugfs_add(struct bufpool *pool);
 void bufpool_debugfs_remove(struct bufpool *pool);
 
 /* track.c: tracking mode (Documentation/tracking.rst) */
+
+/* Enabled while any pool is hooked (struct bufpool_track::hooked). */
+DECLARE_STATIC_KEY_FALSE(bufpool_track_key);
+
+/* What a tracked pool fills an idle buffer with, after the idle marker. */
+#define BUFPOOL_POISON			POISON_FREE
+
+/* What bufpool_track_return() found out about a returned pointer. */
+enum bufpool_track_verdict {
+	BUFPOOL_TRACK_NONE,	/* no record: check it as an untracked one */
+	BUFPOOL_TRACK_OK,	/* a tracked buffer of this pool, now idle */
+	BUFPOOL_TRACK_BAD,	/* misuse, reported: reject the return */
+};
+
+/* Why a report is made; it decides the header and bufpool.leak_panic. */
+enum bufpool_report {
+	BUFPOOL_REPORT_DESTROY,	/* bufpool_destroy() with buffers out */
+	BUFPOOL_REPORT_UNLOAD,	/* bufpool unloads, buffers never came back */
+	BUFPOOL_REPORT_MODULE,	/* a client module unloads holding buffers */
+	BUFPOOL_REPORT_SHOW,	/* the debugfs outstanding file */
+	BUFPOOL_REPORT_MISUSE,	/* a bad return or a write after return */
+};
+
+/*
+ * Whether takes, returns and backend frees of @pool run the tracking hooks.
+ * With tracking off everywhere this is one static branch, patched out.
+ */
+static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
+{
+	return static_branch_unlikely(&bufpool_track_key) &&
+	       READ_ONCE(pool->track.hooked);
+}
+
+/* Fill a returned tracked buffer with the poison, past its idle marker. */
+static inline void bufpool_track_poison(void *buf, size_t size)
+{
+	memset(buf + sizeof(unsigned long), BUFPOOL_POISON,
+	       size - sizeof(unsigned long));
+}
+
+int bufpool_track_init(void);
+void bufpool_track_exit(void);
+void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags);
+void bufpool_track_pool_exit(struct bufpool *pool);
+bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
+			void *buf, bool recycled, gfp_t gfp,
+			unsigned long caller);
+enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
+						struct bufpool_bucket *b,
+						void *buf, const char *why,
+						unsigned long caller);
+void bufpool_track_forget(void *buf);
+void bufpool_track_destroy(struct bufpool *pool, bool report);
+void bufpool_track_report_unload(struct bufpool *pool);
 const char *bufpool_track_state(struct bufpool *pool, char *buf, size_t len);
 int bufpool_track_set(struct bufpool *pool, unsigned int sample);
 void bufpool_track_show_outstanding(struct seq_file *m, struct bufpool *pool);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For the KUnit suite: knobs and the functions behind the hooks. */
+struct ratelimit_state;
+extern bool bufpool_leak_panic;
+extern unsigned int bufpool_report_stacks;
+extern atomic_t bufpool_track_fail_next;
+extern struct ratelimit_state bufpool_misuse_rs;
+bool bufpool_track_should_panic(enum bufpool_report why, unsigned long nr);
+unsigned long bufpool_track_report_holder(const char *who,
+					  bool (*holds)(unsigned long ip,
+							const void *arg),
+					  const void *arg);
+int bufpool_track_module_notify(struct notifier_block *nb,
+				unsigned long action, void *data);
+#endif /* CONFIG_KUNIT */
 
 #endif /* _BUFPOOL_INTERNAL_H */

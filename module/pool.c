@@ -35,6 +35,8 @@ static unsigned int bufpool_next_id;
 static struct workqueue_struct *bufpool_wq;
 static struct bufpool *bufpool_shared_pool;
 static enum cpuhp_state bufpool_cpuhp_state;
+/* Set by bufpool_exit(): the unload report replaces the destroy reports. */
+static bool bufpool_unloading;
 
 /* === Parameters === */
 
@@ -69,7 +71,7 @@ static int bufpool_params_resolve(const struct bufpool_params *in,
 {
 	*p = in ? *in : (struct bufpool_params){};
 
-	if (p->flags & ~(BUFPOOL_F_NO_INIT | BUFPOOL_F_TRACK))
+	if (p->flags & ~(BUFPOOL_F_NO_INIT | BUFPOOL_F_TRACK | BUFPOOL_F_STRICT))
 		return -EINVAL;
 	if (!p->min_size)
 		p->min_size = p->max_size ?
@@ -85,9 +87,6 @@ static int bufpool_params_resolve(const struct bufpool_params *in,
 	if (!p->max_cached_bytes)
 		p->max_cached_bytes = BUFPOOL_DEFAULT_BUDGET_MULT * p->max_size;
 	p->max_cached_bytes = min_t(size_t, p->max_cached_bytes, LONG_MAX);
-	/* Tracking mode is not in this build yet: say so, do not ignore it. */
-	if (p->flags & BUFPOOL_F_TRACK)
-		return -EOPNOTSUPP;
 	return 0;
 }
 
@@ -148,6 +147,8 @@ static void bufpool_unlink(struct bufpool *pool)
 /* Free a pool nobody can reach any more. */
 static void bufpool_free(struct bufpool *pool)
 {
+	/* First: drops the records of buffers that never came back. */
+	bufpool_track_pool_exit(pool);
 	/* Caches first: a namesake created meanwhile must not clash. */
 	bufpool_backend_exit(pool);
 	bufpool_unlink(pool);
@@ -243,6 +244,7 @@ struct bufpool *bufpool_create(const char *name,
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
 	bufpool_init_buckets(pool);
+	bufpool_track_pool_init(pool, p.flags);
 
 	err = bufpool_cache_init(pool);
 	if (err)
@@ -271,6 +273,7 @@ err_ref:
 	percpu_ref_exit(&pool->ref);
 err_cache:
 	bufpool_cache_exit(pool);
+	bufpool_track_pool_exit(pool);
 	kfree(pool);
 	return ERR_PTR(err);
 }
@@ -278,9 +281,6 @@ EXPORT_SYMBOL_GPL(bufpool_create);
 
 void bufpool_destroy(struct bufpool *pool)
 {
-	unsigned long out;
-	size_t bytes;
-
 	if (!pool)
 		return;
 	might_sleep();
@@ -304,11 +304,8 @@ void bufpool_destroy(struct bufpool *pool)
 	 */
 	synchronize_rcu();
 	bufpool_cache_release(pool);
-
-	out = bufpool_outstanding(pool, &bytes);
-	if (out)
-		pr_warn("bufpool: %s: destroyed with %lu buffers (%zu bytes) still out; the pool goes when they are returned\n",
-			pool->name, out, bytes);
+	/* Frees quarantined buffers, reports the ones still out. */
+	bufpool_track_destroy(pool, !bufpool_unloading);
 	percpu_ref_put(&pool->ref);
 }
 EXPORT_SYMBOL_GPL(bufpool_destroy);
@@ -357,9 +354,14 @@ static int __init bufpool_init(void)
 {
 	int ret;
 
+	ret = bufpool_track_init();
+	if (ret)
+		return ret;
 	bufpool_wq = alloc_workqueue("bufpool", WQ_UNBOUND, 0);
-	if (!bufpool_wq)
-		return -ENOMEM;
+	if (!bufpool_wq) {
+		ret = -ENOMEM;
+		goto err_track;
+	}
 	bufpool_debugfs_init();
 
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bufpool:dead",
@@ -380,6 +382,8 @@ err_cpuhp:
 err_wq:
 	bufpool_debugfs_exit();
 	destroy_workqueue(bufpool_wq);
+err_track:
+	bufpool_track_exit();
 	return ret;
 }
 
@@ -395,8 +399,8 @@ static void bufpool_destroy_abandoned(void)
 		mutex_unlock(&bufpool_mutex);
 		if (!pool)
 			break;
-		pr_warn("bufpool: %s: never destroyed by its creator %pS\n",
-			pool->name, (void *)pool->creator);
+		pr_warn("bufpool: %s: never destroyed by its creator %s\n",
+			pool->name, pool->track.creator);
 		bufpool_destroy(pool);
 	}
 }
@@ -404,9 +408,8 @@ static void bufpool_destroy_abandoned(void)
 static void __exit bufpool_exit(void)
 {
 	struct bufpool *pool, *tmp;
-	unsigned long out;
-	size_t bytes;
 
+	bufpool_unloading = true;
 	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
 	bufpool_destroy(bufpool_shared_pool);
 	bufpool_destroy_abandoned();
@@ -417,12 +420,11 @@ static void __exit bufpool_exit(void)
 
 	/* Whoever holds these buffers is unloaded: they never come back. */
 	list_for_each_entry_safe(pool, tmp, &bufpool_dying, list) {
-		out = bufpool_outstanding(pool, &bytes);
-		pr_warn("bufpool: %s: %lu buffers (%zu bytes) never returned, leaked\n",
-			pool->name, out, bytes);
+		bufpool_track_report_unload(pool);
 		bufpool_free(pool);
 	}
 	bufpool_debugfs_exit();
+	bufpool_track_exit();
 }
 
 module_init(bufpool_init);

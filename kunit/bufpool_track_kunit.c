@@ -1,0 +1,1159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for bufpool's tracking mode (module/track.c).
+ *
+ * The reports are checked as printed: a probe on the console tracepoint
+ * (as mm/kfence/kfence_test.c does) captures every "bufpool: " line while a
+ * case runs, and the cases look for the lines they expect, built with %ps of
+ * the test function itself.  So the helpers that take and return buffers
+ * are __always_inline, and Kbuild compiles this file with frame pointers
+ * and without sibling calls: the first frame of a recorded stack must be
+ * the test function, not bufpool.
+ *
+ * Each case uses pools of its own, named "kt-tr-*", and leaves every pool
+ * freed and the tracking key as it found it.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/jump_label.h>
+#include <linux/kallsyms.h>
+#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <trace/events/printk.h>
+
+#include "../module/internal.h"
+
+/* === Helpers === */
+
+/* Console capture: every line that starts a bufpool message. */
+static struct {
+	spinlock_t lock;	/* protects the fields below */
+	bool registered;
+	bool on;
+	size_t len;
+	char text[24576];
+} bt_console = {
+	.lock = __SPIN_LOCK_UNLOCKED(bt_console.lock),
+};
+
+/* WARN(), lockdep, KASAN and friends start their lines so. */
+static atomic_t bt_splats = ATOMIC_INIT(0);
+
+static void bt_probe_console(void *ignore, const char *buf, size_t len)
+{
+	unsigned long flags;
+	size_t room;
+
+	if ((len >= 5 && !strncmp(buf, "BUG: ", 5)) ||
+	    (len >= 9 && !strncmp(buf, "WARNING: ", 9)))
+		atomic_inc(&bt_splats);
+
+	spin_lock_irqsave(&bt_console.lock, flags);
+	room = sizeof(bt_console.text) - bt_console.len;
+	if (bt_console.on && room > 1 && len >= 9 &&
+	    !strncmp(buf, "bufpool: ", 9)) {
+		len = min(len, room - 2);
+		memcpy(bt_console.text + bt_console.len, buf, len);
+		bt_console.len += len;
+		bt_console.text[bt_console.len++] = '\n';
+		bt_console.text[bt_console.len] = '\0';
+	}
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+}
+
+/* Forget what was captured so far. */
+static void bt_console_clear(void)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&bt_console.lock, flags);
+	bt_console.len = 0;
+	bt_console.text[0] = '\0';
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+}
+
+/* How often @needle occurs in the captured text. */
+static unsigned int bt_count(const char *needle)
+{
+	unsigned int n = 0;
+	unsigned long flags;
+	const char *p;
+
+	spin_lock_irqsave(&bt_console.lock, flags);
+	for (p = bt_console.text; (p = strstr(p, needle)); p++)
+		n++;
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+	return n;
+}
+
+static bool bt_has(const char *needle)
+{
+	return bt_count(needle) > 0;
+}
+
+/* Where @needle first occurs, as an offset; -1 if it does not. */
+static long bt_find(const char *needle)
+{
+	unsigned long flags;
+	const char *p;
+	long off;
+
+	spin_lock_irqsave(&bt_console.lock, flags);
+	p = strstr(bt_console.text, needle);
+	off = p ? p - bt_console.text : -1;
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+	return off;
+}
+
+/*
+ * Expect the first line that contains @line to be followed by a stack whose
+ * first frame is @fn: a stack starts at the caller of bufpool, with
+ * bufpool's own frames dropped.
+ */
+static void bt_expect_stack(struct kunit *test, const char *pool,
+			    const char *line, void *fn)
+{
+	char frame[128];
+	unsigned long flags;
+	const char *p;
+	bool found = false;
+
+	snprintf(frame, sizeof(frame), "bufpool: %s:  %ps+0x", pool, fn);
+	spin_lock_irqsave(&bt_console.lock, flags);
+	p = strstr(bt_console.text, line);
+	if (p)
+		p = strchr(p, '\n');
+	if (p)
+		found = !strncmp(p + 1, frame, strlen(frame));
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+	KUNIT_EXPECT_TRUE_MSG(test, found, "no \"%s\" after \"%s\" in:\n%s",
+			      frame, line, bt_console.text);
+}
+
+static void bt_expect_line(struct kunit *test, const char *needle)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, bt_has(needle), "no \"%s\" in:\n%s",
+			      needle, bt_console.text);
+}
+
+static unsigned long bt_stat_total(struct bufpool *pool,
+				   enum bufpool_stat stat)
+{
+	unsigned long sum = 0;
+	unsigned int slot;
+
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++)
+		sum += bufpool_stat_sum(pool, slot, stat);
+	return sum;
+}
+
+static unsigned long bt_out(struct bufpool *pool)
+{
+	return bufpool_outstanding(pool, NULL);
+}
+
+/* Idle buffers of bucket @slot of a quiet pool: depot and magazines. */
+static unsigned long bt_idle_slot(struct bufpool *pool, unsigned int slot)
+{
+	unsigned long nr = READ_ONCE(pool->buckets[slot].nr_bufs);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu_bucket *cb =
+			&per_cpu_ptr(pool->cpu, cpu)->b[slot];
+
+		nr += READ_ONCE(cb->loaded)->count + READ_ONCE(cb->prev)->count;
+	}
+	return nr;
+}
+
+static unsigned long bt_idle(struct bufpool *pool)
+{
+	unsigned long nr = 0;
+	unsigned int slot;
+
+	for (slot = 0; slot < pool->nr_buckets; slot++)
+		nr += bt_idle_slot(pool, slot);
+	return nr;
+}
+
+/*
+ * Nothing lost and nothing made up: per slot, every buffer the backend gave
+ * out is out, idle or freed again.  Quarantined buffers count as out.
+ */
+static void bt_expect_conserved(struct kunit *test, struct bufpool *pool)
+{
+	unsigned int slot;
+
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++) {
+		long live = bufpool_stat_sum(pool, slot, BUFPOOL_STAT_ALLOC) -
+			    bufpool_stat_sum(pool, slot, BUFPOOL_STAT_FREE);
+		long out = bufpool_stat_sum(pool, slot, BUFPOOL_STAT_TAKE) -
+			   bufpool_stat_sum(pool, slot, BUFPOOL_STAT_RETURN);
+		long idle = slot < pool->nr_buckets ?
+			    bt_idle_slot(pool, slot) : 0;
+
+		KUNIT_EXPECT_EQ_MSG(test, live, out + idle,
+				    "slot %u: allocs - frees != out + idle",
+				    slot);
+	}
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(bt_destroy_action, bufpool_destroy,
+			    struct bufpool *);
+
+/* Inline: the pool's creator is the test function. */
+static __always_inline struct bufpool *bt_create_raw(struct kunit *test,
+						     const char *name,
+						     size_t max_size,
+						     unsigned int flags)
+{
+	struct bufpool_params params = {
+		.max_size = max_size,
+		.flags = flags,
+	};
+	struct bufpool *pool;
+
+	pool = bufpool_create(name, &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
+	return pool;
+}
+
+/* A pool that is destroyed when the case ends. */
+static __always_inline struct bufpool *bt_create(struct kunit *test,
+						 const char *name,
+						 size_t max_size,
+						 unsigned int flags)
+{
+	struct bufpool *pool = bt_create_raw(test, name, max_size, flags);
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bt_destroy_action,
+							   pool));
+	return pool;
+}
+
+static __always_inline void *bt_take(struct kunit *test, struct bufpool *pool,
+				     size_t size)
+{
+	void *buf = bufpool_take(pool, size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	return buf;
+}
+
+/*
+ * The bound of a loop whose takes must share one stack: hidden from the
+ * compiler, so that it cannot unroll the loop into call sites of their own.
+ */
+static __always_inline unsigned int bt_one_site(unsigned int n)
+{
+	OPTIMIZER_HIDE_VAR(n);
+	return n;
+}
+
+/*
+ * Whether a pool named @name is gone: a pool of that name gets an id only
+ * while a namesake is dying.  Freeing runs from a work item after an RCU
+ * grace period, so poll a while.
+ */
+static bool bt_pool_freed(struct kunit *test, const char *name)
+{
+	struct bufpool *pool;
+	unsigned int id, i;
+
+	for (i = 0; i < 50; i++) {
+		rcu_barrier();
+		msleep(20);
+		pool = bufpool_create(name, NULL);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+		id = pool->id;
+		bufpool_destroy(pool);
+		if (!id)
+			return true;
+	}
+	return false;
+}
+
+static int bt_key_count(void)
+{
+	return static_key_count(&bufpool_track_key.key);
+}
+
+/*
+ * Wait until no pool is hooked: pools of earlier cases are freed by a work
+ * item after their last buffer and an RCU grace period.
+ */
+static void bt_wait_unhooked(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < 50 && bt_key_count(); i++) {
+		rcu_barrier();
+		msleep(20);
+	}
+	KUNIT_ASSERT_EQ_MSG(test, bt_key_count(), 0,
+			    "a tracked pool of an earlier case is still there");
+}
+
+/* Each case starts with a clean capture, no splat, fresh report budget. */
+static int bt_test_init(struct kunit *test)
+{
+	unsigned long flags;
+
+	if (!bt_console.registered)
+		kunit_skip(test, "console tracepoint not available");
+	ratelimit_state_init(&bufpool_misuse_rs, 5 * HZ, 10);
+	spin_lock_irqsave(&bt_console.lock, flags);
+	bt_console.on = true;
+	bt_console.len = 0;
+	bt_console.text[0] = '\0';
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+	test->priv = (void *)(long)atomic_read(&bt_splats);
+	return 0;
+}
+
+static void bt_test_exit(struct kunit *test)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&bt_console.lock, flags);
+	bt_console.on = false;
+	spin_unlock_irqrestore(&bt_console.lock, flags);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&bt_splats), (int)(long)test->priv,
+			    "a WARNING or BUG splat was printed, see the log");
+}
+
+static int bt_suite_init(struct kunit_suite *suite)
+{
+	bt_console.registered = !register_trace_console(bt_probe_console,
+							NULL);
+	return 0;
+}
+
+static void bt_suite_exit(struct kunit_suite *suite)
+{
+	if (bt_console.registered) {
+		unregister_trace_console(bt_probe_console, NULL);
+		tracepoint_synchronize_unregister();
+		bt_console.registered = false;
+	}
+}
+
+/* === Turning it on === */
+
+static void bufpool_track_test_state(struct kunit *test)
+{
+	struct bufpool *plain, *tracked, *strict;
+	char state[16];
+	int keys;
+
+	bt_wait_unhooked(test);
+	keys = bt_key_count();
+
+	plain = bt_create(test, "kt-tr-plain", 0, 0);
+	KUNIT_EXPECT_FALSE(test, plain->track.hooked);
+	KUNIT_EXPECT_EQ(test, bt_key_count(), keys);
+	KUNIT_EXPECT_STREQ(test, bufpool_track_state(plain, state,
+						     sizeof(state)), "off");
+
+	tracked = bt_create(test, "kt-tr-flag", 0, BUFPOOL_F_TRACK);
+	KUNIT_EXPECT_TRUE(test, tracked->track.hooked);
+	KUNIT_EXPECT_TRUE(test, tracked->track.exact);
+	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 1);
+	KUNIT_EXPECT_STREQ(test, bufpool_track_state(tracked, state,
+						     sizeof(state)), "all");
+	/* The creator is named as text, for when its module is gone. */
+	KUNIT_EXPECT_STREQ(test, tracked->track.creator,
+			   "bufpool_track_test_state");
+
+	/* Run time: sampling, off, on again; exactness is lost for good. */
+	KUNIT_EXPECT_EQ(test, bufpool_track_set(tracked, 64), 0);
+	KUNIT_EXPECT_STREQ(test, bufpool_track_state(tracked, state,
+						     sizeof(state)), "1/64");
+	KUNIT_EXPECT_FALSE(test, tracked->track.exact);
+	KUNIT_EXPECT_EQ(test, bufpool_track_set(tracked, 0), 0);
+	KUNIT_EXPECT_STREQ(test, bufpool_track_state(tracked, state,
+						     sizeof(state)), "off");
+	/* Still hooked, so that its records stay right. */
+	KUNIT_EXPECT_TRUE(test, tracked->track.hooked);
+	KUNIT_EXPECT_EQ(test, bufpool_track_set(tracked, 1), 0);
+	KUNIT_EXPECT_FALSE(test, tracked->track.exact);
+	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 1);
+
+	KUNIT_EXPECT_EQ(test, bufpool_track_set(plain, 2), 0);
+	KUNIT_EXPECT_TRUE(test, plain->track.hooked);
+	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 2);
+
+	strict = bt_create(test, "kt-tr-strict-state", 0, BUFPOOL_F_STRICT);
+	KUNIT_EXPECT_STREQ(test, bufpool_track_state(strict, state,
+						     sizeof(state)),
+			   "off+strict");
+	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 3);
+}
+
+/* The static key follows the hooked pools; off again when they are gone. */
+static void bufpool_track_test_key(struct kunit *test)
+{
+	struct bufpool *pool;
+
+	bt_wait_unhooked(test);
+	KUNIT_EXPECT_FALSE(test, static_branch_unlikely(&bufpool_track_key));
+	pool = bt_create_raw(test, "kt-tr-key", 0, BUFPOOL_F_TRACK);
+	KUNIT_EXPECT_EQ(test, bt_key_count(), 1);
+	KUNIT_EXPECT_TRUE(test, static_branch_unlikely(&bufpool_track_key));
+	bufpool_return(pool, bt_take(test, pool, 64));
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, "kt-tr-key"));
+	KUNIT_EXPECT_EQ(test, bt_key_count(), 0);
+	KUNIT_EXPECT_FALSE(test, static_branch_unlikely(&bufpool_track_key));
+}
+
+/* === Leak reports === */
+
+static void bufpool_track_test_leak_destroy(struct kunit *test)
+{
+	const char *name = "kt-tr-leak";
+	struct bufpool *pool;
+	void *small[3], *mid, *page;
+	unsigned int i;
+	long first, second, third;
+
+	pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	for (i = 0; i < bt_one_site(ARRAY_SIZE(small)); i++)
+		small[i] = bt_take(test, pool, 100);
+	mid = bt_take(test, pool, 1000);
+	page = bt_take(test, pool, SZ_8K);
+	/* Idle buffers are not leaks. */
+	bufpool_return(pool, bt_take(test, pool, 100));
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 5);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
+
+	bt_console_clear();
+	bufpool_destroy(pool);
+
+	/* The fixed header: 3 * 128 + 1024 + 8192 bytes. */
+	bt_expect_line(test,
+		       "bufpool: kt-tr-leak: leak report: 5 buffers (9600 bytes) still out at destroy");
+	/* Most frequent first, then the larger; each from this function. */
+	first = bt_find("3 buffers, 384 bytes, taken at:");
+	second = bt_find("1 buffer, 8192 bytes, taken at:");
+	third = bt_find("1 buffer, 1024 bytes, taken at:");
+	KUNIT_EXPECT_GE(test, first, 0);
+	KUNIT_EXPECT_GT(test, second, first);
+	KUNIT_EXPECT_GT(test, third, second);
+	bt_expect_stack(test, name, "3 buffers, 384 bytes, taken at:",
+			bufpool_track_test_leak_destroy);
+	bt_expect_stack(test, name, "1 buffer, 8192 bytes, taken at:",
+			bufpool_track_test_leak_destroy);
+	bt_expect_stack(test, name, "1 buffer, 1024 bytes, taken at:",
+			bufpool_track_test_leak_destroy);
+	bt_expect_line(test, "(oldest taken ");
+	bt_expect_line(test,
+		       "total: 5 buffers, 9600 bytes; 5 tracked from 3 stacks (3 shown), 0 untracked");
+	KUNIT_EXPECT_FALSE(test, bt_has("untracked:"));
+	KUNIT_EXPECT_EQ(test, bt_count("leak report:"), 1);
+
+	/* The leaked buffers are still good, and the pool goes with them. */
+	for (i = 0; i < ARRAY_SIZE(small); i++)
+		bufpool_return(pool, small[i]);
+	bufpool_return(pool, mid);
+	KUNIT_EXPECT_FALSE(test, bt_has("misuse"));
+	bufpool_return(pool, page);
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+}
+
+/* Equal stacks merge, whatever the sizes; the display limit holds. */
+static void bufpool_track_test_leak_grouping(struct kunit *test)
+{
+	static const size_t sizes[] = { 64, 200, 64, SZ_4K };
+	const char *name = "kt-tr-group";
+	unsigned int old_limit = bufpool_report_stacks;
+	struct bufpool *pool;
+	void *bufs[ARRAY_SIZE(sizes)], *other;
+	unsigned int i;
+
+	pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	for (i = 0; i < bt_one_site(ARRAY_SIZE(sizes)); i++)
+		bufs[i] = bt_take(test, pool, sizes[i]);
+	other = bt_take(test, pool, 64);
+
+	bufpool_report_stacks = 1;
+	bt_console_clear();
+	bufpool_destroy(pool);
+	bufpool_report_stacks = old_limit;
+
+	/* 64 + 256 + 64 + 4096 from one line of code. */
+	bt_expect_stack(test, name, "4 buffers, 4480 bytes, taken at:",
+			bufpool_track_test_leak_grouping);
+	KUNIT_EXPECT_EQ(test, bt_count("taken at:"), 1);
+	bt_expect_line(test,
+		       "total: 5 buffers, 4544 bytes; 5 tracked from 2 stacks (1 shown), 0 untracked");
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		bufpool_return(pool, bufs[i]);
+	bufpool_return(pool, other);
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+}
+
+static void bufpool_track_test_leak_untracked(struct kunit *test)
+{
+	const char *name = "kt-tr-untracked";
+	struct bufpool *pool;
+	void *a, *b, *c;
+
+	/* Untracked only: the counts and how to turn tracking on. */
+	pool = bt_create_raw(test, name, 0, 0);
+	a = bt_take(test, pool, 64);
+	bt_console_clear();
+	bufpool_destroy(pool);
+	bt_expect_line(test,
+		       "bufpool: kt-tr-untracked: leak report: 1 buffer (64 bytes) still out at destroy");
+	bt_expect_line(test,
+		       "bufpool: kt-tr-untracked: 1 buffer (64 bytes) untracked: to see where buffers");
+	bt_expect_line(test,
+		       "track the pool from its creation (BUFPOOL_F_TRACK, bufpool.track=1)");
+	bt_expect_line(test, "echo 1 > /sys/kernel/debug/bufpool/kt-tr-untracked/track");
+	KUNIT_EXPECT_FALSE(test, bt_has("taken at:"));
+	KUNIT_EXPECT_FALSE(test, bt_has("total:"));
+	bufpool_return(pool, a);
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+
+	/* Tracking turned on between takes: both kinds in one report. */
+	pool = bt_create_raw(test, name, 0, 0);
+	a = bt_take(test, pool, 64);
+	b = bt_take(test, pool, 128);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
+	c = bt_take(test, pool, 64);
+	bt_console_clear();
+	bufpool_destroy(pool);
+	bt_expect_line(test, "leak report: 3 buffers (256 bytes) still out at destroy");
+	bt_expect_stack(test, name, "1 buffer, 64 bytes, taken at:",
+			bufpool_track_test_leak_untracked);
+	bt_expect_line(test, "2 buffers (192 bytes) untracked");
+	bt_expect_line(test,
+		       "total: 3 buffers, 256 bytes; 1 tracked from 1 stack (1 shown), 2 untracked");
+	bufpool_return(pool, a);
+	bufpool_return(pool, b);
+	bufpool_return(pool, c);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+}
+
+/* The report bufpool makes when it unloads names the pool's creator. */
+static void bufpool_track_test_leak_unload(struct kunit *test)
+{
+	const char *name = "kt-tr-unload";
+	struct bufpool *pool;
+	char line[128];
+	void *buf;
+
+	pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	buf = bt_take(test, pool, SZ_2M);
+	bufpool_destroy(pool);
+	bt_console_clear();
+	bufpool_track_report_unload(pool);
+	snprintf(line, sizeof(line),
+		 "leak report: 1 buffer (%lu bytes) never returned before bufpool unloaded; the pool was created by %ps",
+		 (unsigned long)SZ_2M, bufpool_track_test_leak_unload);
+	bt_expect_line(test, line);
+	bt_expect_stack(test, name, "1 buffer, 2097152 bytes, taken at:",
+			bufpool_track_test_leak_unload);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+}
+
+/* Matches return addresses in the function whose name is @arg. */
+static bool bt_holds(unsigned long ip, const void *arg)
+{
+	char sym[KSYM_SYMBOL_LEN];
+
+	snprintf(sym, sizeof(sym), "%ps", (void *)ip);
+	return !strcmp(sym, arg);
+}
+
+static noinline void *bt_take_elsewhere(struct bufpool *pool)
+{
+	return bufpool_take(pool, 64, GFP_KERNEL);
+}
+
+/*
+ * A module that unloads is reported for what it took and still holds, from
+ * every pool.  UML has no modules: the notifier's matching is by return
+ * address, which this case does with a function name instead.
+ */
+static void bufpool_track_test_leak_module(struct kunit *test)
+{
+	struct bufpool *a = bt_create(test, "kt-tr-mod-a", 0, BUFPOOL_F_TRACK);
+	struct bufpool *b = bt_create(test, "kt-tr-mod-b", 0, BUFPOOL_F_TRACK);
+	struct bufpool *plain = bt_create(test, "kt-tr-mod-c", 0, 0);
+	char fn[KSYM_SYMBOL_LEN];
+	void *a1, *a2, *b1, *c1, *other;
+	unsigned long nr;
+
+	snprintf(fn, sizeof(fn), "%ps", bufpool_track_test_leak_module);
+	a1 = bt_take(test, a, 64);
+	a2 = bt_take(test, a, SZ_8K);
+	b1 = bt_take(test, b, 100);
+	c1 = bt_take(test, plain, 64);
+	other = bt_take_elsewhere(a);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	/* Returned: not held. */
+	bufpool_return(b, bt_take(test, b, 64));
+
+	bt_console_clear();
+	nr = bufpool_track_report_holder("kt_fake_mod", bt_holds, fn);
+	KUNIT_EXPECT_EQ(test, nr, 3);
+	bt_expect_line(test,
+		       "kt-tr-mod-a: leak report: module kt_fake_mod unloaded holding 2 buffers (8256 bytes)");
+	bt_expect_line(test,
+		       "kt-tr-mod-b: leak report: module kt_fake_mod unloaded holding 1 buffer (128 bytes)");
+	bt_expect_stack(test, "kt-tr-mod-b", "1 buffer, 128 bytes, taken at:",
+			bufpool_track_test_leak_module);
+	KUNIT_EXPECT_FALSE(test, bt_has("kt-tr-mod-c"));
+	KUNIT_EXPECT_EQ(test, bt_count("leak report:"), 2);
+
+	/* Nothing held: nothing printed. */
+	bt_console_clear();
+	KUNIT_EXPECT_EQ(test, bufpool_track_report_holder("kt_none", bt_holds,
+							  "kt_no_function"), 0);
+	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
+
+	bufpool_return(a, a1);
+	bufpool_return(a, a2);
+	bufpool_return(a, other);
+	bufpool_return(b, b1);
+	bufpool_return(plain, c1);
+}
+
+/* The notifier ignores every module state but GOING. */
+static void bufpool_track_test_module_notify(struct kunit *test)
+{
+	struct bufpool *a = bt_create(test, "kt-tr-notify", 0, BUFPOOL_F_TRACK);
+	void *buf = bt_take(test, a, 64);
+
+	bt_console_clear();
+	/* 0 is MODULE_STATE_LIVE; a NULL module is not looked at then. */
+	KUNIT_EXPECT_EQ(test, bufpool_track_module_notify(NULL, 0, NULL),
+			NOTIFY_DONE);
+	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
+	bufpool_return(a, buf);
+}
+
+static void bufpool_track_test_leak_panic(struct kunit *test)
+{
+	bool old = bufpool_leak_panic;
+
+	bufpool_leak_panic = false;
+	KUNIT_EXPECT_FALSE(test,
+			   bufpool_track_should_panic(BUFPOOL_REPORT_DESTROY, 3));
+	KUNIT_EXPECT_FALSE(test,
+			   bufpool_track_should_panic(BUFPOOL_REPORT_MISUSE, 1));
+
+	bufpool_leak_panic = true;
+	KUNIT_EXPECT_TRUE(test,
+			  bufpool_track_should_panic(BUFPOOL_REPORT_DESTROY, 3));
+	KUNIT_EXPECT_TRUE(test,
+			  bufpool_track_should_panic(BUFPOOL_REPORT_UNLOAD, 1));
+	KUNIT_EXPECT_TRUE(test,
+			  bufpool_track_should_panic(BUFPOOL_REPORT_MODULE, 2));
+	KUNIT_EXPECT_TRUE(test,
+			  bufpool_track_should_panic(BUFPOOL_REPORT_MISUSE, 1));
+	/* Nothing reported, or only listed in debugfs: no panic. */
+	KUNIT_EXPECT_FALSE(test,
+			   bufpool_track_should_panic(BUFPOOL_REPORT_DESTROY, 0));
+	KUNIT_EXPECT_FALSE(test,
+			   bufpool_track_should_panic(BUFPOOL_REPORT_SHOW, 5));
+	bufpool_leak_panic = old;
+}
+
+/* === Misuse reports === */
+
+static void bufpool_track_test_double_return(struct kunit *test)
+{
+	const char *name = "kt-tr-double";
+	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	void *x, *a, *b, **bufs;
+	unsigned int i, n;
+
+	x = bt_take(test, pool, 256);
+	bufpool_return(pool, x);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
+	bt_console_clear();
+	bufpool_return(pool, x);
+
+	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+	bt_expect_line(test, "bufpool: kt-tr-double: misuse: double return of");
+	bt_expect_line(test, "(256 bytes)");
+	bt_expect_stack(test, name, "returned again by task",
+			bufpool_track_test_double_return);
+	KUNIT_EXPECT_EQ(test, bt_count("returned again by task"), 1);
+	bt_expect_line(test, "first returned by task");
+	bt_expect_line(test, "taken by task");
+	bt_expect_line(test, "return rejected");
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.misuse), 1);
+
+	/* x is idle once, so it is handed out once. */
+	a = bt_take(test, pool, 256);
+	b = bt_take(test, pool, 256);
+	KUNIT_EXPECT_PTR_EQ(test, a, x);
+	KUNIT_EXPECT_PTR_NE(test, b, x);
+	bufpool_return(pool, a);
+	bufpool_return(pool, b);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+
+	/* Not only the last one: a buffer that went on to the depot. */
+	n = 3 * pool->buckets[2].mag_size + 1;
+	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 0; i < n; i++)
+		bufs[i] = bt_take(test, pool, 256);
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_ASSERT_GE(test, pool->buckets[2].nr_full, 1);
+	bt_console_clear();
+	bufpool_return(pool, bufs[0]);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse: double return"), 1);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
+/* The stacks in a double-return report are the offender's and the first. */
+static void bufpool_track_test_double_return_stacks(struct kunit *test)
+{
+	const char *name = "kt-tr-double-st";
+	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	void *x = bt_take(test, pool, 64);
+	char fn[KSYM_NAME_LEN];
+
+	bufpool_return(pool, x);
+	bt_console_clear();
+	bufpool_return(pool, x);
+	/* All three happened in this function. */
+	snprintf(fn, sizeof(fn), "%s+0x", __func__);
+	KUNIT_EXPECT_EQ(test, bt_count(fn), 3);
+	KUNIT_EXPECT_LT(test, bt_find("returned again by"),
+			bt_find("first returned by"));
+	KUNIT_EXPECT_LT(test, bt_find("first returned by"),
+			bt_find("taken by"));
+}
+
+static void bufpool_track_test_wrong_pool(struct kunit *test)
+{
+	struct bufpool *a = bt_create(test, "kt-tr-wrong-a", SZ_64K,
+				      BUFPOOL_F_TRACK);
+	struct bufpool *b = bt_create(test, "kt-tr-wrong-b", SZ_64K, 0);
+	static const size_t sizes[] = { 64, SZ_8K };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *buf = bt_take(test, a, sizes[i]);
+
+		memset(buf, 0x5a, sizes[i]);
+		bt_console_clear();
+		/* b tracks nothing, yet the index names a's buffer. */
+		bufpool_return(b, buf);
+		KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+		bt_expect_line(test, "bufpool: kt-tr-wrong-b: misuse: return to the wrong pool:");
+		bt_expect_line(test, "belongs to pool kt-tr-wrong-a");
+		bt_expect_stack(test, "kt-tr-wrong-b", "taken by task",
+				bufpool_track_test_wrong_pool);
+		KUNIT_EXPECT_EQ(test, bt_stat_total(b, BUFPOOL_STAT_BAD_RETURN),
+				i + 1);
+		KUNIT_EXPECT_EQ(test, bt_idle(b), 0);
+		KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0x5a, sizes[i]));
+		/* Still a's, and out. */
+		KUNIT_EXPECT_EQ(test, a->track.nr_out, 1);
+		bufpool_return(a, buf);
+		KUNIT_EXPECT_EQ(test, a->track.nr_out, 0);
+	}
+	KUNIT_EXPECT_EQ(test, bt_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bt_out(a), 0);
+	bt_expect_conserved(test, a);
+	bt_expect_conserved(test, b);
+}
+
+static void bufpool_track_test_foreign(struct kunit *test)
+{
+	const char *name = "kt-tr-foreign";
+	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	void *obj, *buf;
+
+	/* A kmalloc-64 object looks like a 64-byte buffer to the cheap checks. */
+	obj = kmalloc(64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	bt_console_clear();
+	bufpool_return(pool, obj);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+	bt_expect_line(test,
+		       "which is not a buffer out of this pool: no buffer out of this pool starts there");
+	bt_expect_stack(test, name, "returned by task",
+			bufpool_track_test_foreign);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bt_idle(pool), 0);
+	kfree(obj);
+
+	/* An interior pointer, with the cheap checks' reason. */
+	buf = bt_take(test, pool, 256);
+	bt_console_clear();
+	bufpool_return(pool, buf + 64);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+	bt_expect_line(test, "which is not a buffer out of this pool: interior pointer");
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
+/* The offender's stack, in a foreign-return report, starts with it. */
+static void bufpool_track_test_foreign_stack(struct kunit *test)
+{
+	const char *name = "kt-tr-foreign-st";
+	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	unsigned long on_stack[8];
+	char fn[KSYM_NAME_LEN];
+
+	bt_console_clear();
+	bufpool_return(pool, on_stack);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+	snprintf(fn, sizeof(fn), "%s+0x", __func__);
+	KUNIT_EXPECT_EQ(test, bt_count(fn), 1);
+}
+
+static void bufpool_track_test_write_after_return(struct kunit *test)
+{
+	const char *name = "kt-tr-uar";
+	struct bufpool *pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	unsigned long takes;
+	u8 *x, *y, *z;
+
+	x = bt_take(test, pool, 256);
+	bufpool_return(pool, x);
+	/* The poison, past the idle marker. */
+	KUNIT_EXPECT_NULL(test, memchr_inv(x + sizeof(long), BUFPOOL_POISON,
+					   256 - sizeof(long)));
+	x[100] = 0x42;	/* the bug */
+	takes = bt_stat_total(pool, BUFPOOL_STAT_TAKE);
+	bt_console_clear();
+	y = bt_take(test, pool, 256);
+
+	/* Caught when x would be handed out again; y is another buffer. */
+	KUNIT_EXPECT_PTR_NE(test, y, x);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+	bt_expect_line(test, "bufpool: kt-tr-uar: misuse: write after return to");
+	bt_expect_line(test, "(256 bytes) at offset 100");
+	/* The hex dump: offset 0x60, 0x42 at byte 4 of the row. */
+	bt_expect_line(test, "bufpool: kt-tr-uar: 0060: 6b 6b 6b 6b 42 6b");
+	bt_expect_stack(test, name, "returned by task",
+			bufpool_track_test_write_after_return);
+	bt_expect_line(test, "buffer quarantined");
+	KUNIT_EXPECT_EQ(test, pool->track.nr_quarantined, 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.misuse), 1);
+	/* Both count as taken: x stays out of use. */
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_TAKE), takes + 2);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 2);
+	bt_expect_conserved(test, pool);
+
+	/* Word 0, the idle marker, is checked too. */
+	bufpool_return(pool, y);
+	y[3] = ~y[3];
+	bt_console_clear();
+	z = bt_take(test, pool, 256);
+	KUNIT_EXPECT_PTR_NE(test, z, y);
+	bt_expect_line(test, "at offset 3");
+	KUNIT_EXPECT_EQ(test, pool->track.nr_quarantined, 2);
+	bufpool_return(pool, z);
+
+	/* A quarantined buffer returned again is a double return. */
+	bt_console_clear();
+	bufpool_return(pool, x);
+	bt_expect_line(test, "misuse: double return of");
+	bt_expect_line(test, "first returned (then written, and quarantined)");
+
+	/* Destroy frees the quarantined buffers: nothing is left out. */
+	bt_console_clear();
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
+	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+}
+
+/* === Sampling, turning on and off, failures === */
+
+static void bufpool_track_test_sampling(struct kunit *test)
+{
+	const unsigned int n = 2048, rate = 8;
+	struct bufpool *pool = bt_create(test, "kt-tr-sample", 0, 0);
+	unsigned long tracked;
+	void **bufs;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, rate), 0);
+	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 0; i < n; i++)
+		bufs[i] = bt_take(test, pool, 64);
+	tracked = pool->track.nr_out;
+	/* 256 expected; the standard deviation is 15. */
+	KUNIT_EXPECT_GE(test, tracked, n / rate / 2);
+	KUNIT_EXPECT_LE(test, tracked, n / rate * 2);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.untracked), 0);
+
+	/* The untracked ones come back as before. */
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, tracked);
+	/* Buffers leaving the pool take their records with them. */
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	bt_expect_conserved(test, pool);
+}
+
+static void bufpool_track_test_midflight(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-midflight", 0, 0);
+	void *old[16], *new[8];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(old); i++)
+		old[i] = bt_take(test, pool, 64);
+	for (i = 0; i < 8; i++)
+		bufpool_return(pool, old[i]);
+
+	/* On: untracked buffers idle and out stay valid. */
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
+	KUNIT_EXPECT_FALSE(test, pool->track.exact);
+	for (i = 0; i < ARRAY_SIZE(new); i++)
+		new[i] = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, ARRAY_SIZE(new));
+	for (i = 8; i < ARRAY_SIZE(old); i++)
+		bufpool_return(pool, old[i]);
+	for (i = 0; i < ARRAY_SIZE(new); i++)
+		bufpool_return(pool, new[i]);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, ARRAY_SIZE(new));
+
+	/* Off: taking the tracked ones again drops their records. */
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 0), 0);
+	for (i = 0; i < ARRAY_SIZE(old); i++)
+		old[i] = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	for (i = 0; i < ARRAY_SIZE(old); i++)
+		bufpool_return(pool, old[i]);
+
+	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
+static void bufpool_track_test_record_failure(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-nomem", 0,
+					 BUFPOOL_F_TRACK);
+	void *x, *y;
+
+	KUNIT_EXPECT_TRUE(test, pool->track.exact);
+	atomic_set(&bufpool_track_fail_next, 1);
+	/* As in an atomic take with memory short: the take succeeds. */
+	x = bufpool_take(pool, 64, GFP_ATOMIC);
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bufpool_track_fail_next), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.untracked), 1);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	/* Validation is no longer exact, so its return is accepted. */
+	KUNIT_EXPECT_FALSE(test, pool->track.exact);
+	y = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
+	bufpool_return(pool, x);
+	bufpool_return(pool, y);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
+/* Strict mode: no recycling, so KASAN sees a use after return. */
+static void bufpool_track_test_strict(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-strict", 0,
+					 BUFPOOL_F_STRICT | BUFPOOL_F_TRACK);
+	void *x;
+
+	x = bt_take(test, pool, 64);
+	bufpool_return(pool, x);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_FREE), 1);
+	KUNIT_EXPECT_EQ(test, bt_idle(pool), 0);
+	/* Its record went with it. */
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	x = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_ALLOC), 2);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_CPU_HIT), 0);
+	bufpool_return(pool, x);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
+/* Unpooled buffers are tracked too, and forgotten when freed. */
+static void bufpool_track_test_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-unpooled", SZ_64K,
+					 BUFPOOL_F_TRACK);
+	void *big = bt_take(test, pool, SZ_1M);
+
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
+	bufpool_return(pool, big);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+/* === Contexts and debugfs === */
+
+struct bt_irq {
+	struct hrtimer timer;
+	struct completion done;
+	struct bufpool *pool;
+	void *buf;
+	bool hardirq;
+};
+
+static enum hrtimer_restart bt_irq_timer(struct hrtimer *timer)
+{
+	struct bt_irq *c = container_of(timer, struct bt_irq, timer);
+
+	c->hardirq = in_hardirq();
+	c->buf = bufpool_take(c->pool, 64, GFP_ATOMIC);
+	/* A return and a take in hardirq context, with the poison check. */
+	bufpool_return(c->pool, c->buf);
+	c->buf = bufpool_take(c->pool, 64, GFP_ATOMIC);
+	complete(&c->done);
+	return HRTIMER_NORESTART;
+}
+
+static void bufpool_track_test_hardirq(struct kunit *test)
+{
+	struct bt_irq *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct seq_file *m;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->pool = bt_create(test, "kt-tr-irq", 0, BUFPOOL_F_TRACK);
+	init_completion(&c->done);
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c->timer.function = bt_irq_timer;
+	hrtimer_start(&c->timer, ns_to_ktime(10 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&c->done, 5 * HZ), 0);
+	hrtimer_cancel(&c->timer);
+	KUNIT_EXPECT_TRUE(test, c->hardirq);
+	KUNIT_ASSERT_NOT_NULL(test, c->buf);
+	KUNIT_EXPECT_EQ(test, c->pool->track.nr_out, 1);
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->size = PAGE_SIZE;
+	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+	bufpool_track_show_outstanding(m, c->pool);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strnstr(m->buf, "by hardirq in task",
+						m->count), "%s", m->buf);
+	bufpool_return(c->pool, c->buf);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+}
+
+static void bufpool_track_test_show_outstanding(struct kunit *test)
+{
+	struct bufpool *tracked = bt_create(test, "kt-tr-show", 0,
+					    BUFPOOL_F_TRACK);
+	struct bufpool *plain = bt_create(test, "kt-tr-show-off", 0, 0);
+	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	char fn[KSYM_SYMBOL_LEN + 8];
+	void *bufs[2], *c;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->size = 2 * PAGE_SIZE;
+	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+
+	for (i = 0; i < bt_one_site(ARRAY_SIZE(bufs)); i++)
+		bufs[i] = bt_take(test, tracked, 100);
+	bufpool_track_show_outstanding(m, tracked);
+	kunit_info(test, "outstanding:\n%s", m->buf);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, "2 buffers (256 bytes) out, tracking all\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, "2 buffers, 256 bytes, taken at:\n"));
+	snprintf(fn, sizeof(fn), "taken at:\n %ps+0x",
+		 bufpool_track_test_show_outstanding);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, fn));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, "total: 2 buffers, 256 bytes"));
+	/* The debugfs listing goes to the file, not the log. */
+	KUNIT_EXPECT_FALSE(test, bt_has("kt-tr-show:"));
+
+	m->count = 0;
+	c = bt_take(test, plain, 64);
+	bufpool_track_show_outstanding(m, plain);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf,
+					   "1 buffer (64 bytes) out, tracking off: echo 1 > "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf,
+					   "/sys/kernel/debug/bufpool/kt-tr-show-off/track"));
+
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_return(tracked, bufs[i]);
+	bufpool_return(plain, c);
+}
+
+static struct kunit_case bufpool_track_test_cases[] = {
+	KUNIT_CASE(bufpool_track_test_state),
+	KUNIT_CASE(bufpool_track_test_key),
+	KUNIT_CASE(bufpool_track_test_leak_destroy),
+	KUNIT_CASE(bufpool_track_test_leak_grouping),
+	KUNIT_CASE(bufpool_track_test_leak_untracked),
+	KUNIT_CASE(bufpool_track_test_leak_unload),
+	KUNIT_CASE(bufpool_track_test_leak_module),
+	KUNIT_CASE(bufpool_track_test_module_notify),
+	KUNIT_CASE(bufpool_track_test_leak_panic),
+	KUNIT_CASE(bufpool_track_test_double_return),
+	KUNIT_CASE(bufpool_track_test_double_return_stacks),
+	KUNIT_CASE(bufpool_track_test_wrong_pool),
+	KUNIT_CASE(bufpool_track_test_foreign),
+	KUNIT_CASE(bufpool_track_test_foreign_stack),
+	KUNIT_CASE(bufpool_track_test_write_after_return),
+	KUNIT_CASE(bufpool_track_test_sampling),
+	KUNIT_CASE(bufpool_track_test_midflight),
+	KUNIT_CASE(bufpool_track_test_record_failure),
+	KUNIT_CASE(bufpool_track_test_strict),
+	KUNIT_CASE(bufpool_track_test_unpooled),
+	KUNIT_CASE(bufpool_track_test_hardirq),
+	KUNIT_CASE(bufpool_track_test_show_outstanding),
+	{}
+};
+
+static struct kunit_suite bufpool_track_test_suite = {
+	.name = "bufpool_track",
+	.suite_init = bt_suite_init,
+	.suite_exit = bt_suite_exit,
+	.init = bt_test_init,
+	.exit = bt_test_exit,
+	.test_cases = bufpool_track_test_cases,
+};
+
+kunit_test_suite(bufpool_track_test_suite);
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for bufpool tracking mode");
