@@ -326,6 +326,31 @@ void bufpool_debugfs_init(void);
 void bufpool_debugfs_exit(void);
 void bufpool_debugfs_add(struct bufpool *pool);
 void bufpool_debugfs_remove(struct bufpool *pool);
+/* Accessors in stats.c for the debugfs files. */
+void bufpool_stat_read(struct bufpool *pool, unsigned int slot,
+		       unsigned long sum[BUFPOOL_STAT_COUNT]);
+unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx);
+
+/* The control files of a pool's directory. */
+enum bufpool_debugfs_ctl {
+	BUFPOOL_CTL_TRACK,
+	BUFPOOL_CTL_CLEAR,
+	BUFPOOL_CTL_RESET_PEAK,
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For the KUnit suite: the files' contents and writes, without user space. */
+const char *bufpool_debugfs_rate(char *buf, size_t len, unsigned long hits,
+				 unsigned long takes);
+int bufpool_debugfs_pools_show(struct seq_file *m, void *v);
+int bufpool_debugfs_stats_show(struct seq_file *m, void *v);
+int bufpool_debugfs_params_show(struct seq_file *m, void *v);
+int bufpool_debugfs_outstanding_show(struct seq_file *m, void *v);
+int bufpool_debugfs_track_show(struct seq_file *m, void *v);
+int bufpool_debugfs_ctl_write(struct bufpool *pool,
+			      enum bufpool_debugfs_ctl ctl, const char *buf);
+struct dentry *bufpool_debugfs_root_dir(void);
+#endif /* CONFIG_KUNIT */
 
 /* track.c: tracking mode (Documentation/tracking.rst) */
 

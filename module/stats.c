@@ -201,3 +201,65 @@ void bufpool_reset_peak(struct bufpool *pool)
 		   max(0L, atomic_long_read(&pool->out_bytes_approx)));
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_reset_peak);
+
+/**
+ * bufpool_stat_read() - sum every counter of one slot over all CPUs
+ * @pool: the pool
+ * @slot: a bucket index, or bufpool_unpooled_slot()
+ * @sum: filled with the sums, indexed by enum bufpool_stat
+ *
+ * One pass over the CPUs instead of one per counter, for the debugfs files.
+ * A snapshot, as bufpool_stat_sum() is.
+ *
+ * Context: any context.
+ */
+void bufpool_stat_read(struct bufpool *pool, unsigned int slot,
+		       unsigned long sum[BUFPOOL_STAT_COUNT])
+{
+	unsigned int cpu, i;
+
+	memset(sum, 0, BUFPOOL_STAT_COUNT * sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+
+		for (i = 0; i < BUFPOOL_STAT_COUNT; i++) {
+			/* Other CPUs count meanwhile: a snapshot. */
+			sum[i] += data_race(pcp->b[slot].stat[i]);
+		}
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_read);
+
+/**
+ * bufpool_bucket_idle() - idle buffers of one bucket
+ * @pool: the pool
+ * @idx: the bucket index
+ *
+ * Counts the bucket's depot and every CPU's magazines, as bufpool_idle()
+ * does for the whole pool.
+ *
+ * Context: any context.
+ * Return: the number of idle buffers of bucket @idx.
+ */
+unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx)
+{
+	unsigned long bufs;
+	unsigned int cpu;
+
+	/* Unlocked: a snapshot, like the counters. */
+	bufs = data_race(pool->buckets[idx].nr_bufs);
+
+	/* As in bufpool_idle(): a magazine seen here may be freed by RCU. */
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->cpu, cpu)->b[idx];
+
+		/* The owning CPU pushes and pops meanwhile. */
+		bufs += data_race(READ_ONCE(cb->loaded)->count);
+		/* ... so this is a snapshot too. */
+		bufs += data_race(READ_ONCE(cb->prev)->count);
+	}
+	rcu_read_unlock();
+	return bufs;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_bucket_idle);
