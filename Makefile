@@ -7,6 +7,7 @@
 #   make deps            install what the targets below need (apt-get)
 #   make check           all of the tests below; ends with "N passed, N failed"
 #   make W1 | sparse | checkpatch | kerneldoc | kunit | kunit-debug
+#   make tools           build tools/bufpool-stat, the debugfs viewer
 #   make demo            load the modules in a qemu VM running Debian's kernel
 #
 # KDIR=  kernel build tree (default: the running kernel's, else the newest
@@ -21,7 +22,7 @@ CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
 export BUFPOOL_CACHE := $(CACHE)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps
+	check demo deps tools
 
 all: modules
 
@@ -34,6 +35,7 @@ clean:
 	@if kdir=$$(.ci/kdir.sh 2>/dev/null); then \
 		$(MAKE) -C "$$kdir" M=$(CURDIR) clean; fi
 	rm -rf userspace-test/build
+	rm -f tools/bufpool-stat
 
 W1 sparse checkpatch kerneldoc:
 	@.ci/static.sh $@
@@ -43,6 +45,11 @@ kunit:
 
 kunit-debug:
 	@kunit/run.sh debug
+
+tools: tools/bufpool-stat
+
+tools/bufpool-stat: tools/bufpool-stat.c
+	$(CC) -Wall -Wextra -O2 -o $@ $<
 
 check:
 	@.ci/check.sh

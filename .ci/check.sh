@@ -5,6 +5,8 @@
 #
 # Steps, in order (CHECK_STEPS overrides, e.g. CHECK_STEPS="W1 kunit"):
 #   W1 sparse checkpatch kerneldoc   static checks (.ci/static.sh), one test each
+#   viewer                           build tools/bufpool-stat and run
+#                                    tools/test-bufpool-stat.sh, one test
 #   kunit kunit-debug                the KUnit suite in UML (kunit/run.sh);
 #                                    each case counts, from kunit.py's summary
 # A failing step does not stop the others.  The last line is
@@ -14,7 +16,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc kunit kunit-debug}
+steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc viewer kunit kunit-debug}
 
 passed=0
 failed=0
@@ -76,6 +78,17 @@ for step in $steps; do
 	case "$step" in
 	W1 | sparse | checkpatch | kerneldoc)
 		.ci/static.sh "$step" 2>&1 | tee "$log" || rc=$?
+		if [ "$rc" -eq 0 ]; then
+			passed=$((passed + 1))
+			result="PASS"
+		else
+			failed=$((failed + 1))
+			result="FAIL (exit status $rc)"
+		fi
+		;;
+	viewer)
+		{ make --no-print-directory tools &&
+			tools/test-bufpool-stat.sh; } 2>&1 | tee "$log" || rc=$?
 		if [ "$rc" -eq 0 ]; then
 			passed=$((passed + 1))
 			result="PASS"

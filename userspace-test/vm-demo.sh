@@ -6,13 +6,17 @@
 # Boots Debian's 6.12 kernel (the one whose headers the modules were built
 # against) under qemu with TCG, from a busybox initramfs whose /init loads
 # bufpool.ko, then examples/bufpool_example.ko with leak=$LEAK, prints the
-# bufpool slab caches and debugfs files, unloads both and prints the kernel
-# log since the first insmod, which holds the leak report.  Run "make" first
-# ("make demo" does).
+# bufpool slab caches and debugfs files, runs tools/bufpool-stat (built
+# statically here) against them, unloads both and prints the kernel log since
+# the first insmod, which holds the leak report.  Run "make" first ("make
+# demo" does).  The debugfs files are also copied out of the VM, into
+# userspace-test/build/debugfs (the layout of /sys/kernel/debug/bufpool, for
+# bufpool-stat -d).
 #
 # Environment: KDIR (see .ci/kdir.sh), LEAK (default 3), VM_TIMEOUT (seconds,
 # default 120), VM_CPUS (default 4), VMLINUZ (default /boot/vmlinuz-<release
-# of KDIR>).
+# of KDIR>), DUMP_DIR (also copy the debugfs files there, e.g.
+# tools/testdata/vm-demo).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -61,6 +65,11 @@ root=$work/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,lib/modules}
 cp "$busybox" "$root/bin/busybox"
+# The viewer, static: the initramfs has no C library.
+stat_src=$repo/tools/bufpool-stat.c
+if ! gcc -static -Wall -Wextra -O2 -o "$root/bin/bufpool-stat" "$stat_src"; then
+	die "cannot build ${stat_src#"$repo"/} statically (apt-get install libc6-dev)"
+fi
 cp "${mods[@]}" "$root/lib/modules/"
 : >"$root/lib/modules/deps.list"
 deps=$(modinfo -F depends "$repo/bufpool.ko" | tr ',' ' ')
@@ -98,7 +107,18 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug
+
+# run_stat EXPECTED ARGS...: run bufpool-stat, check its exit status.
+run_stat() {
+	want=$1
+	shift
+	echo "\$ bufpool-stat $*"
+	bufpool-stat "$@"
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "bufpool-stat $* exited with $rc, not $want: FAILED"
+	fi
+}
 
 say() { echo; echo "=== $*"; }
 finish() {
@@ -123,6 +143,11 @@ insmod_or_explain() {
 
 say "bufpool demo: Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 log0=$(dmesg | wc -l)
+
+say "bufpool-stat without debugfs (exit 3), then without bufpool (exit 4)"
+run_stat 3
+mount -t debugfs debugfs /sys/kernel/debug
+run_stat 4
 for m in $(cat /lib/modules/deps.list); do
 	say "insmod $m (dependency of bufpool)"
 	insmod_or_explain "/lib/modules/$m"
@@ -138,11 +163,34 @@ head -n 2 /proc/slabinfo | tail -n 1
 grep -i bufpool /proc/slabinfo || echo "(no slab cache named *bufpool*)"
 
 if [ -d /sys/kernel/debug/bufpool ]; then
-	for f in $(find /sys/kernel/debug/bufpool -type f | sort); do
+	# Not clear and reset_peak: they are write-only.
+	for f in $(find /sys/kernel/debug/bufpool -type f \
+		\( -name pools -o -name stats -o -name params \
+		-o -name outstanding -o -name track \) | sort); do
 		say "$f"
 		head -n 40 "$f"
 	done
+	# For the host: every readable file between markers (see below).
+	say "debugfs dump"
+	(cd /sys/kernel/debug/bufpool &&
+	for f in pools */stats */params */outstanding */track; do
+		echo "=== DUMP $f"
+		cat "$f"
+		echo "=== END DUMP"
+	done)
 fi
+
+say "bufpool-stat against the live files"
+run_stat 0
+run_stat 0 -p example
+run_stat 0 --json -p example
+run_stat 0 -w 1 -n 2 -s takes
+run_stat 5 -p no-such-pool
+echo 1 > /sys/kernel/debug/bufpool/shared/clear
+echo 1 > /sys/kernel/debug/bufpool/example/reset_peak
+echo "bogus" > /sys/kernel/debug/bufpool/example/track ||
+	echo "(a bad value is refused, as it should be)"
+run_stat 0 -p shared
 
 say "rmmod bufpool_example (destroys pool \"example\" with $LEAK buffers out)"
 rmmod bufpool_example || echo "rmmod bufpool_example FAILED"
@@ -187,6 +235,26 @@ timeout "$vm_timeout" qemu-system-x86_64 \
 	tee "$log" ||
 	rc=$?
 echo "vm-demo: VM ran for $(($(date +%s) - start)) s"
+
+# Copy the dumped debugfs files out of the console log.
+dump=$work/debugfs
+rm -rf "$dump"
+mkdir -p "$dump"
+awk -v dir="$dump" '
+	/^=== DUMP / { f = dir "/" $3; d = f; sub("/[^/]*$", "", d);
+		system("mkdir -p \"" d "\""); printf "" > f; next }
+	/^=== END DUMP$/ { close(f); f = ""; next }
+	f != "" { print >> f }
+' "$log"
+if [ -f "$dump/pools" ]; then
+	echo "vm-demo: debugfs files copied into ${dump#"$repo"/}"
+	if [ -n "${DUMP_DIR:-}" ]; then
+		rm -rf "$DUMP_DIR"
+		mkdir -p "$DUMP_DIR"
+		cp -r "$dump"/. "$DUMP_DIR"/
+		echo "vm-demo: and into $DUMP_DIR"
+	fi
+fi
 if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; then
 	die "qemu failed (exit status $rc)"
 fi
