@@ -13,15 +13,20 @@
  * per bucket, allocs - frees = out + idle, totals = sum of the lines, idle
  * memory within the bound of Documentation/tuning.rst), "params", every
  * control write, valid and invalid, no kernel address in any file, removing
- * and re-creating a pool of the same name, and writes racing with takes and
- * returns.
+ * and re-creating a pool of the same name, files open while their pool is
+ * destroyed, and writes racing with takes and returns.
  */
 
 #include <kunit/test.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dcache.h>
+#include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/path.h>
+#include <linux/rcupdate.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/minmax.h>
@@ -343,6 +348,79 @@ static void bufpool_debugfs_test_recreate(struct kunit *test)
 	kunit_remove_action(test, bd_destroy_action, pool);
 	bufpool_destroy(pool);
 	KUNIT_EXPECT_NULL(test, debugfs_lookup(name, root));
+}
+
+/*
+ * Open @name in @dir as a user would, through debugfs's proxy: on a mount
+ * of our own, as UML runs the tests before user space mounts anything.
+ */
+static struct file *bd_open(struct kunit *test, struct vfsmount *mnt,
+			    struct dentry *dir, const char *name, int flags)
+{
+	struct path path = { .mnt = mnt };
+	struct file *file;
+
+	path.dentry = debugfs_lookup(name, dir);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, path.dentry, "no file %s", name);
+	file = dentry_open(&path, flags, current_cred());
+	dput(path.dentry);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "open %s: %pe", name, file);
+	return file;
+}
+
+/*
+ * Files open while their pool is destroyed: destroy does not wait for them,
+ * and every later read or write fails with -EIO before reaching bufpool;
+ * closing them after the pool is gone is safe.
+ */
+static void bufpool_debugfs_test_destroy_open(struct kunit *test)
+{
+	static const struct {
+		const char *name;
+		int flags;
+	} files[] = {
+		{ "stats", O_RDONLY }, { "outstanding", O_RDONLY },
+		{ "params", O_RDONLY }, { "track", O_RDWR },
+		{ "clear", O_WRONLY }, { "reset_peak", O_WRONLY },
+	};
+	struct file *open[ARRAY_SIZE(files)];
+	struct file_system_type *type;
+	struct bufpool *pool;
+	struct vfsmount *mnt;
+	unsigned int i;
+	loff_t pos = 0;
+
+	bd_root(test);
+	type = get_fs_type("debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, type);
+	mnt = vfs_kern_mount(type, 0, "debugfs", NULL);
+	put_filesystem(type);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mnt), "mount: %pe", mnt);
+
+	pool = bufpool_create("kt-dbg-open", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		open[i] = bd_open(test, mnt, pool->debugfs, files[i].name,
+				  files[i].flags);
+
+	bufpool_destroy(pool);
+	/* Let the pool be freed (nothing is out), so KASAN sees any use. */
+	rcu_barrier();
+	msleep(20);
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		struct file *f = open[i];
+
+		/* -EIO comes first: the buffer is never touched. */
+		if (f->f_op->read)
+			KUNIT_EXPECT_EQ_MSG(test, f->f_op->read(f, NULL, 16, &pos),
+					    -EIO, "read %s", files[i].name);
+		if (f->f_op->write)
+			KUNIT_EXPECT_EQ_MSG(test, f->f_op->write(f, NULL, 2, &pos),
+					    -EIO, "write %s", files[i].name);
+		fput(f);
+	}
+	mntput(mnt);
 }
 
 /* === pools === */
@@ -968,6 +1046,7 @@ static void bufpool_debugfs_test_race(struct kunit *test)
 static struct kunit_case bufpool_debugfs_test_cases[] = {
 	KUNIT_CASE(bufpool_debugfs_test_files),
 	KUNIT_CASE(bufpool_debugfs_test_recreate),
+	KUNIT_CASE(bufpool_debugfs_test_destroy_open),
 	KUNIT_CASE(bufpool_debugfs_test_pools_header),
 	KUNIT_CASE(bufpool_debugfs_test_pools_line),
 	KUNIT_CASE(bufpool_debugfs_test_rate),
