@@ -205,6 +205,25 @@ if run 0 -d "$tmp/gone" && has '^Pools: 1 ' && ! has '^shared'; then
 else
 	fail "a pool destroyed between reads is left out"
 fi
+# Root-only files read by another user (only when root can switch users).
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null &&
+	id nobody >/dev/null 2>&1; then
+	mkdir -p "$tmp/perm"
+	cp -r "$data" "$tmp/perm/copy"
+	cp "$viewer" "$tmp/perm/bufpool-stat"
+	chmod 0400 "$tmp/perm/copy/pools"
+	chmod 0755 "$tmp" "$tmp/perm"
+	rc=0
+	runuser -u nobody -- "$tmp/perm/bufpool-stat" -d "$tmp/perm/copy" \
+		>"$tmp/out" 2>"$tmp/err" || rc=$?
+	if [ "$rc" -eq 6 ] && grep -q 'root-only; run as root' "$tmp/err"; then
+		ok "root-only files read as nobody: exit 6"
+	else
+		fail "root-only files read as nobody: exit 6 (got $rc)"
+	fi
+else
+	echo "skip root-only files read as nobody: not root or no runuser"
+fi
 run 2 -d "$data" -w 0 && ok "-w 0: usage error"
 run 2 -d "$data" -n 2 && ok "-n without -w: usage error"
 run 2 -d "$data" extra && ok "an extra argument: usage error"
