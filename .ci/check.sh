@@ -70,6 +70,12 @@ field() {
 	echo "${n:-0}"
 }
 
+# Keep the final count the only "N passed, N failed" line: a step's own
+# count (a test script's, say) is shown as "[step] N passed, ...".
+quote_counts() {
+	sed -u -E "s/^([A-Za-z_-]+: )?([0-9]+ passed, [0-9]+ failed)/[$1] \2/"
+}
+
 for step in $steps; do
 	banner "$step"
 	log=$logdir/$step.log
@@ -77,7 +83,8 @@ for step in $steps; do
 	rc=0
 	case "$step" in
 	W1 | sparse | checkpatch | kerneldoc)
-		.ci/static.sh "$step" 2>&1 | tee "$log" || rc=$?
+		.ci/static.sh "$step" 2>&1 | tee "$log" | quote_counts "$step" ||
+			rc=$?
 		if [ "$rc" -eq 0 ]; then
 			passed=$((passed + 1))
 			result="PASS"
@@ -88,7 +95,8 @@ for step in $steps; do
 		;;
 	viewer)
 		{ make --no-print-directory tools &&
-			tools/test-bufpool-stat.sh; } 2>&1 | tee "$log" || rc=$?
+			tools/test-bufpool-stat.sh; } 2>&1 | tee "$log" |
+			quote_counts "$step" || rc=$?
 		if [ "$rc" -eq 0 ]; then
 			passed=$((passed + 1))
 			result="PASS"
@@ -100,7 +108,8 @@ for step in $steps; do
 	kunit | kunit-debug)
 		mode=normal
 		[ "$step" = kunit-debug ] && mode=debug
-		kunit/run.sh "$mode" </dev/null 2>&1 | tee "$log" || rc=$?
+		kunit/run.sh "$mode" </dev/null 2>&1 | tee "$log" |
+			quote_counts "$step" || rc=$?
 		count_kunit "$log" "$rc"
 		;;
 	*)
