@@ -9,6 +9,7 @@
 #   make W1 | sparse | checkpatch | kerneldoc | kunit | kunit-debug
 #   make tools           build tools/bufpool-stat, the debugfs viewer
 #   make demo            load the modules in a qemu VM running Debian's kernel
+#   make vm-test         the VM suite: usercopy, leak reports, unload (qemu)
 #
 # KDIR=  kernel build tree (default: the running kernel's, else the newest
 #        of Debian's 6.12 amd64 headers; see .ci/kdir.sh)
@@ -22,7 +23,7 @@ CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
 export BUFPOOL_CACHE := $(CACHE)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps tools
+	check demo deps tools vm-test
 
 all: modules
 
@@ -56,6 +57,9 @@ check:
 
 demo: modules
 	@userspace-test/vm-demo.sh
+
+vm-test: modules
+	@userspace-test/vm-test.sh
 
 deps:
 	@.ci/deps.sh

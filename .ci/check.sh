@@ -7,6 +7,8 @@
 #   W1 sparse checkpatch kerneldoc   static checks (.ci/static.sh), one test each
 #   viewer                           build tools/bufpool-stat and run
 #                                    tools/test-bufpool-stat.sh, one test
+#   vm                               the VM suite on Debian's kernel in qemu
+#                                    (userspace-test/vm-test.sh); each check
 #   kunit kunit-debug                the KUnit suite in UML (kunit/run.sh);
 #                                    each case counts, from kunit.py's summary
 # A failing step does not stop the others.  The last line is
@@ -16,7 +18,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc viewer kunit kunit-debug}
+steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc viewer vm kunit kunit-debug}
 
 passed=0
 failed=0
@@ -63,6 +65,20 @@ count_kunit() {
 	result="passed $p, failed $f, skipped $s${note:+; $note}"
 }
 
+# count_vm LOG RC: add the VM suite's "ok"/"not ok" checks; sets result.
+count_vm() {
+	local log=$1 rc=$2 p f
+
+	p=$(grep -c '^ok [0-9]' "$log") || true
+	f=$(grep -c '^not ok [0-9]' "$log") || true
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	result="passed $p, failed $f"
+}
+
 # field NAME LINE: the number after "NAME: " in LINE, or 0.
 field() {
 	local n
@@ -104,6 +120,12 @@ for step in $steps; do
 			failed=$((failed + 1))
 			result="FAIL (exit status $rc)"
 		fi
+		;;
+	vm)
+		{ make --no-print-directory modules >/dev/null &&
+			userspace-test/vm-test.sh; } 2>&1 | tee "$log" |
+			quote_counts "$step" || rc=$?
+		count_vm "$log" "$rc"
 		;;
 	kunit | kunit-debug)
 		mode=normal

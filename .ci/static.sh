@@ -21,7 +21,7 @@ cd "$repo"
 # Our kernel C files, without the ones Kbuild generates; kunit: include the
 # KUnit suite.
 our_c_files() {
-	local f dirs=(include/*.h module/*.h module/*.c examples/*.c)
+	local f dirs=(include/*.h module/*.h module/*.c examples/*.c userspace-test/*.c)
 	[ "${1:-}" = kunit ] && dirs+=(kunit/*.c)
 	for f in "${dirs[@]}"; do
 		case "$f" in *.mod.c) continue ;; esac

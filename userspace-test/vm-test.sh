@@ -1,0 +1,26 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM suite ("make vm-test"): boots Debian's 6.12 kernel under qemu with
+# bufpool.ko and the test modules and runs userspace-test/vm-tests.sh in it:
+# copy_to_user()/copy_from_user() on pool buffers under HARDENED_USERCOPY,
+# the leak report at destroy and at unload, clean unload.  Ends with
+# "vm: N passed, N failed"; exit status 1 if any check failed or the VM did
+# not finish.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+log=$repo/userspace-test/build/vm-test/console.log
+rc=0
+"$repo/userspace-test/vm-run.sh" vm-test "$repo/userspace-test/vm-tests.sh" \
+	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_uaccess.ko" \
+	"$repo/examples/bufpool_example.ko" || rc=$?
+
+passed=$(grep -c '^ok [0-9]' "$log" || true)
+failed=$(grep -c '^not ok [0-9]' "$log" || true)
+if [ "$rc" -ne 0 ] || [ "$passed" -eq 0 ]; then
+	echo "vm-test: the VM suite did not run to its end"
+	failed=$((failed + 1))
+fi
+echo "vm: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,90 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM suite: runs inside the VM (busybox sh) from userspace-test/vm-test.sh,
+# with bufpool.ko, bufpool_uaccess.ko and bufpool_example.ko in /opt.  Prints
+# one "ok N - ..." or "not ok N - ..." line per check.
+
+n=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $*"
+}
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# The byte bufpool_uaccess fills an N-byte read with.
+pattern() {
+	# shellcheck disable=SC2059 # the format is the octal escape
+	printf "\\$(printf %03o $((97 + $1 % 26)))"
+}
+
+# copy_to_user() of a whole SIZE-byte buffer: every byte arrives.
+read_ok() {
+	rm -f /tmp/out
+	dd if="$copy" of=/tmp/out bs="$1" count=1 2>/dev/null || return 1
+	[ "$(wc -c </tmp/out)" -eq "$1" ] || return 1
+	[ "$(tr -d "$(pattern "$1")" </tmp/out | wc -c)" -eq 0 ]
+}
+
+# copy_from_user() into a SIZE-byte buffer of 'w's, checked by the module.
+write_ok() {
+	head -c "$1" /dev/zero | tr '\0' w >/tmp/in
+	dd if=/tmp/in of="$copy" bs="$1" count=1 conv=notrunc 2>/dev/null
+}
+
+log_has() {
+	dmesg | grep -q "$1"
+}
+
+log_lacks() {
+	! dmesg | grep -E "$1"
+}
+
+echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+grep -o 'init_on_alloc=[^ ]*\|init_on_free=[^ ]*' /proc/cmdline
+check "insmod bufpool.ko" insmod bufpool.ko
+check "insmod bufpool_uaccess.ko" insmod bufpool_uaccess.ko
+check "slab caches of the shared pool are in /proc/slabinfo" \
+	grep -q '^bufpool-shared-64 ' /proc/slabinfo
+copy=/sys/kernel/debug/bufpool_uaccess/copy
+
+# Slab buckets (64 B to 4 KiB), page buckets (8 KiB to 1 MiB) and unpooled
+# buffers (above 1 MiB, up to 4 MiB); twice each, the second time recycled.
+for size in 8 64 100 2048 4096 4097 8192 65536 1048576 1500000 4194304; do
+	for round in 1 2; do
+		check "copy_to_user of $size bytes (round $round)" \
+			read_ok "$size"
+		check "copy_from_user of $size bytes (round $round)" \
+			write_ok "$size"
+	done
+done
+check "copy_from_user of wrong bytes is caught by the module" \
+	sh -c "! { head -c 100 /dev/zero | dd of=$copy bs=100 count=1 conv=notrunc 2>/dev/null; }"
+check "a read above BUFPOOL_SIZE_MAX fails cleanly" \
+	sh -c "! dd if=$copy of=/dev/null bs=8388608 count=1 2>/dev/null"
+check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
+
+# A client that leaks: the report at its pool's destroy, and at bufpool's
+# unload for the buffers that can never come back.
+check "insmod bufpool_example.ko leak=2" insmod bufpool_example.ko leak=2
+check "rmmod bufpool_example" rmmod bufpool_example
+check "destroy reports the 2 buffers still out" \
+	log_has 'bufpool: example: leak report: 2 buffers .* at destroy'
+check "rmmod bufpool_uaccess" rmmod bufpool_uaccess
+check "rmmod bufpool" rmmod bufpool
+check "unload reports the leaked buffers" \
+	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
+check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
+check "no kernel BUG, WARNING or Oops" log_lacks 'BUG:|WARNING:|Oops'
+
+echo "# kernel log:"
+dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'
+echo "# $n checks"
