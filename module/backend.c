@@ -258,8 +258,8 @@ void bufpool_backend_exit(struct bufpool *pool)
 		out = bufpool_stat_sum(pool, i, BUFPOOL_STAT_TAKE) -
 		      bufpool_stat_sum(pool, i, BUFPOOL_STAT_RETURN);
 		if (out > 0) {
-			pr_warn("bufpool: %s: %ld buffers of %zu bytes never came back; their slab cache stays\n",
-				pool->name, out, b->size);
+			pr_warn("bufpool: %s: %zu-byte buffers that never came back: %ld; their slab cache stays\n",
+				pool->name, b->size, out);
 			continue;
 		}
 		kmem_cache_destroy(b->cache);

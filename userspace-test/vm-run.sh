@@ -8,8 +8,8 @@
 # Builds a busybox initramfs holding SCRIPT (as /test.sh) and the FILEs (in
 # /opt: modules, static binaries, data), boots the kernel whose headers the
 # modules are built against (see .ci/kdir.sh) under qemu with TCG (KVM does
-# not work on these machines), and runs SCRIPT with /proc, /sys, /dev and
-# debugfs mounted and /opt as the working directory.  The console goes to
+# not work on these machines), and runs SCRIPT with /proc, /sys and /dev
+# mounted (debugfs is SCRIPT's to mount) and /opt as the working directory.  The console goes to
 # stdout and to userspace-test/build/NAME/console.log.  Exit status 0 when
 # SCRIPT ran to its end (whatever it printed), 1 otherwise.
 #
@@ -59,6 +59,20 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,tmp,opt}
 cp "$busybox" "$root/bin/busybox"
 [ $# -eq 0 ] || cp "$@" "$root/opt/"
+# Only our modules go in: tell clearly if one ever needs another.
+have=" $(for f in "$@"; do basename "$f" .ko; done | tr '\n' ' ')"
+for f in "$@"; do
+	case "$f" in
+	*.ko)
+		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+			case "$have" in
+			*" $dep "*) ;;
+			*) die "$f needs module $dep, which the VM does not get" ;;
+			esac
+		done
+		;;
+	esac
+done
 cp "$script" "$root/test.sh"
 cat >"$root/init" <<'INIT'
 #!/bin/busybox sh
@@ -68,7 +82,6 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug
 cd /opt
 sh /test.sh
 echo "=== vm-run: end of /test.sh (status $?)"

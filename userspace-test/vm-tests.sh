@@ -49,6 +49,7 @@ log_lacks() {
 }
 
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+mount -t debugfs debugfs /sys/kernel/debug
 grep -o 'init_on_alloc=[^ ]*\|init_on_free=[^ ]*' /proc/cmdline
 check "insmod bufpool.ko" insmod bufpool.ko
 check "insmod bufpool_uaccess.ko" insmod bufpool_uaccess.ko
