@@ -961,6 +961,44 @@ static void bufpool_track_test_midflight(struct kunit *test)
 	bt_expect_conserved(test, pool);
 }
 
+/* The top slot of this CPU's loaded magazine of bucket @slot. */
+static void *bt_top_slot(struct bufpool *pool, unsigned int slot)
+{
+	struct bufpool_mag *m = this_cpu_ptr(pool->cpu)->b[slot].loaded;
+
+	return m->count ? m->bufs[m->count - 1] : NULL;
+}
+
+/* A tracked buffer's magazine slot is marked, so that takes look it up. */
+static void bufpool_track_test_slot_mark(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-slot", 0, BUFPOOL_F_TRACK);
+	void *x, *slot;
+
+	x = bt_take(test, pool, 64);
+	bufpool_return(pool, x);
+	slot = bt_top_slot(pool, 0);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_mag_untag(slot), x);
+	KUNIT_EXPECT_EQ(test, (unsigned long)slot & BUFPOOL_MAG_TRACKED, 1);
+
+	/* Untracked now: the take drops the record, the return marks nothing. */
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, bt_take(test, pool, 64), x);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	bufpool_return(pool, x);
+	KUNIT_EXPECT_PTR_EQ(test, bt_top_slot(pool, 0), x);
+
+	/* Emptying marked slots frees the real buffers. */
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
+	bufpool_return(pool, bt_take(test, pool, 64));
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_FREE),
+			bt_stat_total(pool, BUFPOOL_STAT_ALLOC));
+	bt_expect_conserved(test, pool);
+}
+
 static void bufpool_track_test_record_failure(struct kunit *test)
 {
 	struct bufpool *pool = bt_create(test, "kt-tr-nomem", 0,
@@ -1135,6 +1173,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_write_after_return),
 	KUNIT_CASE(bufpool_track_test_sampling),
 	KUNIT_CASE(bufpool_track_test_midflight),
+	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_record_failure),
 	KUNIT_CASE(bufpool_track_test_strict),
 	KUNIT_CASE(bufpool_track_test_unpooled),

@@ -48,8 +48,9 @@ static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
 {
 	unsigned int n = m->count;
 
+	/* A tracked pool's slots may carry BUFPOOL_MAG_TRACKED. */
 	while (m->count)
-		bufpool_backend_free(b, m->bufs[--m->count]);
+		bufpool_backend_free(b, bufpool_mag_untag(m->bufs[--m->count]));
 	return n;
 }
 
@@ -527,7 +528,8 @@ static __always_inline unsigned int bufpool_size_index(const struct bufpool *poo
  * Take a buffer from bucket @b: this CPU's magazines, then the depot, then
  * the backend.  With @recycled NULL the buffer is prepared for the caller;
  * otherwise *@recycled says whether it came from a magazine, and a recycled
- * buffer is left as it was (tracking checks its poison first).
+ * buffer is returned as its magazine slot held it, with its
+ * BUFPOOL_MAG_TRACKED bit, and unprepared (tracking checks its poison first).
  */
 static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 						 struct bufpool_bucket *b,
@@ -579,7 +581,7 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	struct bufpool_bucket *b;
 	unsigned int idx;
 	bool recycled;
-	void *buf;
+	void *buf, *slot;
 
 	if (unlikely(!size || size > pool->max_size)) {
 		buf = bufpool_take_unpooled(pool, size, gfp, caller);
@@ -592,10 +594,11 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	idx = bufpool_size_index(pool, size);
 	b = &pool->buckets[idx];
 	do {
-		buf = bufpool_take_bucket(pool, b, idx, gfp, caller, &recycled);
-		if (!buf)
+		slot = bufpool_take_bucket(pool, b, idx, gfp, caller, &recycled);
+		if (!slot)
 			return NULL;
-	} while (!bufpool_track_take(pool, b, buf, recycled, gfp, caller));
+		buf = bufpool_mag_untag(slot);
+	} while (!bufpool_track_take(pool, b, buf, buf != slot, gfp, caller));
 
 	return recycled ? bufpool_take_prep(pool, b, buf, gfp) : buf;
 }
@@ -658,7 +661,8 @@ noinline void bufpool_return_free(struct bufpool *pool,
 /*
  * Put a checked buffer of bucket @b back: into this CPU's magazines, else the
  * depot, else (over budget, pool dying, or @strict) the backend.  @poison: a
- * tracked buffer, filled with the poison that bufpool_track_take() checks.
+ * tracked buffer, filled with the poison that bufpool_track_take() checks
+ * and marked BUFPOOL_MAG_TRACKED in its magazine slot.
  */
 static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 						  struct bufpool_bucket *b,
@@ -667,6 +671,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 {
 	struct bufpool_cpu_bucket *cb;
 	unsigned long flags;
+	void *slot = buf;
 
 	if (strict) {
 		bufpool_return_free(pool, b, idx, buf);
@@ -674,17 +679,19 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	}
 	if (!(pool->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
 		memset(buf, 0, b->size);
-	if (poison)
+	if (poison) {
 		bufpool_track_poison(buf, b->size);
+		slot = (void *)((unsigned long)buf | BUFPOOL_MAG_TRACKED);
+	}
 	WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
 
 	local_lock_irqsave(&pool->cpu->lock, flags);
 	if (unlikely(percpu_ref_is_dying(&pool->ref)))
 		goto free;
 	cb = &this_cpu_ptr(pool->cpu)->b[idx];
-	if (likely(bufpool_mag_push(b, cb, buf)) ||
+	if (likely(bufpool_mag_push(b, cb, slot)) ||
 	    (bufpool_depot_put_full(pool, b, cb) &&
-	     bufpool_mag_push(b, cb, buf))) {
+	     bufpool_mag_push(b, cb, slot))) {
 		bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
 		cb->out_delta--;
 		local_unlock_irqrestore(&pool->cpu->lock, flags);

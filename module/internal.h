@@ -386,6 +386,18 @@ static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 	       READ_ONCE(pool->track.hooked);
 }
 
+/*
+ * The low bit of a magazine slot (buffers are at least word-aligned): set
+ * when the buffer has an idle tracking record, so that a take looks the
+ * record up only then.  Only hooked pools have such slots.
+ */
+#define BUFPOOL_MAG_TRACKED		1UL
+
+static inline void *bufpool_mag_untag(void *slot)
+{
+	return (void *)((unsigned long)slot & ~BUFPOOL_MAG_TRACKED);
+}
+
 /* Fill a returned tracked buffer with the poison, past its idle marker. */
 static inline void bufpool_track_poison(void *buf, size_t size)
 {
@@ -398,7 +410,7 @@ void bufpool_track_exit(void);
 void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags);
 void bufpool_track_pool_exit(struct bufpool *pool);
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
-			void *buf, bool recycled, gfp_t gfp,
+			void *buf, bool idle_record, gfp_t gfp,
 			unsigned long caller);
 enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 						struct bufpool_bucket *b,

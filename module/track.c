@@ -25,6 +25,7 @@
  * See Documentation/tracking.rst.
  */
 #include <linux/jiffies.h>
+#include <linux/kallsyms.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -94,6 +95,10 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_track_key);
 static DEFINE_MUTEX(bufpool_track_mutex);
 /* Hooked pools, live or dying: the client-module leak report walks them. */
 static LIST_HEAD(bufpool_track_pools);
+
+/* Protects bufpool_frame_buf, where reports format a stack frame. */
+static DEFINE_SPINLOCK(bufpool_frame_lock);
+static char bufpool_frame_buf[KSYM_SYMBOL_LEN];
 
 /* Records, from this cache, indexed by buffer address. */
 static struct kmem_cache *bufpool_track_cache;
@@ -336,13 +341,33 @@ static __printf(2, 3) void bufpool_printk(const struct bufpool_sink *s,
 	va_end(args);
 }
 
+/*
+ * One frame, formatted here rather than by printk's own %pS: no second,
+ * nested vsnprintf() with its symbol buffer on the stack, and an address
+ * without a symbol (freed __init code, an unloaded module), which %pS would
+ * print raw, can be printed hashed, as %p does everywhere else.
+ */
+static void bufpool_out_frame(const struct bufpool_sink *s, unsigned long ip)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&bufpool_frame_lock, flags);
+	snprintf(bufpool_frame_buf, sizeof(bufpool_frame_buf), "%pS",
+		 (void *)ip);
+	if (!strncmp(bufpool_frame_buf, "0x", 2))
+		snprintf(bufpool_frame_buf, sizeof(bufpool_frame_buf),
+			 "%p (no symbol)", (void *)ip);
+	bufpool_printk(s, " %s\n", bufpool_frame_buf);
+	spin_unlock_irqrestore(&bufpool_frame_lock, flags);
+}
+
 static void bufpool_out_entries(const struct bufpool_sink *s,
 				const unsigned long *entries, unsigned int nr)
 {
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		bufpool_printk(s, " %pS\n", (void *)entries[i]);
+		bufpool_out_frame(s, entries[i]);
 }
 
 /* A stack from the depot; just the caller if there is none. */
@@ -357,7 +382,7 @@ static void bufpool_out_stack(const struct bufpool_sink *s,
 	if (nr)
 		bufpool_out_entries(s, entries, nr);
 	else
-		bufpool_printk(s, " %pS\n", (void *)ip);
+		bufpool_out_frame(s, ip);
 }
 
 static void bufpool_out_who(const struct bufpool_sink *s, const char *what,
@@ -667,7 +692,7 @@ static void bufpool_leaks_print_groups(const struct bufpool_sink *s,
 			bufpool_out_entries(s, L->stacks[i].entries,
 					    L->stacks[i].nr);
 		else
-			bufpool_printk(s, " %pS\n", (void *)g->ip);
+			bufpool_out_frame(s, g->ip);
 		bufpool_printk(s, "  (oldest taken %u ms ago by %s %d %s)\n",
 			       jiffies_to_msecs(jiffies - g->time),
 			       bufpool_ctx_names[g->ctx], g->pid, g->comm);
@@ -808,8 +833,8 @@ static void bufpool_track_quarantine(struct bufpool *pool,
  * @pool: the pool
  * @b: the bucket @buf comes from, or &pool->unpooled
  * @buf: the buffer, counted as taken
- * @recycled: @buf comes from a magazine (not fresh from the backend), so it
- *	may have a record and a poison to check
+ * @idle_record: @buf comes from a magazine slot marked BUFPOOL_MAG_TRACKED:
+ *	it has an idle record and a poison to check
  * @gfp: the taker's allocation flags
  * @caller: the return address into the taker
  *
@@ -822,7 +847,7 @@ static void bufpool_track_quarantine(struct bufpool *pool,
  * Return: %false if @buf was quarantined and the take must find another.
  */
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
-			void *buf, bool recycled, gfp_t gfp,
+			void *buf, bool idle_record, gfp_t gfp,
 			unsigned long caller)
 {
 	unsigned long entries[BUFPOOL_TRACK_ENTRIES];
@@ -833,12 +858,13 @@ bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 	unsigned int nr;
 	int err;
 
-	if (recycled && READ_ONCE(t->nr_idle)) {
+	/* The magazine slot says whether to look: no lookup for the others. */
+	if (idle_record) {
 		rcu_read_lock();
 		rec = bufpool_rec_lookup(buf);
-		/* Only an idle record of this pool can name a buffer it holds. */
-		if (rec && WARN_ON_ONCE(rec->pool != pool ||
-					rec->state != BUFPOOL_REC_IDLE))
+		/* The pool's record, idle, or bufpool lost track of it. */
+		if (WARN_ON_ONCE(!rec || rec->pool != pool ||
+				 rec->state != BUFPOOL_REC_IDLE))
 			rec = NULL;
 		rcu_read_unlock();
 	}
