@@ -326,9 +326,9 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_cpu_bucket *cb = &pcp->b[i];
 		struct bufpool_bucket *b = &pool->buckets[i];
-
 		unsigned int n;
 
+		bufpool_fold_out(pool, b, cb);
 		n = bufpool_mag_empty(b, cb->loaded);
 		n += bufpool_mag_empty(b, cb->prev);
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
