@@ -1003,6 +1003,7 @@ static void bufpool_track_test_record_failure(struct kunit *test)
 {
 	struct bufpool *pool = bt_create(test, "kt-tr-nomem", 0,
 					 BUFPOOL_F_TRACK);
+	struct seq_file *m;
 	void *x, *y;
 
 	KUNIT_EXPECT_TRUE(test, pool->track.exact);
@@ -1017,6 +1018,17 @@ static void bufpool_track_test_record_failure(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, pool->track.exact);
 	y = bt_take(test, pool, 64);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
+	/* The listing says so, and counts x as untracked. */
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->size = 2 * PAGE_SIZE;
+	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+	bufpool_track_show_outstanding(m, pool);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m->buf, "1 take could not be recorded (no memory)"),
+				  "%s", m->buf);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m->buf, "1 buffer (64 bytes) untracked"),
+				  "%s", m->buf);
 	bufpool_return(pool, x);
 	bufpool_return(pool, y);
 	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);

@@ -768,6 +768,10 @@ static unsigned long bufpool_track_leaks(struct bufpool *pool,
 		bufpool_printk(s, "%lu buffer%s (%zu bytes) quarantined: written after return\n",
 			       L.quarantined, bufpool_plural(L.quarantined),
 			       L.quarantined_bytes);
+	if (why != BUFPOOL_REPORT_MODULE && atomic_long_read(&t->untracked))
+		bufpool_printk(s, "%ld take%s could not be recorded (no memory): untracked\n",
+			       atomic_long_read(&t->untracked),
+			       bufpool_plural(atomic_long_read(&t->untracked)));
 	if (L.missed)
 		bufpool_printk(s, "%lu tracked buffer%s not grouped: no memory\n",
 			       L.missed, bufpool_plural(L.missed));
