@@ -572,7 +572,7 @@ static void bufpool_track_test_leak_unload(struct kunit *test)
 }
 
 /* Matches return addresses in the function whose name is @arg. */
-static bool bt_holds(unsigned long ip, const void *arg)
+static bool bt_holds(unsigned long ip, const void *owner, const void *arg)
 {
 	char sym[KSYM_SYMBOL_LEN];
 

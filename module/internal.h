@@ -433,6 +433,7 @@ extern struct ratelimit_state bufpool_misuse_rs;
 bool bufpool_track_should_panic(enum bufpool_report why, unsigned long nr);
 unsigned long bufpool_track_report_holder(const char *who,
 					  bool (*holds)(unsigned long ip,
+							const void *owner,
 							const void *arg),
 					  const void *arg);
 int bufpool_track_module_notify(struct notifier_block *nb,

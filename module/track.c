@@ -160,6 +160,8 @@ struct bufpool_who {
  *	track.lock, when it leaves both
  * @take: the last take
  * @ret: the last return, while idle or quarantined
+ * @owner: the module whose __init code made the last take, noted when it
+ *	went live (its init code is gone by the time it unloads), or %NULL
  * @rcu: for freeing: lookups run under RCU
  *
  * @state, @take and @ret change under @pool's track.lock.
@@ -174,6 +176,7 @@ struct bufpool_track_rec {
 	bool linked;
 	struct bufpool_who take;
 	struct bufpool_who ret;
+	const void *owner;
 	struct rcu_head rcu;
 };
 
@@ -618,6 +621,7 @@ static void bufpool_leaks_group(struct bufpool_leaks *L, unsigned long n)
  */
 static void bufpool_leaks_collect(struct bufpool *pool,
 				  bool (*holds)(unsigned long ip,
+						const void *owner,
 						const void *arg),
 				  const void *arg, struct bufpool_leaks *L)
 {
@@ -641,7 +645,7 @@ static void bufpool_leaks_collect(struct bufpool *pool,
 		struct bufpool_leak *g;
 
 		if (rec->state != BUFPOOL_REC_OUT ||
-		    (holds && !holds(rec->take.ip, arg)))
+		    (holds && !holds(rec->take.ip, rec->owner, arg)))
 			continue;
 		L->nr++;
 		L->bytes += rec->size;
@@ -712,6 +716,7 @@ static unsigned long bufpool_track_leaks(struct bufpool *pool,
 					 enum bufpool_report why,
 					 const char *who,
 					 bool (*holds)(unsigned long ip,
+						       const void *owner,
 						       const void *arg),
 					 const void *arg)
 {
@@ -903,6 +908,7 @@ bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 		old_ret = rec->ret.stack;
 		bufpool_who_set(&rec->take, stack, caller);
 		memset(&rec->ret, 0, sizeof(rec->ret));
+		rec->owner = NULL;
 		rec->state = BUFPOOL_REC_OUT;
 		t->nr_idle--;
 		t->nr_out++;
@@ -1130,8 +1136,8 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_track_report_unload);
 /**
  * bufpool_track_report_holder() - report the buffers someone still holds
  * @who: the holder's name, for the header
- * @holds: whether a take from this return address was the holder's; called
- *	under a spinlock
+ * @holds: whether a take from this return address (by the __init code of
+ *	module @owner, if not %NULL) was the holder's; called under a spinlock
  * @arg: for @holds
  *
  * Makes a leak report for every hooked pool with tracked buffers out whose
@@ -1143,6 +1149,7 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_track_report_unload);
 VISIBLE_IF_KUNIT
 unsigned long bufpool_track_report_holder(const char *who,
 					  bool (*holds)(unsigned long ip,
+							const void *owner,
 							const void *arg),
 					  const void *arg)
 {
@@ -1335,18 +1342,49 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 /* === Module notifier === */
 
 #ifdef CONFIG_MODULES
-static bool bufpool_track_in_module(unsigned long ip, const void *mod)
+static bool bufpool_track_in_module(unsigned long ip, const void *owner,
+				    const void *mod)
 {
-	return within_module(ip, mod);
+	return owner == mod || within_module(ip, mod);
+}
+
+/*
+ * Note, or forget, @mod as the owner of the records of takes by its __init
+ * code: once the module is live that code is freed, and within_module()
+ * cannot tell any more whose the return address was.
+ */
+static void bufpool_track_set_owner(struct module *mod, bool live)
+{
+	struct bufpool_track_rec *rec;
+	struct bufpool_track *t;
+	unsigned long flags;
+
+	mutex_lock(&bufpool_track_mutex);
+	list_for_each_entry(t, &bufpool_track_pools, node) {
+		spin_lock_irqsave(&t->lock, flags);
+		list_for_each_entry(rec, &t->records, list) {
+			if (live && within_module_init(rec->take.ip, mod))
+				rec->owner = mod;
+			else if (!live && rec->owner == mod)
+				rec->owner = NULL;
+		}
+		spin_unlock_irqrestore(&t->lock, flags);
+	}
+	mutex_unlock(&bufpool_track_mutex);
 }
 
 static void bufpool_track_module_event(unsigned long action, void *data)
 {
 	struct module *mod = data;
 
-	if (action == MODULE_STATE_GOING)
+	if (action == MODULE_STATE_LIVE) {
+		bufpool_track_set_owner(mod, true);
+	} else if (action == MODULE_STATE_GOING) {
 		bufpool_track_report_holder(mod->name, bufpool_track_in_module,
 					    mod);
+		/* The address may hold another module later. */
+		bufpool_track_set_owner(mod, false);
+	}
 }
 #else
 static void bufpool_track_module_event(unsigned long action, void *data)
@@ -1361,7 +1399,8 @@ static void bufpool_track_module_event(unsigned long action, void *data)
  * @data: the module
  *
  * When a module goes, the tracked buffers it took and still holds can never
- * come back: report them, from every pool.
+ * come back: report them, from every pool.  When it goes live, note it as
+ * the owner of what its __init code took.
  *
  * Context: process context.
  * Return: NOTIFY_DONE.
