@@ -36,36 +36,15 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../module/internal.h"
+#include "bufpool_kunit.h"
 
 /* === Helpers === */
 
 /* Not a buffer: returning it must be refused. */
 static unsigned long bd_not_a_buffer[8] = { 1 };
 
-KUNIT_DEFINE_ACTION_WRAPPER(bd_destroy_action, bufpool_destroy,
-			    struct bufpool *);
-
 /* Create a pool that is destroyed when the test case ends. */
-static struct bufpool *bd_create(struct kunit *test, const char *name,
-				 size_t min_size, size_t max_size,
-				 size_t max_cached_bytes, unsigned int flags)
-{
-	struct bufpool_params params = {
-		.min_size = min_size,
-		.max_size = max_size,
-		.max_cached_bytes = max_cached_bytes,
-		.flags = flags,
-	};
-	struct bufpool *pool;
-
-	pool = bufpool_create(name, &params);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   bd_destroy_action,
-							   pool));
-	return pool;
-}
+#define bd_create bufpool_kunit_create
 
 static void *bd_take(struct kunit *test, struct bufpool *pool, size_t size)
 {
@@ -345,7 +324,7 @@ static void bufpool_debugfs_test_recreate(struct kunit *test)
 	bufpool_return(old, buf);
 
 	/* Gone for good, again. */
-	kunit_remove_action(test, bd_destroy_action, pool);
+	kunit_remove_action(test, bufpool_kunit_destroy_action, pool);
 	bufpool_destroy(pool);
 	KUNIT_EXPECT_NULL(test, debugfs_lookup(name, root));
 }

@@ -44,7 +44,7 @@
 #include <linux/vmalloc.h>
 #include <trace/events/printk.h>
 
-#include "../module/internal.h"
+#include "bufpool_kunit.h"
 
 /* === Helpers === */
 
@@ -52,29 +52,8 @@
 static unsigned long bp_test_data[64] = { 1 };
 static const unsigned long bp_test_rodata[64] = { 1, 2, 3 };
 
-KUNIT_DEFINE_ACTION_WRAPPER(bp_destroy_action, bufpool_destroy,
-			    struct bufpool *);
-
 /* Create a pool that is destroyed when the test case ends. */
-static struct bufpool *bp_create(struct kunit *test, const char *name,
-				 size_t min_size, size_t max_size,
-				 size_t max_cached_bytes, unsigned int flags)
-{
-	struct bufpool_params params = {
-		.min_size = min_size,
-		.max_size = max_size,
-		.max_cached_bytes = max_cached_bytes,
-		.flags = flags,
-	};
-	struct bufpool *pool;
-
-	pool = bufpool_create(name, &params);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   bp_destroy_action,
-							   pool));
-	return pool;
-}
+#define bp_create bufpool_kunit_create
 
 static struct bufpool *bp_create_default(struct kunit *test, const char *name)
 {
@@ -396,7 +375,7 @@ static void bufpool_test_create_defaults(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   bp_destroy_action,
+							   bufpool_kunit_destroy_action,
 							   pool));
 	KUNIT_EXPECT_STREQ(test, pool->name, "kt-defaults");
 	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
@@ -1291,29 +1270,6 @@ static void bufpool_test_null_pool(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bufpool_buf_size(NULL, bp_test_data), 0);
 }
 
-/*
- * Whether every destroyed pool named @name is gone: a new namesake gets an id
- * (to keep its slab cache names apart) only while one is still dying.  Pools
- * are freed by a work item after an RCU grace period, so poll a while.
- */
-static bool bp_namesake_gone(struct kunit *test, const char *name)
-{
-	struct bufpool *pool;
-	unsigned int id, i;
-
-	for (i = 0; i < 50; i++) {
-		rcu_barrier();
-		msleep(20);
-		pool = bufpool_create(name, NULL);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-		id = pool->id;
-		bufpool_destroy(pool);
-		if (!id)
-			return true;
-	}
-	return false;
-}
-
 static void bufpool_test_destroy_frees_name(struct kunit *test)
 {
 	struct bufpool *pool;
@@ -1332,7 +1288,7 @@ static void bufpool_test_destroy_frees_name(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	bufpool_destroy(pool);
 	/* With nothing out, destroyed pools are freed, not left dying. */
-	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, "kt-reuse"));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, "kt-reuse"));
 }
 
 static void bufpool_test_destroy_with_buffers_out(struct kunit *test)
@@ -1397,7 +1353,7 @@ static void bufpool_test_destroy_with_buffers_out(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bp_check(big, SZ_2M));
 	/* The last one: the pool's memory goes with it, do not touch it. */
 	bufpool_return(pool, big);
-	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, "kt-destroy-out"));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, "kt-destroy-out"));
 }
 
 /* === Contexts === */

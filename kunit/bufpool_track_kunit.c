@@ -29,7 +29,7 @@
 #include <linux/string.h>
 #include <trace/events/printk.h>
 
-#include "../module/internal.h"
+#include "bufpool_kunit.h"
 
 /* === Helpers === */
 
@@ -207,9 +207,6 @@ static void bt_expect_conserved(struct kunit *test, struct bufpool *pool)
 	}
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(bt_destroy_action, bufpool_destroy,
-			    struct bufpool *);
-
 /* Inline: the pool's creator is the test function. */
 static __always_inline struct bufpool *bt_create_raw(struct kunit *test,
 						     const char *name,
@@ -235,9 +232,7 @@ static __always_inline struct bufpool *bt_create(struct kunit *test,
 {
 	struct bufpool *pool = bt_create_raw(test, name, max_size, flags);
 
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   bt_destroy_action,
-							   pool));
+	bufpool_kunit_destroy_at_end(test, pool);
 	return pool;
 }
 
@@ -258,29 +253,6 @@ static __always_inline unsigned int bt_one_site(unsigned int n)
 {
 	OPTIMIZER_HIDE_VAR(n);
 	return n;
-}
-
-/*
- * Whether a pool named @name is gone: a pool of that name gets an id only
- * while a namesake is dying.  Freeing runs from a work item after an RCU
- * grace period, so poll a while.
- */
-static bool bt_pool_freed(struct kunit *test, const char *name)
-{
-	struct bufpool *pool;
-	unsigned int id, i;
-
-	for (i = 0; i < 50; i++) {
-		rcu_barrier();
-		msleep(20);
-		pool = bufpool_create(name, NULL);
-		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-		id = pool->id;
-		bufpool_destroy(pool);
-		if (!id)
-			return true;
-	}
-	return false;
 }
 
 static int bt_key_count(void)
@@ -412,7 +384,7 @@ static void bufpool_track_test_key(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, static_branch_unlikely(&bufpool_track_key));
 	bufpool_return(pool, bt_take(test, pool, 64));
 	bufpool_destroy(pool);
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, "kt-tr-key"));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, "kt-tr-key"));
 	KUNIT_EXPECT_EQ(test, bt_key_count(), 0);
 	KUNIT_EXPECT_FALSE(test, static_branch_unlikely(&bufpool_track_key));
 }
@@ -468,7 +440,7 @@ static void bufpool_track_test_leak_destroy(struct kunit *test)
 	bufpool_return(pool, mid);
 	KUNIT_EXPECT_FALSE(test, bt_has("misuse"));
 	bufpool_return(pool, page);
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
 }
 
 /* Equal stacks merge, whatever the sizes; the display limit holds. */
@@ -501,7 +473,7 @@ static void bufpool_track_test_leak_grouping(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		bufpool_return(pool, bufs[i]);
 	bufpool_return(pool, other);
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
 }
 
 static void bufpool_track_test_leak_untracked(struct kunit *test)
@@ -525,7 +497,7 @@ static void bufpool_track_test_leak_untracked(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, bt_has("taken at:"));
 	KUNIT_EXPECT_FALSE(test, bt_has("total:"));
 	bufpool_return(pool, a);
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
 
 	/* Tracking turned on between takes: both kinds in one report. */
 	pool = bt_create_raw(test, name, 0, 0);
@@ -545,7 +517,7 @@ static void bufpool_track_test_leak_untracked(struct kunit *test)
 	bufpool_return(pool, b);
 	bufpool_return(pool, c);
 	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
 }
 
 /* The report bufpool makes when it unloads names the pool's creator. */
@@ -568,7 +540,7 @@ static void bufpool_track_test_leak_unload(struct kunit *test)
 	bt_expect_stack(test, name, "1 buffer, 2097152 bytes, taken at:",
 			bufpool_track_test_leak_unload);
 	bufpool_return(pool, buf);
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
 }
 
 /* Matches return addresses in the function whose name is @arg. */
@@ -885,7 +857,7 @@ static void bufpool_track_test_write_after_return(struct kunit *test)
 	bt_console_clear();
 	bufpool_destroy(pool);
 	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
-	KUNIT_EXPECT_TRUE(test, bt_pool_freed(test, name));
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
 }
 
 /* === Sampling, turning on and off, failures === */
