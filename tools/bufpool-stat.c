@@ -219,7 +219,8 @@ static const char * const stat_cols[] = {
 	"peak_out", "idle",
 };
 
-#define NR_STAT_COLS	(sizeof(stat_cols) / sizeof(stat_cols[0]))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NR_STAT_COLS	ARRAY_SIZE(stat_cols)
 
 enum {
 	S_TAKES, S_RETURNS, S_CPU_HITS, S_DEPOT_HITS, S_ALLOCS, S_ALLOC_FAILS,
@@ -759,7 +760,7 @@ static void print_params(const struct pool *p)
 	if (!p->params)
 		return;
 	printf("\nParameters:");
-	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+	for (k = 0; k < ARRAY_SIZE(keys); k++) {
 		for (r = 0; r < p->params->nr_rows; r++) {
 			if (strcmp(p->params->cell[r][0], keys[k]))
 				continue;
