@@ -65,6 +65,17 @@ count_kunit() {
 	result="passed $p, failed $f, skipped $s${note:+; $note}"
 }
 
+# count_one RC: a step that is one test, passed if RC is 0; sets result.
+count_one() {
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		result="PASS"
+	else
+		failed=$((failed + 1))
+		result="FAIL (exit status $1)"
+	fi
+}
+
 # count_vm LOG RC: add the VM suite's "ok"/"not ok" checks; sets result.
 count_vm() {
 	local log=$1 rc=$2 p f
@@ -101,25 +112,13 @@ for step in $steps; do
 	W1 | sparse | checkpatch | kerneldoc)
 		.ci/static.sh "$step" 2>&1 | tee "$log" | quote_counts "$step" ||
 			rc=$?
-		if [ "$rc" -eq 0 ]; then
-			passed=$((passed + 1))
-			result="PASS"
-		else
-			failed=$((failed + 1))
-			result="FAIL (exit status $rc)"
-		fi
+		count_one "$rc"
 		;;
 	viewer)
 		{ make --no-print-directory tools &&
 			tools/test-bufpool-stat.sh; } 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?
-		if [ "$rc" -eq 0 ]; then
-			passed=$((passed + 1))
-			result="PASS"
-		else
-			failed=$((failed + 1))
-			result="FAIL (exit status $rc)"
-		fi
+		count_one "$rc"
 		;;
 	vm)
 		{ make --no-print-directory modules >/dev/null &&
