@@ -71,4 +71,57 @@ static inline bool bufpool_kunit_namesake_gone(struct kunit *test,
 	return false;
 }
 
+/* bufpool_kunit_util.c: helpers of the core and bad-input suites */
+
+/* Not buffers: returning these must be refused. */
+extern unsigned long bp_test_data[64];
+extern const unsigned long bp_test_rodata[64];
+
+/* Create a pool that is destroyed when the test case ends. */
+#define bp_create bufpool_kunit_create
+struct bufpool *bp_create_default(struct kunit *test, const char *name);
+/* Expect bufpool_create() to fail with @err; clean up if it does not. */
+void bp_expect_create_err(struct kunit *test, const char *name,
+			  size_t min_size, size_t max_size,
+			  unsigned int flags, int err);
+
+unsigned long bp_stat(struct bufpool *pool, unsigned int slot,
+		      enum bufpool_stat stat);
+/* A counter summed over every bucket and the unpooled slot. */
+unsigned long bp_stat_total(struct bufpool *pool, enum bufpool_stat stat);
+unsigned long bp_out(struct bufpool *pool);
+size_t bp_out_bytes(struct bufpool *pool);
+long bp_depot_bytes(struct bufpool *pool);
+/* Depot state of a bucket; unlocked, the tests use each pool alone. */
+unsigned long bp_nr_bufs(struct bufpool_bucket *b);
+unsigned int bp_nr_full(struct bufpool_bucket *b);
+/* Index of the bucket of @size bytes, which must exist. */
+unsigned int bp_slot(struct kunit *test, struct bufpool *pool, size_t size);
+/* Buffers idle in @cpu's two magazines of bucket @slot. */
+unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
+			 unsigned int slot);
+/* Buffers idle in the magazines of every CPU, all buckets. */
+unsigned long bp_all_cpu_bufs(struct bufpool *pool);
+/* Per slot, allocs - frees == takes - returns + idle, in a quiet pool. */
+void bp_expect_conserved(struct kunit *test, struct bufpool *pool);
+
+void **bp_take_many(struct kunit *test, struct bufpool *pool, size_t size,
+		    unsigned int n);
+void bp_return_many(struct bufpool *pool, void **bufs, unsigned int n);
+/* Fill a buffer with a pattern derived from its address, and check it. */
+void bp_fill(void *buf, size_t size);
+bool bp_check(const void *buf, size_t size);
+
+/* Capture the console lines that name @name until the test case ends. */
+void bp_console_start(struct kunit *test, const char *name);
+size_t bp_console_len(void);
+bool bp_console_has(const char *needle);
+
+/* Fail a case that printed a WARNING or BUG splat. */
+int bp_test_init(struct kunit *test);
+void bp_test_exit(struct kunit *test);
+/* Register and unregister the console probe. */
+int bp_suite_init(struct kunit_suite *suite);
+void bp_suite_exit(struct kunit_suite *suite);
+
 #endif /* _BUFPOOL_KUNIT_H */

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "bufpool_bad_input": what a buggy user does.  Bad names and
+ * parameters, impossible sizes, and every kind of bad return (foreign,
+ * interior, wrong-pool and double returns), which must be rejected, counted
+ * and warned about once, without touching the memory or the pool's state.
+ *
+ * Helpers are in bufpool_kunit_util.c; each case uses its own pool.
+ */
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "bufpool_kunit.h"
+
+static void bufpool_test_create_bad_names(struct kunit *test)
+{
+	static const char * const names[] = {
+		"", "a/b", "with space", "tab\there", "new\nline", "colon:",
+		"star*", "percent%d", "non\303\251ascii",
+		".", "..", ".hidden", "-dash", "_under",	/* first not alnum */
+		"abcdefghijklmnopqrstuvwxyz012345",	/* 32 characters */
+	};
+	unsigned int i;
+
+	bp_expect_create_err(test, NULL, 0, 0, 0, -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		bp_expect_create_err(test, names[i], 0, 0, 0, -EINVAL);
+}
+
+static void bufpool_test_create_edge_names(struct kunit *test)
+{
+	static const char * const names[] = {
+		"x", "kt-All_the.Chars-09",
+		"abcdefghijklmnopqrstuvwxyz01234",	/* 31 characters */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		struct bufpool *pool = bufpool_create(names[i], NULL);
+
+		KUNIT_EXPECT_NOT_ERR_OR_NULL_MSG(test, pool, "name %s",
+						 names[i]);
+		if (!IS_ERR_OR_NULL(pool)) {
+			KUNIT_EXPECT_STREQ(test, pool->name, names[i]);
+			bufpool_destroy(pool);
+		}
+	}
+}
+
+static void bufpool_test_create_duplicate_name(struct kunit *test)
+{
+	bp_create_default(test, "kt-dup");
+	bp_expect_create_err(test, "kt-dup", 0, 0, 0, -EEXIST);
+	bp_expect_create_err(test, "kt-dup", 128, SZ_8K, 0, -EEXIST);
+	/* Names are case-sensitive. */
+	bp_create_default(test, "KT-DUP");
+}
+
+static void bufpool_test_create_bad_min_size(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-bad-min", 96, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", 4, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", 1, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", 3, 0, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-min", SZ_8K, SZ_4K, 0, -EINVAL);
+	/* The smallest valid one. */
+	bp_create(test, "kt-bad-min", 8, SZ_4K, 0, 0);
+}
+
+static void bufpool_test_create_bad_max_size(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-bad-max", 0, 3000, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, SZ_1M + SZ_4K, 0, -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, 2 * BUFPOOL_SIZE_MAX, 0,
+			     -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, (size_t)1 << 40, 0,
+			     -EINVAL);
+	bp_expect_create_err(test, "kt-bad-max", 0, SIZE_MAX, 0, -EINVAL);
+	/* The largest valid one. */
+	bp_create(test, "kt-bad-max", 0, BUFPOOL_SIZE_MAX, 0, 0);
+}
+
+static void bufpool_test_create_bad_flags(struct kunit *test)
+{
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(3), -EINVAL);
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0, BIT(31), -EINVAL);
+	bp_expect_create_err(test, "kt-bad-flags", 0, 0,
+			     BUFPOOL_F_NO_INIT | BIT(7), -EINVAL);
+	bp_create(test, "kt-bad-flags", 0, 0, 0, BUFPOOL_F_NO_INIT);
+}
+
+/* The tracking flags are accepted; kunit/bufpool_track_kunit.c tests them. */
+static void bufpool_test_create_track(struct kunit *test)
+{
+	bp_create(test, "kt-track", 0, 0, 0, BUFPOOL_F_TRACK);
+	bp_create(test, "kt-track-noinit", 0, 0, 0,
+		  BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT);
+	bp_create(test, "kt-strict", 0, 0, 0, BUFPOOL_F_STRICT);
+	bp_expect_create_err(test, "kt-track-bad", 0, 0,
+			     BUFPOOL_F_TRACK | BUFPOOL_F_STRICT | BIT(3),
+			     -EINVAL);
+}
+
+static void bufpool_test_take_zero_size(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-take-zero");
+
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 0, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 0, GFP_ATOMIC | __GFP_ZERO));
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_TAKE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), 0);
+}
+
+static void bufpool_test_take_too_large(struct kunit *test)
+{
+	static const size_t sizes[] = {
+		BUFPOOL_SIZE_MAX + 1, 2 * BUFPOOL_SIZE_MAX, (size_t)1 << 40,
+		SIZE_MAX / 2 + 1, SIZE_MAX,
+	};
+	struct bufpool *pool = bp_create_default(test, "kt-take-large");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		KUNIT_EXPECT_NULL_MSG(test, bufpool_take(pool, sizes[i],
+							 GFP_KERNEL),
+				      "size %zu", sizes[i]);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_TAKE), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), 0);
+}
+
+/*
+ * Return @bad to @pool and expect it rejected: counted once as a bad return,
+ * in @slot if @slot is not -1, and nothing else changed.
+ */
+static void bp_expect_rejected(struct kunit *test, struct bufpool *pool,
+			       void *bad, int slot)
+{
+	unsigned long bad0 = bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN);
+	unsigned long ret0 = bp_stat_total(pool, BUFPOOL_STAT_RETURN);
+	unsigned long free0 = bp_stat_total(pool, BUFPOOL_STAT_FREE);
+	unsigned long slot0 = slot < 0 ? 0 :
+		bp_stat(pool, slot, BUFPOOL_STAT_BAD_RETURN);
+	size_t idle0 = bufpool_idle_bytes(pool);
+	size_t bytes0, bytes1;
+	unsigned long out0, out1;
+
+	out0 = bufpool_outstanding(pool, &bytes0);
+	bufpool_return(pool, bad);
+	out1 = bufpool_outstanding(pool, &bytes1);
+
+	KUNIT_EXPECT_EQ_MSG(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN),
+			    bad0 + 1, "%p not rejected", bad);
+	if (slot >= 0)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    bp_stat(pool, slot, BUFPOOL_STAT_BAD_RETURN),
+				    slot0 + 1, "%p not counted in slot %d",
+				    bad, slot);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), ret0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE), free0);
+	KUNIT_EXPECT_EQ(test, out1, out0);
+	KUNIT_EXPECT_EQ(test, bytes1, bytes0);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), idle0);
+}
+
+static void bufpool_test_return_null(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-null");
+
+	bufpool_return(pool, NULL);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_warns_once(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-warn-once");
+	unsigned long stack_buf[16] = { 0 };
+	size_t len;
+
+	bp_console_start(test, "kt-warn-once");
+	bp_expect_rejected(test, pool, stack_buf, -1);
+	len = bp_console_len();
+	KUNIT_EXPECT_GT_MSG(test, len, 0, "no message names the pool");
+	bp_expect_rejected(test, pool, stack_buf + 2, -1);
+	KUNIT_EXPECT_EQ_MSG(test, bp_console_len(), len, "warned twice");
+}
+
+static void bufpool_test_return_stack(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-stack");
+	unsigned long stack_buf[32];
+
+	bp_fill(stack_buf, sizeof(stack_buf));
+	bp_expect_rejected(test, pool, stack_buf, bufpool_unpooled_slot(pool));
+	bp_expect_rejected(test, pool, &stack_buf[8], -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(stack_buf, sizeof(stack_buf)));
+}
+
+static void bufpool_test_return_static(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-static");
+
+	bp_fill(bp_test_data, sizeof(bp_test_data));
+	bp_expect_rejected(test, pool, bp_test_data,
+			   bufpool_unpooled_slot(pool));
+	KUNIT_EXPECT_TRUE(test, bp_check(bp_test_data, sizeof(bp_test_data)));
+	bp_expect_rejected(test, pool, (void *)bp_test_rodata,
+			   bufpool_unpooled_slot(pool));
+	KUNIT_EXPECT_EQ(test, bp_test_rodata[1], 2);
+	bp_expect_rejected(test, pool, (void *)bufpool_test_return_static, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, bp_test_data), 0);
+}
+
+static void bufpool_test_return_vmalloc(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-vmalloc");
+	void *buf = vmalloc(2 * PAGE_SIZE);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 2 * PAGE_SIZE);
+	bp_expect_rejected(test, pool, buf, bufpool_unpooled_slot(pool));
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 0);
+	/* A pool that freed it would make this a double free (KASAN). */
+	vfree(buf);
+}
+
+static void bufpool_test_return_kmalloc_odd_size(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-kmalloc");
+	void *buf = kmalloc(96, GFP_KERNEL);
+	void *mine;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 96);
+	bp_expect_rejected(test, pool, buf, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 96));
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 0);
+	/* Not reused... */
+	mine = bufpool_take(pool, 96, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, mine, buf);
+	bufpool_return(pool, mine);
+	/* ...and not freed: KASAN would call this a double free. */
+	kfree(buf);
+
+	/* A slab object of a page bucket's size. */
+	buf = kmalloc(SZ_8K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, SZ_8K);
+	bp_expect_rejected(test, pool, buf, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_8K));
+	kfree(buf);
+}
+
+static void bufpool_test_return_interior_slab(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-int-slab");
+	void *buf = bufpool_take(pool, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 256);
+	bp_expect_rejected(test, pool, buf + 8, -1);
+	bp_expect_rejected(test, pool, buf + 128, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf + 8), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 256));
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 1);
+}
+
+static void bufpool_test_return_interior_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-int-page");
+	void *buf = bufpool_take(pool, SZ_16K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, SZ_16K);
+	bp_expect_rejected(test, pool, buf + PAGE_SIZE, -1);
+	bp_expect_rejected(test, pool, buf + 3 * PAGE_SIZE, -1);
+	bp_expect_rejected(test, pool, buf + 64, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf + PAGE_SIZE), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_16K));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 1);
+}
+
+static void bufpool_test_return_interior_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-ret-int-big", 64, SZ_16K,
+					 0, 0);
+	void *buf = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, SZ_64K);
+	bp_expect_rejected(test, pool, buf + PAGE_SIZE, -1);
+	bp_expect_rejected(test, pool, buf + 64, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_64K));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, bufpool_unpooled_slot(pool),
+				      BUFPOOL_STAT_RETURN), 1);
+}
+
+/* Return a page allocation of @order that is not the pool's. */
+static void bp_expect_foreign_pages_rejected(struct kunit *test,
+					     struct bufpool *pool,
+					     unsigned int order, gfp_t gfp)
+{
+	size_t size = PAGE_SIZE << order;
+	struct page *page = alloc_pages(GFP_KERNEL | gfp, order);
+	void *buf, *mine;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	buf = page_address(page);
+	bp_fill(buf, size);
+	bp_expect_rejected(test, pool, buf, -1);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_check(buf, size), "order %u", order);
+	KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(pool, buf), 0,
+			    "order %u", order);
+	mine = bufpool_take(pool, size, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, mine, buf);
+	bufpool_return(pool, mine);
+	/* A pool that freed it would make this a double free. */
+	__free_pages(page, order);
+}
+
+static void bufpool_test_return_foreign_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-page");
+
+	/* Page bucket sizes, compound like the pool's own or not. */
+	bp_expect_foreign_pages_rejected(test, pool, 1, __GFP_COMP);
+	bp_expect_foreign_pages_rejected(test, pool, 1, 0);
+	bp_expect_foreign_pages_rejected(test, pool, 3, __GFP_COMP);
+	/* A plain page where the PAGE_SIZE bucket is a slab cache. */
+	bp_expect_foreign_pages_rejected(test, pool, 0, 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_foreign_unpooled(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-ret-page-big", 64, SZ_16K,
+					 0, 0);
+
+	/* Sizes the pool serves unpooled. */
+	bp_expect_foreign_pages_rejected(test, pool, get_order(SZ_64K),
+					 __GFP_COMP);
+	bp_expect_foreign_pages_rejected(test, pool, get_order(SZ_64K), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_wrong_pool_size(struct kunit *test)
+{
+	struct bufpool *a = bp_create(test, "kt-wrong-a", 64, SZ_4K, 0, 0);
+	struct bufpool *b = bp_create(test, "kt-wrong-b", 128, SZ_4K, 0, 0);
+	void *buf = bufpool_take(a, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bp_fill(buf, 64);
+	bp_expect_rejected(test, b, buf, -1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(b, buf), 0);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 64));
+	KUNIT_EXPECT_EQ(test, bp_out(a), 1);
+	bufpool_return(a, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(a), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+static void bufpool_test_return_wrong_pool_page(struct kunit *test)
+{
+	struct bufpool *a = bp_create_default(test, "kt-wrong-page-a");
+	struct bufpool *b = bp_create_default(test, "kt-wrong-page-b");
+	static const size_t sizes[] = { SZ_8K, SZ_1M, SZ_2M };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *buf = bufpool_take(a, sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		bp_fill(buf, sizes[i]);
+		bp_expect_rejected(test, b, buf, -1);
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(b, buf), 0,
+				    "size %zu", sizes[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, bp_check(buf, sizes[i]),
+				      "size %zu", sizes[i]);
+		/* Not taken into b's magazines. */
+		KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(b), 0);
+		bufpool_return(a, buf);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(a), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(b, BUFPOOL_STAT_BAD_RETURN),
+			ARRAY_SIZE(sizes));
+}
+
+static void bufpool_test_return_double_immediate(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double");
+	unsigned int slot = bp_slot(test, pool, 256);
+	void *x = bufpool_take(pool, 256, GFP_KERNEL);
+	void *a, *b;
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	bufpool_return(pool, x);
+	bp_expect_rejected(test, pool, x, slot);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 256);
+
+	/* x is idle once, so it is handed out once. */
+	a = bufpool_take(pool, 256, GFP_KERNEL);
+	b = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, a, x);
+	KUNIT_EXPECT_PTR_NE(test, b, x);
+	bufpool_return(pool, a);
+	bufpool_return(pool, b);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_double_idle(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double-idle");
+	void **bufs = bp_take_many(test, pool, 1000, 3);
+	void **again;
+	unsigned int i, j;
+
+	bp_return_many(pool, bufs, 3);
+	/* Not the last one returned: still caught by the idle marker. */
+	bp_expect_rejected(test, pool, bufs[0], -1);
+	bp_expect_rejected(test, pool, bufs[1], -1);
+
+	again = bp_take_many(test, pool, 1000, 4);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_PTR_NE(test, again[i], again[j]);
+	bp_return_many(pool, again, 4);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_return_double_depot(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double-depot");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 3 * b->mag_size + 1;
+	void **bufs = bp_take_many(test, pool, 256, n);
+
+	bp_return_many(pool, bufs, n);
+	KUNIT_ASSERT_GE(test, bp_nr_full(b), 1);
+	/* bufs[0] went to the depot with the first full magazine. */
+	bp_expect_rejected(test, pool, bufs[0], slot);
+	bp_expect_rejected(test, pool, bufs[n / 2], slot);
+	bp_expect_rejected(test, pool, bufs[n - 1], slot);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), n * 256);
+}
+
+static void bufpool_test_return_double_page(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-double-page");
+	unsigned int slot = bp_slot(test, pool, SZ_64K);
+	void *x = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+	void *y = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	KUNIT_ASSERT_NOT_NULL(test, y);
+	bufpool_return(pool, x);
+	bp_expect_rejected(test, pool, x, slot);
+	bufpool_return(pool, y);
+	bp_expect_rejected(test, pool, x, slot);
+	bp_expect_rejected(test, pool, y, slot);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 2 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+static void bufpool_test_buf_size_foreign(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-size-foreign");
+	struct bufpool *other = bp_create(test, "kt-size-other", 64, SZ_4K,
+					  0, 0);
+	unsigned long stack_buf[4];
+	void *page_buf;
+
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, NULL), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, stack_buf), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, bp_test_rodata), 0);
+	/* Another pool's page buffer. */
+	page_buf = bufpool_take(other, SZ_8K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, page_buf);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(other, page_buf), SZ_8K);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, page_buf), 0);
+	bufpool_return(other, page_buf);
+}
+
+static struct kunit_case bufpool_bad_input_test_cases[] = {
+	KUNIT_CASE(bufpool_test_create_bad_names),
+	KUNIT_CASE(bufpool_test_create_edge_names),
+	KUNIT_CASE(bufpool_test_create_duplicate_name),
+	KUNIT_CASE(bufpool_test_create_bad_min_size),
+	KUNIT_CASE(bufpool_test_create_bad_max_size),
+	KUNIT_CASE(bufpool_test_create_bad_flags),
+	KUNIT_CASE(bufpool_test_create_track),
+	KUNIT_CASE(bufpool_test_take_zero_size),
+	KUNIT_CASE(bufpool_test_take_too_large),
+	KUNIT_CASE(bufpool_test_return_null),
+	KUNIT_CASE(bufpool_test_return_warns_once),
+	KUNIT_CASE(bufpool_test_return_stack),
+	KUNIT_CASE(bufpool_test_return_static),
+	KUNIT_CASE(bufpool_test_return_vmalloc),
+	KUNIT_CASE(bufpool_test_return_kmalloc_odd_size),
+	KUNIT_CASE(bufpool_test_return_interior_slab),
+	KUNIT_CASE(bufpool_test_return_interior_page),
+	KUNIT_CASE(bufpool_test_return_interior_unpooled),
+	KUNIT_CASE(bufpool_test_return_foreign_page),
+	KUNIT_CASE(bufpool_test_return_foreign_unpooled),
+	KUNIT_CASE(bufpool_test_return_wrong_pool_size),
+	KUNIT_CASE(bufpool_test_return_wrong_pool_page),
+	KUNIT_CASE(bufpool_test_return_double_immediate),
+	KUNIT_CASE(bufpool_test_return_double_idle),
+	KUNIT_CASE(bufpool_test_return_double_depot),
+	KUNIT_CASE(bufpool_test_return_double_page),
+	KUNIT_CASE(bufpool_test_buf_size_foreign),
+	{}
+};
+
+static struct kunit_suite bufpool_bad_input_test_suite = {
+	.name = "bufpool_bad_input",
+	.suite_init = bp_suite_init,
+	.suite_exit = bp_suite_exit,
+	.init = bp_test_init,
+	.exit = bp_test_exit,
+	.test_cases = bufpool_bad_input_test_cases,
+};
+
+kunit_test_suite(bufpool_bad_input_test_suite);

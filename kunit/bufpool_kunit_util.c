@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers of the bufpool core and bad-input KUnit suites (bufpool_kunit.c,
+ * bufpool_bad_input_kunit.c): counters and depot state read from the
+ * internals, buffer patterns, and the console capture that sees a pool's
+ * messages and counts WARNING and BUG splats.
+ */
+
+#include <kunit/test.h>
+#include <linux/log2.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <trace/events/printk.h>
+
+#include "bufpool_kunit.h"
+
+/* === Helpers === */
+
+/* Not buffers: returning these must be refused. */
+unsigned long bp_test_data[64] = { 1 };
+const unsigned long bp_test_rodata[64] = { 1, 2, 3 };
+
+struct bufpool *bp_create_default(struct kunit *test, const char *name)
+{
+	return bp_create(test, name, 0, 0, 0, 0);
+}
+
+/* Expect bufpool_create() to fail with @err; clean up if it does not. */
+void bp_expect_create_err(struct kunit *test, const char *name,
+			  size_t min_size, size_t max_size,
+			  unsigned int flags, int err)
+{
+	struct bufpool_params params = {
+		.min_size = min_size,
+		.max_size = max_size,
+		.flags = flags,
+	};
+	struct bufpool *pool = bufpool_create(name, &params);
+
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(pool),
+			      "name %s min %zu max %zu flags %#x accepted",
+			      name ?: "(null)", min_size, max_size, flags);
+	if (!IS_ERR(pool)) {
+		bufpool_destroy(pool);
+		return;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(pool), (long)err,
+			    "name %s min %zu max %zu flags %#x",
+			    name ?: "(null)", min_size, max_size, flags);
+}
+
+unsigned long bp_stat(struct bufpool *pool, unsigned int slot,
+		      enum bufpool_stat stat)
+{
+	return bufpool_stat_sum(pool, slot, stat);
+}
+
+/* A counter summed over every bucket and the unpooled slot. */
+unsigned long bp_stat_total(struct bufpool *pool,
+			    enum bufpool_stat stat)
+{
+	unsigned long sum = 0;
+	unsigned int slot;
+
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++)
+		sum += bufpool_stat_sum(pool, slot, stat);
+	return sum;
+}
+
+unsigned long bp_out(struct bufpool *pool)
+{
+	size_t bytes;
+
+	return bufpool_outstanding(pool, &bytes);
+}
+
+size_t bp_out_bytes(struct bufpool *pool)
+{
+	size_t bytes = 0;
+
+	bufpool_outstanding(pool, &bytes);
+	return bytes;
+}
+
+long bp_depot_bytes(struct bufpool *pool)
+{
+	return atomic_long_read(&pool->depot_bytes);
+}
+
+/* Depot state of a bucket; unlocked, the tests use each pool alone. */
+unsigned long bp_nr_bufs(struct bufpool_bucket *b)
+{
+	return READ_ONCE(b->nr_bufs);
+}
+
+unsigned int bp_nr_full(struct bufpool_bucket *b)
+{
+	return READ_ONCE(b->nr_full);
+}
+
+/* Index of the bucket of @size bytes, which must exist. */
+unsigned int bp_slot(struct kunit *test, struct bufpool *pool,
+		     size_t size)
+{
+	unsigned int slot = ilog2(size) - ilog2(pool->min_size);
+
+	KUNIT_ASSERT_TRUE(test, is_power_of_2(size));
+	KUNIT_ASSERT_LT(test, slot, pool->nr_buckets);
+	KUNIT_ASSERT_EQ(test, pool->buckets[slot].size, size);
+	return slot;
+}
+
+/* Buffers idle in @cpu's two magazines of bucket @slot. */
+unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
+			 unsigned int slot)
+{
+	struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->cpu, cpu)->b[slot];
+	struct bufpool_mag *loaded = READ_ONCE(cb->loaded);
+	struct bufpool_mag *prev = READ_ONCE(cb->prev);
+
+	return (loaded ? READ_ONCE(loaded->count) : 0) +
+	       (prev ? READ_ONCE(prev->count) : 0);
+}
+
+/* Buffers idle in the magazines of every CPU, all buckets. */
+unsigned long bp_all_cpu_bufs(struct bufpool *pool)
+{
+	unsigned long sum = 0;
+	unsigned int cpu, slot;
+
+	for_each_possible_cpu(cpu)
+		for (slot = 0; slot < pool->nr_buckets; slot++)
+			sum += bp_cpu_bufs(pool, cpu, slot);
+	return sum;
+}
+
+/*
+ * In a quiet pool every buffer the backend gave out is taken, idle or freed
+ * again: per slot, allocs - frees == takes - returns + idle.  Unpooled
+ * buffers are never idle.
+ */
+void bp_expect_conserved(struct kunit *test, struct bufpool *pool)
+{
+	unsigned int slot, cpu;
+
+	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++) {
+		long live = bp_stat(pool, slot, BUFPOOL_STAT_ALLOC) -
+			    bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+		long out = bp_stat(pool, slot, BUFPOOL_STAT_TAKE) -
+			   bp_stat(pool, slot, BUFPOOL_STAT_RETURN);
+		long idle = 0;
+
+		if (slot < pool->nr_buckets) {
+			idle = bp_nr_bufs(&pool->buckets[slot]);
+			for_each_possible_cpu(cpu)
+				idle += bp_cpu_bufs(pool, cpu, slot);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, live, out + idle,
+				    "slot %u: allocs - frees != out + idle",
+				    slot);
+	}
+}
+
+void **bp_take_many(struct kunit *test, struct bufpool *pool,
+		    size_t size, unsigned int n)
+{
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 0; i < n; i++) {
+		bufs[i] = bufpool_take(pool, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, bufs[i], "take %u of %u", i, n);
+	}
+	return bufs;
+}
+
+void bp_return_many(struct bufpool *pool, void **bufs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+}
+
+/* Fill a buffer with a pattern derived from its address, and check it. */
+static unsigned long bp_pattern(const void *buf, size_t i)
+{
+	return ((unsigned long)buf + i) * 0x9e3779b97f4a7c15UL;
+}
+
+void bp_fill(void *buf, size_t size)
+{
+	unsigned long *p = buf;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*p); i++)
+		p[i] = bp_pattern(buf, i);
+}
+
+bool bp_check(const void *buf, size_t size)
+{
+	const unsigned long *p = buf;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(*p); i++)
+		if (p[i] != bp_pattern(buf, i))
+			return false;
+	return true;
+}
+
+/* Console capture: lines that contain a pool's name. */
+static struct {
+	spinlock_t lock;	/* protects the fields below */
+	bool registered;
+	char match[BUFPOOL_NAME_MAX + 1];
+	size_t len;
+	char text[2048];
+} bp_console = {
+	.lock = __SPIN_LOCK_UNLOCKED(bp_console.lock),
+};
+
+/* WARN(), lockdep, KASAN, might_sleep() and friends start lines so. */
+static atomic_t bp_splats = ATOMIC_INIT(0);
+
+static bool bp_is_splat(const char *buf, size_t len)
+{
+	return (len >= 5 && !strncmp(buf, "BUG: ", 5)) ||
+	       (len >= 9 && !strncmp(buf, "WARNING: ", 9));
+}
+
+static void bp_probe_console(void *ignore, const char *buf, size_t len)
+{
+	unsigned long flags;
+	size_t room;
+
+	if (bp_is_splat(buf, len))
+		atomic_inc(&bp_splats);
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	room = sizeof(bp_console.text) - bp_console.len;
+	if (bp_console.match[0] && room > 1 &&
+	    strnstr(buf, bp_console.match, len)) {
+		len = min(len, room - 2);
+		memcpy(bp_console.text + bp_console.len, buf, len);
+		bp_console.len += len;
+		bp_console.text[bp_console.len++] = '\n';
+		bp_console.text[bp_console.len] = '\0';
+	}
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+}
+
+static void bp_console_stop(void *unused)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	bp_console.match[0] = '\0';
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+}
+
+/* Capture the console lines that name @name until the test case ends. */
+void bp_console_start(struct kunit *test, const char *name)
+{
+	unsigned long flags;
+
+	if (!bp_console.registered)
+		kunit_skip(test, "console tracepoint not available");
+	spin_lock_irqsave(&bp_console.lock, flags);
+	strscpy(bp_console.match, name);
+	bp_console.len = 0;
+	bp_console.text[0] = '\0';
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   bp_console_stop,
+							   NULL));
+}
+
+size_t bp_console_len(void)
+{
+	unsigned long flags;
+	size_t len;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	len = bp_console.len;
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	return len;
+}
+
+bool bp_console_has(const char *needle)
+{
+	unsigned long flags;
+	bool found;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	found = strstr(bp_console.text, needle);
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	return found;
+}
+
+/*
+ * Bad input must be refused with a message, never with a WARN splat (which
+ * also taints the kernel); and no case may trip lockdep, KASAN or the
+ * atomic-sleep checks.  The UML kernel is tainted at boot already, so count
+ * splats on the console instead of testing the taint flags.
+ */
+int bp_test_init(struct kunit *test)
+{
+	test->priv = (void *)(long)atomic_read(&bp_splats);
+	return 0;
+}
+
+void bp_test_exit(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&bp_splats), (int)(long)test->priv,
+			    "a WARNING or BUG splat was printed, see the log");
+}
+
+int bp_suite_init(struct kunit_suite *suite)
+{
+	bp_console.registered =
+		!register_trace_console(bp_probe_console, NULL);
+	return 0;
+}
+
+void bp_suite_exit(struct kunit_suite *suite)
+{
+	if (bp_console.registered) {
+		unregister_trace_console(bp_probe_console, NULL);
+		tracepoint_synchronize_unregister();
+		bp_console.registered = false;
+	}
+}
+
