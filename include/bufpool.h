@@ -92,7 +92,12 @@ struct bufpool *bufpool_create(const char *name,
  * Frees every idle buffer.  Buffers still taken are reported (count and
  * bytes, and where they were taken if the pool is tracked) and stay valid:
  * they may still be returned, and the pool's memory is released when the
- * last one comes back.  bufpool_take() on a destroyed pool fails.
+ * last one comes back.  As with kmem_cache_destroy(), @pool must not be
+ * used for anything else afterwards: a bufpool_take() that races with the
+ * destroy, or comes while buffers are still out, fails with a one-time
+ * warning; one that comes after the last buffer is back uses freed memory
+ * (KASAN reports it; a tracked pool is kept as a tombstone that reports it,
+ * see Documentation/tracking.rst).
  *
  * Context: Process context; may sleep.
  */
@@ -107,10 +112,16 @@ void bufpool_destroy(struct bufpool *pool);
  * The buffer comes from the smallest bucket that holds @size and is
  * bufpool_buf_size() bytes long, physically contiguous and aligned to
  * min(bufpool_buf_size(), PAGE_SIZE) at least.  A request above the pool's
- * max_size is served unpooled, from the page allocator.  The buffer may be
- * used for copy_to_user() and copy_from_user().  May be used in fast paths.
+ * max_size is served unpooled, from the page allocator, and so is one whose
+ * @gfp names a zone (%__GFP_DMA, %__GFP_DMA32) or asks for memcg accounting
+ * (%__GFP_ACCOUNT): a recycled buffer could not honour those.  The buffer
+ * may be used for copy_to_user() and copy_from_user().  May be used in fast
+ * paths.
  *
- * Context: Any context but NMI; sleeps only if @gfp allows it.
+ * Context: Any context but NMI; sleeps only if @gfp allows it.  On
+ * PREEMPT_RT, as for kmalloc(), not in hard interrupt context proper nor
+ * with a raw spinlock held or interrupts disabled: the pool's per-CPU and
+ * depot locks are sleeping locks there.
  * Return: the buffer, or %NULL if @size is 0 or too large, memory is short,
  * or the pool is being destroyed.
  */
@@ -121,15 +132,20 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
  * @pool: the pool the buffer was taken from.
  * @buf: the buffer, or %NULL (then nothing happens).
  *
- * A pointer that cannot be a buffer of @pool (outside the direct map, an
- * interior pointer, a foreign page, a slab object of no bucket's size, a
- * buffer that is already idle in the pool) is rejected with a one-time
- * warning and counted; it is neither reused nor freed.  In tracking mode a
- * rejected return of a tracked buffer (double return, wrong pool) gets a
- * report with the stacks involved, as does any pointer that is not a buffer
- * out of a pool that tracks every buffer.  May be used in fast paths.
+ * Ownership is checked exactly: a pointer that is not the start of one of
+ * @pool's own buffers (outside the direct map, an interior pointer, a
+ * foreign page, a kmalloc() object or any other slab cache's object of
+ * whatever size, another pool's buffer, a buffer that is already idle in
+ * the pool) is rejected with a one-time warning and counted; it is neither
+ * reused nor freed, so its owner can still free it.  A page buffer that
+ * someone else still holds a page reference to is not recycled: the pool
+ * drops its own reference instead.  In tracking mode a rejected return of a
+ * tracked buffer (double return, wrong pool) gets a report with the stacks
+ * involved, as does any pointer that is not a buffer out of a pool that
+ * tracks every buffer.  May be used in fast paths.
  *
- * Context: Any context but NMI; never sleeps.
+ * Context: Any context but NMI; never sleeps (on PREEMPT_RT: as for
+ * bufpool_take()).
  */
 void bufpool_return(struct bufpool *pool, void *buf);
 

@@ -2,14 +2,18 @@
 /*
  * KUnit suite "bufpool_bad_input": what a buggy user does.  Bad names and
  * parameters, impossible sizes, and every kind of bad return (foreign,
- * interior, wrong-pool and double returns), which must be rejected, counted
- * and warned about once, without touching the memory or the pool's state.
+ * interior, wrong-pool and double returns, same-size objects of other slab
+ * caches), which must be rejected, counted and warned about once, without
+ * touching the memory or the pool's state.  Also the take flags a pool
+ * cannot recycle for (zones, memcg accounting) and page buffers still
+ * referenced by someone else.
  *
  * Helpers are in bufpool_kunit_util.c; each case uses its own pool.
  */
 
 #include <kunit/test.h>
 #include <linux/gfp.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -482,6 +486,292 @@ static void bufpool_test_return_double_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 }
 
+/*
+ * A slab object of a bucket's very size, from another cache: the most
+ * common mistake with a pool (returning what one allocated oneself), and
+ * another pool's buffer of the same size.  Both must be refused, and stay
+ * the owner's to free.
+ */
+static void bp_expect_slab_obj_rejected(struct kunit *test,
+					struct bufpool *pool, void *obj,
+					size_t size)
+{
+	void *mine;
+
+	bp_fill(obj, size);
+	bp_expect_rejected(test, pool, obj, -1);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_check(obj, size), "size %zu", size);
+	KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(pool, obj), 0,
+			    "size %zu", size);
+	/* Not reused. */
+	mine = bufpool_take(pool, size, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE_MSG(test, mine, obj, "size %zu", size);
+	bufpool_return(pool, mine);
+	KUNIT_EXPECT_TRUE_MSG(test, bp_check(obj, size), "size %zu", size);
+}
+
+static void bufpool_test_return_kmalloc_same_size(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-kmalloc-eq");
+	static const size_t sizes[] = { 64, 256, 512, 2048, PAGE_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *obj = kmalloc(sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, obj);
+		bp_expect_slab_obj_rejected(test, pool, obj, sizes[i]);
+		/* Not freed by the pool: KASAN would call this a double free. */
+		kfree(obj);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/* An object of a cache made like a bucket's: same size, same alignment. */
+static void bufpool_test_return_foreign_cache(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-cache");
+	struct kmem_cache *c;
+	void *obj;
+
+	c = kmem_cache_create("kt-ret-cache-256", 256, 256, SLAB_NO_MERGE,
+			      NULL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	obj = kmem_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	bp_expect_slab_obj_rejected(test, pool, obj, 256);
+	kmem_cache_free(c, obj);
+	kmem_cache_destroy(c);
+}
+
+static void bufpool_test_return_wrong_pool_same_size(struct kunit *test)
+{
+	struct bufpool *a = bp_create_default(test, "kt-wrong-eq-a");
+	struct bufpool *b = bp_create_default(test, "kt-wrong-eq-b");
+	static const size_t sizes[] = { 64, 1024, PAGE_SIZE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *buf = bufpool_take(a, sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		bp_expect_slab_obj_rejected(test, b, buf, sizes[i]);
+		KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(b), sizes[i]);
+		KUNIT_EXPECT_EQ(test, bp_out(a), 1);
+		bufpool_return(a, buf);
+		bufpool_clear(b);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(a), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(b), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(b, BUFPOOL_STAT_BAD_RETURN),
+			ARRAY_SIZE(sizes));
+	bp_expect_conserved(test, a);
+	bp_expect_conserved(test, b);
+}
+
+/*
+ * Every slab cache of a pool passes the layout probe, but under KASAN, whose
+ * redzones make objects larger than their size: then the pool uses the
+ * index (and so the whole KASAN run tests the fallback).
+ */
+static void bufpool_test_slab_layout_probe(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-slab-probe", 8, SZ_64K,
+					 0, 0);
+
+	KUNIT_EXPECT_EQ(test, pool->slab_indexed, IS_ENABLED(CONFIG_KASAN));
+	KUNIT_EXPECT_EQ(test, pool->nr_slab, ilog2(PAGE_SIZE) - 3 + 1);
+	KUNIT_EXPECT_PTR_EQ(test, pool->slab_cache[0], pool->buckets[0].cache);
+}
+
+/*
+ * The fallback for a kernel whose slab layout fails the probe: an index of
+ * the pool's slab buffers, exact too.
+ */
+static void bufpool_test_slab_index(struct kunit *test)
+{
+	struct bufpool *pool, *other;
+	void *buf, *again, *obj;
+
+	bufpool_slab_index_force = true;
+	pool = bufpool_create("kt-slab-index", NULL);
+	bufpool_slab_index_force = false;
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bufpool_kunit_destroy_at_end(test, pool);
+	other = bp_create_default(test, "kt-slab-index-b");
+	KUNIT_ASSERT_TRUE(test, pool->slab_indexed);
+	KUNIT_EXPECT_EQ(test, other->slab_indexed, IS_ENABLED(CONFIG_KASAN));
+
+	buf = bufpool_take(pool, 200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 256);
+	bp_fill(buf, 256);
+	bp_expect_rejected(test, pool, buf + 64, -1);
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, 256));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 256);
+	again = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, again, buf);
+
+	/* Foreign same-size objects, both ways round. */
+	obj = kmalloc(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	bp_expect_slab_obj_rejected(test, pool, obj, 256);
+	kfree(obj);
+	bp_expect_slab_obj_rejected(test, other, again, 256);
+	obj = bufpool_take(other, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	bp_expect_slab_obj_rejected(test, pool, obj, 256);
+	bufpool_return(other, obj);
+	bufpool_return(pool, again);
+
+	/* Freed buffers leave the index: a return after that is refused. */
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	bp_expect_rejected(test, pool, again, -1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/*
+ * A page buffer the client still holds a page reference to (I/O in flight)
+ * is not recycled: bufpool drops its reference and the last holder frees it.
+ */
+static void bufpool_test_return_page_referenced(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-page-ref");
+	unsigned int slot = bp_slot(test, pool, SZ_64K);
+	struct page *page;
+	void *buf, *next;
+
+	buf = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	page = virt_to_page(buf + PAGE_SIZE);	/* a tail page, as a frag has */
+	get_page(page);
+	bp_fill(buf, SZ_64K);
+	bufpool_return(pool, buf);
+
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 1);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	/* Untouched: no idle marker, no zeroing, while the I/O runs. */
+	KUNIT_EXPECT_TRUE(test, bp_check(buf, SZ_64K));
+	KUNIT_EXPECT_EQ(test, folio_ref_count(page_folio(page)), 1);
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, buf), 0);
+	next = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, next, buf);
+	bufpool_return(pool, next);
+	/* The I/O ends: the last reference frees the pages. */
+	put_page(page);
+	bp_expect_conserved(test, pool);
+}
+
+/*
+ * Takes with a zone or memcg accounting in their flags are served unpooled,
+ * with those flags: never a recycled buffer, and never recycled themselves.
+ */
+static void bufpool_test_take_gfp_unpooled(struct kunit *test)
+{
+	static const gfp_t flags[] = { __GFP_DMA32, __GFP_DMA, __GFP_ACCOUNT };
+	struct bufpool *pool = bp_create_default(test, "kt-take-gfp-zone");
+	unsigned int slot = bp_slot(test, pool, 256);
+	unsigned int unpooled = bufpool_unpooled_slot(pool);
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		void *normal, *special, *later;
+
+		normal = bufpool_take(pool, 256, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, normal);
+		bufpool_return(pool, normal);
+		KUNIT_ASSERT_EQ(test, bufpool_idle_bytes(pool), 256);
+
+		special = bufpool_take(pool, 256, GFP_KERNEL | flags[i]);
+		KUNIT_ASSERT_NOT_NULL_MSG(test, special, "gfp %#x",
+					  (unsigned int)flags[i]);
+		KUNIT_EXPECT_PTR_NE(test, special, normal);
+		KUNIT_EXPECT_FALSE(test, folio_test_slab(virt_to_folio(special)));
+		KUNIT_EXPECT_EQ(test, bp_stat(pool, unpooled, BUFPOOL_STAT_TAKE),
+				i + 1);
+#ifdef CONFIG_ZONE_DMA32
+		if (flags[i] == __GFP_DMA32)
+			KUNIT_EXPECT_EQ(test, page_zonenum(virt_to_page(special)),
+					ZONE_DMA32);
+#endif /* CONFIG_ZONE_DMA32 */
+		KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, special), PAGE_SIZE);
+		bufpool_return(pool, special);
+		/* Freed, not recycled for a normal taker. */
+		KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 256);
+		later = bufpool_take(pool, 256, GFP_KERNEL);
+		KUNIT_EXPECT_PTR_EQ(test, later, normal);
+		bufpool_return(pool, later);
+	}
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/* A second destroy, or a clear, of a destroyed pool: refused, said. */
+static void bufpool_test_destroy_twice(struct kunit *test)
+{
+	const char *name = "kt-destroy-twice";
+	struct bufpool *pool = bufpool_create(name, NULL);
+	void *buf;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	buf = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_destroy(pool);
+
+	/* Still there: it waits for buf. */
+	bp_console_start(test, name);
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("destroy of a destroyed pool"));
+	bufpool_clear(pool);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("clear of a destroyed pool"));
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 256, GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+}
+
+/*
+ * A tracked pool leaves a tombstone when it is freed: calls through a stale
+ * pointer fail and say so instead of using freed memory (KASAN would report
+ * them otherwise).
+ */
+static void bufpool_test_use_after_destroy_tracked(struct kunit *test)
+{
+	const char *name = "kt-tombstone";
+	struct bufpool_params params = { .flags = BUFPOOL_F_TRACK };
+	struct bufpool *pool = bufpool_create(name, &params);
+	void *obj;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bufpool_destroy(pool);
+	KUNIT_ASSERT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(pool->track.buried));
+
+	bp_console_start(test, name);
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 256, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, SZ_8K, GFP_ATOMIC));
+	KUNIT_EXPECT_NULL(test, bufpool_take(pool, SZ_2M, GFP_KERNEL));
+	KUNIT_EXPECT_TRUE(test, bp_console_has("a use after destroy"));
+	obj = kmalloc(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	bp_fill(obj, 256);
+	bufpool_return(pool, obj);
+	KUNIT_EXPECT_TRUE(test, bp_check(obj, 256));
+	KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, obj), 0);
+	kfree(obj);
+	bufpool_clear(pool);
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("(the pool is freed: a use after destroy)"));
+}
+
 static void bufpool_test_buf_size_foreign(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-size-foreign");
@@ -524,6 +814,15 @@ static struct kunit_case bufpool_bad_input_test_cases[] = {
 	KUNIT_CASE(bufpool_test_return_foreign_unpooled),
 	KUNIT_CASE(bufpool_test_return_wrong_pool_size),
 	KUNIT_CASE(bufpool_test_return_wrong_pool_page),
+	KUNIT_CASE(bufpool_test_return_kmalloc_same_size),
+	KUNIT_CASE(bufpool_test_return_foreign_cache),
+	KUNIT_CASE(bufpool_test_return_wrong_pool_same_size),
+	KUNIT_CASE(bufpool_test_slab_layout_probe),
+	KUNIT_CASE(bufpool_test_slab_index),
+	KUNIT_CASE(bufpool_test_return_page_referenced),
+	KUNIT_CASE(bufpool_test_take_gfp_unpooled),
+	KUNIT_CASE(bufpool_test_destroy_twice),
+	KUNIT_CASE(bufpool_test_use_after_destroy_tracked),
 	KUNIT_CASE(bufpool_test_return_double_immediate),
 	KUNIT_CASE(bufpool_test_return_double_idle),
 	KUNIT_CASE(bufpool_test_return_double_depot),

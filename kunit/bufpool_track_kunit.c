@@ -606,6 +606,100 @@ static void bufpool_track_test_leak_module(struct kunit *test)
 	bufpool_return(plain, c1);
 }
 
+/*
+ * A take that found its pool untracked, then popped a slot that a tracked
+ * return marked meanwhile (tracking was switched on in between): it gets the
+ * tracked take's treatment, not a tagged pointer.  The window is made here
+ * by hiding the hook from the take.
+ */
+static void bufpool_track_test_marked_slot_race(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-race-mark", 0,
+					 BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT);
+	void *x, *y;
+
+	x = bt_take(test, pool, 256);
+	bufpool_return(pool, x);
+	KUNIT_ASSERT_EQ(test, pool->track.nr_idle, 1);
+
+	WRITE_ONCE(pool->track.hooked, false);
+	y = bufpool_take(pool, 256, GFP_KERNEL | __GFP_ZERO);
+	WRITE_ONCE(pool->track.hooked, true);
+
+	KUNIT_EXPECT_PTR_EQ(test, y, x);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED((unsigned long)y, 256));
+	KUNIT_EXPECT_NULL(test, memchr_inv(y, 0, 256));
+	/* Its record is out again, so its return is no double return. */
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
+	bt_console_clear();
+	bufpool_return(pool, y);
+	KUNIT_EXPECT_FALSE(test, bt_has("misuse:"));
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
+/*
+ * A client that destroys its pool in its exit function, holding buffers:
+ * the destroy reports them, and the module unload that follows does not
+ * report them again.
+ */
+static void bufpool_track_test_leak_module_destroyed(struct kunit *test)
+{
+	const char *name = "kt-tr-mod-gone";
+	struct bufpool *pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	char fn[KSYM_SYMBOL_LEN];
+	void *buf;
+
+	snprintf(fn, sizeof(fn), "%ps", bufpool_track_test_leak_module_destroyed);
+	buf = bt_take(test, pool, 64);
+	bt_console_clear();
+	bufpool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_track_report_holder("kt_fake_mod",
+							  bt_holds, fn), 0);
+	KUNIT_EXPECT_EQ(test, bt_count("leak report:"), 1);
+	bt_expect_line(test,
+		       "kt-tr-mod-gone: leak report: 1 buffer (64 bytes) still out at destroy");
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+}
+
+/*
+ * A report on many buffers keeps interrupts off for a batch of records at a
+ * time, never for all of them, and still counts and groups every one (two
+ * stacks, each first seen in a different batch).
+ */
+static void bufpool_track_test_leak_batched(struct kunit *test)
+{
+	const unsigned int n = 2000;
+	const char *name = "kt-tr-batch";
+	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	void **bufs = kunit_kcalloc(test, n + 1, sizeof(*bufs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 0; i < bt_one_site(n); i++)
+		bufs[i] = bt_take(test, pool, 64);
+	bufs[n] = bt_take_elsewhere(pool);
+	KUNIT_ASSERT_NOT_NULL(test, bufs[n]);
+
+	WRITE_ONCE(bufpool_walk_longest, 0);
+	bt_console_clear();
+	bufpool_track_report_holder("kt_batch_mod", NULL, NULL);
+	KUNIT_EXPECT_GT(test, bufpool_walk_longest, 0);
+	KUNIT_EXPECT_LE(test, bufpool_walk_longest, 256);
+	bt_expect_line(test,
+		       "leak report: module kt_batch_mod unloaded holding 2001 buffers (128064 bytes)");
+	bt_expect_stack(test, name, "2000 buffers, 128000 bytes, taken at:",
+			bufpool_track_test_leak_batched);
+	bt_expect_line(test, "1 buffer, 64 bytes, taken at:");
+
+	for (i = 0; i <= n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+}
+
 /* The notifier ignores every module state but GOING. */
 static void bufpool_track_test_module_notify(struct kunit *test)
 {
@@ -761,14 +855,14 @@ static void bufpool_track_test_foreign(struct kunit *test)
 	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
 	void *obj, *buf;
 
-	/* A kmalloc-64 object looks like a 64-byte buffer to the cheap checks. */
+	/* A kmalloc-64 object, of a bucket's size: the owner check's reason. */
 	obj = kmalloc(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	bt_console_clear();
 	bufpool_return(pool, obj);
 	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
 	bt_expect_line(test,
-		       "which is not a buffer out of this pool: no buffer out of this pool starts there");
+		       "which is not a buffer out of this pool: slab object of another cache");
 	bt_expect_stack(test, name, "returned by task",
 			bufpool_track_test_foreign);
 	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
@@ -837,13 +931,16 @@ static void bufpool_track_test_write_after_return(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bt_out(pool), 2);
 	bt_expect_conserved(test, pool);
 
-	/* Word 0, the idle marker, is checked too. */
+	/* Word 0, the idle marker, is checked too, but never printed. */
 	bufpool_return(pool, y);
 	y[3] = ~y[3];
 	bt_console_clear();
 	z = bt_take(test, pool, 256);
 	KUNIT_EXPECT_PTR_NE(test, z, y);
 	bt_expect_line(test, "at offset 3");
+	bt_expect_line(test, "bytes 0-7: the idle marker, changed (not shown)");
+	bt_expect_line(test, "bufpool: kt-tr-uar: 0008: 6b 6b 6b 6b 6b 6b 6b 6b");
+	KUNIT_EXPECT_FALSE(test, bt_has("bufpool: kt-tr-uar: 0000:"));
 	KUNIT_EXPECT_EQ(test, pool->track.nr_quarantined, 2);
 	bufpool_return(pool, z);
 
@@ -1147,6 +1244,8 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_leak_untracked),
 	KUNIT_CASE(bufpool_track_test_leak_unload),
 	KUNIT_CASE(bufpool_track_test_leak_module),
+	KUNIT_CASE(bufpool_track_test_leak_module_destroyed),
+	KUNIT_CASE(bufpool_track_test_leak_batched),
 	KUNIT_CASE(bufpool_track_test_module_notify),
 	KUNIT_CASE(bufpool_track_test_leak_panic),
 	KUNIT_CASE(bufpool_track_test_double_return),
@@ -1158,6 +1257,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_sampling),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
+	KUNIT_CASE(bufpool_track_test_marked_slot_race),
 	KUNIT_CASE(bufpool_track_test_record_failure),
 	KUNIT_CASE(bufpool_track_test_strict),
 	KUNIT_CASE(bufpool_track_test_unpooled),

@@ -7,14 +7,63 @@
  * and whitelisted whole for usercopy (HARDENED_USERCOPY would otherwise stop
  * copy_to_user() from them).  Larger buckets, and unpooled buffers, are
  * compound pages whose head page's private field points to the owning
- * bucket: that tag makes ownership of page buffers exact.  Slab buffers can
- * only be checked by size and alignment, because a module cannot see which
- * cache a slab object belongs to.
+ * bucket: that tag makes ownership of page buffers exact.
+ *
+ * Ownership of slab buffers is exact too.  SLUB keeps a slab's kmem_cache in
+ * the word of struct slab that overlays page->compound_head (mm/slab.h:
+ * SLAB_MATCH(compound_head, slab_cache)); 6.12 exports no call that says
+ * which cache owns an object, so bufpool reads that word and compares it
+ * with its buckets' caches, and checks that the pointer starts an object.
+ * Both layout facts are verified on every new cache (bufpool_slab_probe());
+ * a pool whose caches fail the probe keeps an index of its slab buffers
+ * instead, which is exact as well, only slower.
  */
+#include <linux/gcd.h>
+#include <linux/kfence.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "internal.h"
+
+/* === The slab index (the fallback) === */
+
+/*
+ * Used only by a pool whose slab caches failed bufpool_slab_probe(): every
+ * slab buffer the pool allocated and has not freed, keyed by physical
+ * address in units of the smallest bucket, with its bucket's index as value.
+ * Takes from the magazines and returns to them only look it up; backend
+ * allocations and frees, in any context but NMI, change it under its
+ * irq-safe lock.
+ */
+static unsigned long bufpool_index_key(const struct bufpool *pool,
+				       const void *buf)
+{
+	return __pa(buf) >> pool->min_shift;
+}
+
+static int bufpool_index_add(struct bufpool_bucket *b, void *buf, gfp_t gfp)
+{
+	struct bufpool *pool = b->pool;
+	XA_STATE(xas, &pool->slab_index, bufpool_index_key(pool, buf));
+	unsigned long flags;
+
+	do {
+		xa_lock_irqsave(&pool->slab_index, flags);
+		xas_store(&xas, xa_mk_value(b - pool->buckets));
+		xa_unlock_irqrestore(&pool->slab_index, flags);
+	} while (xas_nomem(&xas, gfp_nested_mask(gfp)));
+	return xas_error(&xas);
+}
+
+static void bufpool_index_del(struct bufpool *pool, void *buf)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&pool->slab_index, flags);
+	__xa_erase(&pool->slab_index, bufpool_index_key(pool, buf));
+	xa_unlock_irqrestore(&pool->slab_index, flags);
+}
 
 /* === Allocation === */
 
@@ -43,9 +92,18 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
  */
 void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
 {
-	if (b->cache)
-		return kmem_cache_alloc(b->cache, gfp);
-	return bufpool_pages_alloc(b, b->order, gfp);
+	void *buf;
+
+	if (!b->cache)
+		return bufpool_pages_alloc(b, b->order, gfp);
+	buf = kmem_cache_alloc(b->cache, gfp);
+	if (buf && unlikely(b->pool->slab_indexed) &&
+	    bufpool_index_add(b, buf, gfp)) {
+		/* A buffer the index does not know would be rejected. */
+		kmem_cache_free(b->cache, buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /**
@@ -77,13 +135,9 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 	if (bufpool_track_hooked(b->pool))
 		bufpool_track_forget(buf);
 	if (b->cache) {
-		/*
-		 * kfree(), not kmem_cache_free(b->cache): it frees the object
-		 * to the cache it really came from, so a same-size buffer of
-		 * another pool that bufpool_owner() could not tell apart
-		 * still goes home.
-		 */
-		kfree(buf);
+		if (unlikely(b->pool->slab_indexed))
+			bufpool_index_del(b->pool, buf);
+		kmem_cache_free(b->cache, buf);
 		return;
 	}
 	folio = virt_to_folio(buf);
@@ -101,30 +155,69 @@ static bool bufpool_is_bucket(const struct bufpool *pool,
 	return off < pool->nr_buckets * sizeof(*b) && !(off % sizeof(*b));
 }
 
-static struct bufpool_bucket *bufpool_slab_owner(struct bufpool *pool,
-						 const void *buf,
-						 const char **why)
+/* The cache of a slab folio: see SLAB_MATCH(compound_head, ...) in mm/slab.h. */
+static __always_inline const struct kmem_cache *
+bufpool_folio_cache(const struct folio *folio)
 {
-	struct bufpool_bucket *b;
-	size_t size;
+	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
+}
 
-	/* ksize() also asks KASAN whether @buf is a live object. */
-	size = ksize(buf);
-	if (!is_power_of_2(size) || size < pool->min_size ||
-	    size > pool->max_size) {
-		*why = "slab object of no bucket's size";
-		return NULL;
+static const char bufpool_not_ours[] =
+	"slab object of another cache (kmalloc, or another pool's)";
+
+/* The bucket the index has at @buf, or NULL. */
+static struct bufpool_bucket *bufpool_index_find(struct bufpool *pool,
+						 const void *buf)
+{
+	void *entry = xa_load(&pool->slab_index, bufpool_index_key(pool, buf));
+
+	return xa_is_value(entry) ? &pool->buckets[xa_to_value(entry)] : NULL;
+}
+
+/* The fallback: ask the index. */
+static noinline struct bufpool_bucket *
+bufpool_index_owner(struct bufpool *pool, const void *buf, const char **why)
+{
+	struct bufpool_bucket *b = bufpool_index_find(pool, buf);
+	unsigned int i;
+
+	if (b && IS_ALIGNED((unsigned long)buf, b->size))
+		return b;
+	/* Rejected; for the message, is it inside one of our buffers? */
+	*why = bufpool_not_ours;
+	for (i = 0; i < pool->nr_slab; i++) {
+		size_t size = pool->buckets[i].size;
+		const void *start = PTR_ALIGN_DOWN(buf, size);
+
+		if (start != buf &&
+		    bufpool_index_find(pool, start) == &pool->buckets[i])
+			*why = "interior pointer";
 	}
-	b = &pool->buckets[ilog2(size) - pool->min_shift];
-	if (!b->cache) {
-		*why = "slab object of a page bucket's size";
-		return NULL;
+	return NULL;
+}
+
+static __always_inline struct bufpool_bucket *
+bufpool_slab_owner(struct bufpool *pool, const struct folio *folio,
+		   const void *buf, const char **why)
+{
+	const struct kmem_cache *cache;
+	unsigned int i;
+
+	if (unlikely(pool->slab_indexed))
+		return bufpool_index_owner(pool, buf, why);
+	cache = bufpool_folio_cache(folio);
+	for (i = 0; i < pool->nr_slab; i++) {
+		if (pool->slab_cache[i] != cache)
+			continue;
+		/* Objects lie bucket-size apart from the folio's start. */
+		if (!IS_ALIGNED((unsigned long)buf, pool->buckets[i].size)) {
+			*why = "interior pointer";
+			return NULL;
+		}
+		return &pool->buckets[i];
 	}
-	if (!IS_ALIGNED((unsigned long)buf, size)) {
-		*why = "interior pointer";
-		return NULL;
-	}
-	return b;
+	*why = bufpool_not_ours;
+	return NULL;
 }
 
 /**
@@ -133,9 +226,10 @@ static struct bufpool_bucket *bufpool_slab_owner(struct bufpool *pool,
  * @buf: the pointer, not %NULL
  * @why: set to the reason when the pointer is rejected
  *
- * Exact for page buffers (owner tag, order, start of the folio).  For slab
- * buffers it checks that @buf starts a slab object whose size is one of
- * @pool's slab buckets; a same-size object of another cache passes.
+ * Exact: a page buffer by its owner tag, order and the start of its folio; a
+ * slab buffer by its slab's cache, which must be one of @pool's, and the
+ * start of an object.  It says nothing about whether the buffer is out or
+ * idle (the idle marker and tracking do).
  *
  * Context: any context.
  * Return: the owning bucket, &pool->unpooled, or %NULL if rejected.
@@ -152,7 +246,7 @@ struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
 	}
 	folio = virt_to_folio(buf);
 	if (folio_test_slab(folio))
-		return bufpool_slab_owner(pool, buf, why);
+		return bufpool_slab_owner(pool, folio, buf, why);
 
 	b = folio_get_private(folio);
 	if (b != &pool->unpooled && !bufpool_is_bucket(pool, b)) {
@@ -188,6 +282,78 @@ size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
 
 /* === Setup === */
 
+/* Set by the KUnit suite to test the fallback: every new pool uses it. */
+VISIBLE_IF_KUNIT bool bufpool_slab_index_force;
+EXPORT_SYMBOL_IF_KUNIT(bufpool_slab_index_force);
+
+/* Objects the probe allocates: enough for some to share a slab. */
+#define BUFPOOL_PROBE_OBJS		16
+
+static unsigned long bufpool_distance(const void *a, const void *b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/*
+ * Check, on @b's new cache, the two facts bufpool_slab_owner() relies on: a
+ * slab folio's compound_head word holds its cache, and objects lie b->size
+ * apart from the folio's start, so that an aligned pointer into the folio
+ * starts an object.  The second fails under slab debugging (red zones,
+ * tracking data make objects larger than their size).  The proof of the
+ * stride: offsets of objects in one folio differ by multiples of it, so if
+ * their gcd is b->size, the stride is b->size (it is never less).  A folio
+ * of a single object needs no proof, nor does a KFENCE object, which KFENCE
+ * places alone in its page.  Returns false, with the reason in *@why, if
+ * either fact does not hold.
+ */
+static bool bufpool_slab_probe(struct bufpool_bucket *b, const char **why)
+{
+	void *objs[BUFPOOL_PROBE_OBJS];
+	bool need_stride = false;
+	unsigned long stride = 0;
+	unsigned int n, i, j;
+
+	*why = NULL;
+	for (n = 0; n < ARRAY_SIZE(objs); n++) {
+		objs[n] = kmem_cache_alloc(b->cache, GFP_KERNEL | __GFP_NOWARN);
+		if (!objs[n])
+			break;
+	}
+	if (!n)
+		*why = "no memory to check the layout";
+	for (i = 0; i < n && !*why; i++) {
+		struct folio *folio = virt_to_folio(objs[i]);
+
+		if (!folio_test_slab(folio) ||
+		    bufpool_folio_cache(folio) != b->cache) {
+			*why = "a slab's cache is not in its compound_head word";
+			break;
+		}
+		if (is_kfence_address(objs[i]))
+			continue;
+		if ((objs[i] - folio_address(folio)) % b->size) {
+			*why = "objects are not aligned to their size";
+			break;
+		}
+		if (folio_size(folio) == b->size)
+			continue;
+		need_stride = true;
+		for (j = 0; j < i; j++)
+			if (!is_kfence_address(objs[j]) &&
+			    virt_to_folio(objs[j]) == folio)
+				stride = gcd(stride,
+					     bufpool_distance(objs[i], objs[j]));
+	}
+	if (!*why && need_stride && stride != b->size)
+		*why = "objects are larger than their size (slab debugging?)";
+	while (n--)
+		kmem_cache_free(b->cache, objs[n]);
+	if (IS_ENABLED(CONFIG_KUNIT) && !*why &&
+	    READ_ONCE(bufpool_slab_index_force))
+		*why = "forced by the KUnit suite";
+	return !*why;
+}
+
 static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 {
 	while (nr--) {
@@ -196,15 +362,19 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 		kmem_cache_destroy(b->cache);
 		b->cache = NULL;
 	}
+	pool->nr_slab = 0;
+	xa_destroy(&pool->slab_index);
 }
 
 /**
  * bufpool_backend_init() - create the slab caches of a pool's small buckets
- * @pool: the pool, with its bucket sizes set
+ * @pool: the pool, with its bucket sizes set; no buffer taken yet
  *
  * Caches are named "bufpool-<pool>-<size>" ("bufpool-<pool>.<id>-<size>"
  * while a destroyed namesake still has buffers out) and never merged with
  * other caches, so they show up in /proc/slabinfo under the pool's name.
+ * Each is probed for the layout the exact owner check relies on; if one
+ * fails, the pool indexes its slab buffers instead (and says so once).
  *
  * Context: process context.
  * Return: 0 or -ENOMEM.
@@ -212,8 +382,10 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 int bufpool_backend_init(struct bufpool *pool)
 {
 	char name[BUFPOOL_NAME_MAX + 32];
+	const char *why = NULL;
 	unsigned int i;
 
+	xa_init_flags(&pool->slab_index, XA_FLAGS_LOCK_IRQ);
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_bucket *b = &pool->buckets[i];
 
@@ -232,13 +404,21 @@ int bufpool_backend_init(struct bufpool *pool)
 			bufpool_backend_destroy(pool, i);
 			return -ENOMEM;
 		}
+		pool->slab_cache[i] = b->cache;
+		pool->nr_slab = i + 1;
+		if (!why && !bufpool_slab_probe(b, &why) &&
+		    !bufpool_slab_index_force)
+			pr_warn_once("bufpool: slab layout: %s, in the %zu-byte cache of pool %s; pools whose caches fail this check look their slab buffers up in an index (exact, slower)\n",
+				     why, b->size, pool->name);
 	}
+	pool->slab_indexed = why;
 	return 0;
 }
 
 /**
  * bufpool_backend_exit() - destroy a pool's slab caches
- * @pool: the pool; its idle buffers are already freed
+ * @pool: the pool; its idle buffers are already freed, and no return can
+ *	come any more
  *
  * A cache that still has buffers out (they were leaked by a module that is
  * gone) is left alive: destroying it would free memory that is in use.
@@ -265,4 +445,6 @@ void bufpool_backend_exit(struct bufpool *pool)
 		kmem_cache_destroy(b->cache);
 		b->cache = NULL;
 	}
+	pool->nr_slab = 0;
+	xa_destroy(&pool->slab_index);
 }

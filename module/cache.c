@@ -335,23 +335,75 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 	}
 }
 
+/* Move @m's slots to @bufs; returns how many. */
+static unsigned int bufpool_mag_move(struct bufpool_mag *m, void **bufs)
+{
+	unsigned int n = m->count;
+
+	memcpy(bufs, m->bufs, n * sizeof(*bufs));
+	m->count = 0;
+	return n;
+}
+
+/*
+ * Empty this CPU's magazines of every bucket.  Interrupts are off only while
+ * a bucket's slots are copied out, never while buffers are freed (an order-8
+ * page may take a while): a bucket at a time, at most 2 * BUFPOOL_MAG_MAX
+ * pointers under the lock.
+ */
 static void bufpool_drain_work(struct work_struct *work)
 {
 	struct bufpool *pool = container_of(work, struct bufpool_cpu,
 					    drain_work)->pool;
+	void *bufs[2 * BUFPOOL_MAG_MAX];
 	unsigned long flags;
+	unsigned int i, n;
 
-	local_lock_irqsave(&pool->cpu->lock, flags);
-	bufpool_free_cpu(pool, this_cpu_ptr(pool->cpu));
-	local_unlock_irqrestore(&pool->cpu->lock, flags);
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+		struct bufpool_cpu_bucket *cb;
+
+		local_lock_irqsave(&pool->cpu->lock, flags);
+		cb = &this_cpu_ptr(pool->cpu)->b[i];
+		bufpool_fold_out(pool, b, cb);
+		n = bufpool_mag_move(cb->loaded, bufs);
+		n += bufpool_mag_move(cb->prev, bufs + n);
+		local_unlock_irqrestore(&pool->cpu->lock, flags);
+
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		while (n)
+			bufpool_backend_free(b, bufpool_mag_untag(bufs[--n]));
+	}
+}
+
+/* Whether @cpu's magazines hold buffers or counts to fold; a racy peek. */
+static bool bufpool_cpu_busy(struct bufpool *pool, unsigned int cpu)
+{
+	struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+	bool busy = false;
+	unsigned int i;
+
+	/* Magazines are freed after a grace period (bufpool_bucket_trim()). */
+	rcu_read_lock();
+	for (i = 0; i < pool->nr_buckets && !busy; i++) {
+		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+
+		/* That CPU changes them meanwhile: a hint is all we need. */
+		busy = data_race(READ_ONCE(cb->loaded)->count ||
+				 READ_ONCE(cb->prev)->count || cb->out_delta);
+	}
+	rcu_read_unlock();
+	return busy;
 }
 
 /**
  * bufpool_drain_all() - free every idle buffer of a live pool
  * @pool: the pool
  *
- * Runs a work item on each online CPU to empty its magazines (a CPU's
- * magazines can only be touched from that CPU), then empties the depots.
+ * Runs a work item on each online CPU that has buffers in its magazines, to
+ * empty them (a CPU's magazines can only be touched from that CPU), then
+ * empties the depots.  A buffer returned to a CPU after it was looked at
+ * stays.
  *
  * Context: process context; sleeps.
  */
@@ -361,8 +413,10 @@ void bufpool_drain_all(struct bufpool *pool)
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
-		queue_work_on(cpu, system_highpri_wq,
-			      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
+		if (bufpool_cpu_busy(pool, cpu))
+			queue_work_on(cpu, system_highpri_wq,
+				      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
+	/* Returns at once for a work item that is not queued. */
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(pool->cpu, cpu)->drain_work);
 	cpus_read_unlock();
@@ -373,9 +427,10 @@ void bufpool_drain_all(struct bufpool *pool)
  * bufpool_drain_all_async() - start emptying every CPU's magazines
  * @pool: the pool
  *
- * For the shrinker: queues the drain work on each online CPU and does not
- * wait.  A CPU that goes offline meanwhile is drained by the hotplug
- * callback; a work item that runs elsewhere drains the CPU it runs on.
+ * For the shrinker: queues the drain work on each online CPU that has
+ * buffers in its magazines, and does not wait.  A CPU that goes offline
+ * meanwhile is drained by the hotplug callback; a work item that runs
+ * elsewhere drains the CPU it runs on.
  *
  * Context: any context but NMI.
  */
@@ -384,8 +439,9 @@ void bufpool_drain_all_async(struct bufpool *pool)
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu)
-		queue_work_on(cpu, system_highpri_wq,
-			      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
+		if (bufpool_cpu_busy(pool, cpu))
+			queue_work_on(cpu, system_highpri_wq,
+				      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
 }
 
 /**
@@ -455,9 +511,13 @@ static void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
 static noinline void *bufpool_take_dead(struct bufpool *pool,
 					unsigned long caller)
 {
-	bufpool_warn_once(pool, BUFPOOL_WARNED_DEAD_TAKE,
-			  "take from a destroyed pool by %pS\n",
-			  (void *)caller);
+	if (READ_ONCE(pool->track.buried))
+		pr_err_ratelimited("bufpool: %s: take by %pS from a pool destroyed and freed: a use after destroy\n",
+				   pool->name, (void *)caller);
+	else
+		bufpool_warn_once(pool, BUFPOOL_WARNED_DEAD_TAKE,
+				  "take from a destroyed pool by %pS\n",
+				  (void *)caller);
 	return NULL;
 }
 
@@ -516,12 +576,49 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 	return buf;
 }
 
+/*
+ * Takes a magazine cannot serve: sizes outside the buckets, and flags that
+ * say where the memory must come from (a zone: a recycled buffer may be from
+ * any) or whom to charge for it (memcg: a recycled buffer stays charged to
+ * its first taker).  They are served unpooled, with the taker's flags.
+ */
+#define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
+
+static __always_inline bool bufpool_take_unpooled_p(const struct bufpool *pool,
+						    size_t size, gfp_t gfp)
+{
+	return unlikely(!size || size > pool->max_size ||
+			(gfp & BUFPOOL_GFP_UNPOOLED));
+}
+
 static __always_inline unsigned int bufpool_size_index(const struct bufpool *pool,
 						       size_t size)
 {
 	if (size <= pool->min_size)
 		return 0;
 	return order_base_2(size) - pool->min_shift;
+}
+
+static void *bufpool_take_tracked(struct bufpool *pool, size_t size,
+				  gfp_t gfp, unsigned long caller);
+
+/*
+ * slow path: an untracked take (it found its pool not hooked) popped a slot
+ * marked BUFPOOL_MAG_TRACKED, because tracking was switched on and a tracked
+ * return filled the slot in between.  The buffer has an idle record: give
+ * it the tracked take it should have had.
+ */
+static noinline void *bufpool_take_marked(struct bufpool *pool,
+					  struct bufpool_bucket *b,
+					  void *slot, gfp_t gfp,
+					  unsigned long caller)
+{
+	void *buf = bufpool_mag_untag(slot);
+
+	if (bufpool_track_take(pool, b, buf, true, gfp, caller))
+		return bufpool_take_prep(pool, b, buf, gfp);
+	/* Written after its return and quarantined: take another. */
+	return bufpool_take_tracked(pool, b->size, gfp, caller);
 }
 
 /*
@@ -567,6 +664,9 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 		*recycled = true;
 		return buf;
 	}
+	/* Tracking came on after this take checked: see bufpool_take_marked(). */
+	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
+		return bufpool_take_marked(pool, b, buf, gfp, caller);
 	return bufpool_take_prep(pool, b, buf, gfp);
 }
 
@@ -583,7 +683,7 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	bool recycled;
 	void *buf, *slot;
 
-	if (unlikely(!size || size > pool->max_size)) {
+	if (bufpool_take_unpooled_p(pool, size, gfp)) {
 		buf = bufpool_take_unpooled(pool, size, gfp, caller);
 		if (buf)
 			bufpool_track_take(pool, &pool->unpooled, buf, false, gfp,
@@ -612,7 +712,7 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 		return NULL;
 	if (bufpool_track_hooked(pool))
 		return bufpool_take_tracked(pool, size, gfp, _RET_IP_);
-	if (unlikely(!size || size > pool->max_size))
+	if (bufpool_take_unpooled_p(pool, size, gfp))
 		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
 
 	idx = bufpool_size_index(pool, size);
@@ -673,7 +773,12 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	unsigned long flags;
 	void *slot = buf;
 
-	if (strict) {
+	/*
+	 * A page buffer someone else still holds a reference to (get_page()
+	 * for an skb frag, a bio, splice) must not be recycled: drop ours, as
+	 * page_pool does, and let the last holder free it.
+	 */
+	if (strict || (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1)) {
 		bufpool_return_free(pool, b, idx, buf);
 		return;
 	}
@@ -844,12 +949,15 @@ int bufpool_cache_init(struct bufpool *pool)
 }
 
 /**
- * bufpool_cache_exit() - free a pool's magazines and per-CPU data
- * @pool: the pool; every magazine must be empty
+ * bufpool_cache_free_mags() - free a pool's magazines
+ * @pool: the pool; every magazine must be empty, and no CPU may touch them
+ *	any more
+ *
+ * The per-CPU data stays, with its counters.
  *
  * Context: process context.
  */
-void bufpool_cache_exit(struct bufpool *pool)
+void bufpool_cache_free_mags(struct bufpool *pool)
 {
 	struct bufpool_mag *m, *tmp;
 	unsigned int cpu, i;
@@ -860,6 +968,8 @@ void bufpool_cache_exit(struct bufpool *pool)
 		WARN_ON_ONCE(b->nr_full);
 		list_for_each_entry_safe(m, tmp, &b->empty, list)
 			kfree(m);
+		INIT_LIST_HEAD(&b->empty);
+		b->nr_empty = 0;
 	}
 	if (!pool->cpu)
 		return;
@@ -869,8 +979,21 @@ void bufpool_cache_exit(struct bufpool *pool)
 		for (i = 0; i < pool->nr_buckets; i++) {
 			kfree(pcp->b[i].loaded);
 			kfree(pcp->b[i].prev);
+			pcp->b[i].loaded = NULL;
+			pcp->b[i].prev = NULL;
 		}
 	}
+}
+
+/**
+ * bufpool_cache_exit() - free a pool's magazines and per-CPU data
+ * @pool: the pool; every magazine must be empty
+ *
+ * Context: process context.
+ */
+void bufpool_cache_exit(struct bufpool *pool)
+{
+	bufpool_cache_free_mags(pool);
 	free_percpu(pool->cpu);
 	pool->cpu = NULL;
 }

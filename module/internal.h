@@ -28,6 +28,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <kunit/visibility.h>
 
 struct dentry;
@@ -64,6 +65,9 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 #define BUFPOOL_DEFAULT_BUDGET_MULT	16	/* max_cached_bytes = 16 * max_size */
 /* Smallest bucket: the idle marker needs one word. */
 #define BUFPOOL_MIN_SIZE_MIN		sizeof(unsigned long)
+
+/* Most slab buckets a pool can have: 8 bytes to PAGE_SIZE. */
+#define BUFPOOL_SLAB_MAX		(PAGE_SHIFT - 2)
 
 /* Magazines: up to BUFPOOL_MAG_MAX buffers, about BUFPOOL_MAG_BYTES of them. */
 #define BUFPOOL_MAG_MAX			32
@@ -163,6 +167,9 @@ struct bufpool_cpu {
  * @strict: every return frees the buffer to the backend
  * @exact: every buffer taken since creation has a record, so a returned
  *	pointer without one is not a buffer out of this pool
+ * @buried: the pool is freed and this structure is a tombstone (pool.c)
+ * @reported: the pool was destroyed and its buffers out were reported
+ *	then; a module unload does not report them again
  * @sample: 0 to record no take, 1 to record every take, N for one in N
  * @lock: protects @records, the state of the records on it and the counts
  *	@nr_out, @nr_idle, @nr_quarantined and @quarantined_bytes
@@ -183,6 +190,8 @@ struct bufpool_track {
 	bool hooked;
 	bool strict;
 	bool exact;
+	bool buried;
+	bool reported;
 	unsigned int sample;
 	spinlock_t lock;	/* protects @records and the counts below it */
 	struct list_head records;
@@ -207,10 +216,17 @@ struct bufpool_track {
  * @cookie: random secret mixed into the idle marker
  * @min_size: smallest bucket size
  * @max_size: largest bucket size
+ * @nr_slab: buckets with a slab cache, the first ones
+ * @slab_indexed: the slab caches failed bufpool_slab_probe(): ownership of
+ *	slab buffers is looked up in @slab_index
+ * @slab_cache: the caches of the first @nr_slab buckets, side by side for
+ *	the owner check of a return
  * @max_cached_bytes: cap on the bytes idle in the depots
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
  * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
  * @peak_bytes: highest @out_bytes_approx since creation or the last reset
+ * @slab_index: with @slab_indexed, every slab buffer allocated and not
+ *	freed, keyed by physical address >> @min_shift, valued by bucket index
  * @debugfs: the pool's debugfs directory, or %NULL
  * @creator: return address of the bufpool_create() call
  * @id: unique number, names the slab caches while a namesake is dying
@@ -233,11 +249,15 @@ struct bufpool {
 	unsigned long cookie;
 	size_t min_size;
 	size_t max_size;
+	unsigned int nr_slab;
+	bool slab_indexed;
+	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX];
 
 	size_t max_cached_bytes;
 	atomic_long_t depot_bytes;
 	atomic_long_t out_bytes_approx;
 	unsigned long peak_bytes;
+	struct xarray slab_index;
 	struct dentry *debugfs;
 	unsigned long creator;
 	unsigned int id;
@@ -295,6 +315,7 @@ size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
 
 /* cache.c: magazines and depot */
 int bufpool_cache_init(struct bufpool *pool);
+void bufpool_cache_free_mags(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
 void bufpool_drain_all(struct bufpool *pool);
@@ -339,6 +360,8 @@ enum bufpool_debugfs_ctl {
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
+/* For the KUnit suite: every new pool indexes its slab buffers. */
+extern bool bufpool_slab_index_force;
 /* For the KUnit suite: the files' contents and writes, without user space. */
 const char *bufpool_debugfs_rate(char *buf, size_t len, unsigned long hits,
 				 unsigned long takes);
@@ -429,6 +452,7 @@ struct ratelimit_state;
 extern bool bufpool_leak_panic;
 extern unsigned int bufpool_report_stacks;
 extern atomic_t bufpool_track_fail_next;
+extern unsigned int bufpool_walk_longest;
 extern struct ratelimit_state bufpool_misuse_rs;
 bool bufpool_track_should_panic(enum bufpool_report why, unsigned long nr);
 unsigned long bufpool_track_report_holder(const char *who,

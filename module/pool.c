@@ -23,13 +23,23 @@
 
 #include "internal.h"
 
-/* Protects bufpool_pools, bufpool_dying and bufpool_next_id. */
+/*
+ * Protects bufpool_pools, bufpool_dying, bufpool_next_id, bufpool_tombstones
+ * and bufpool_nr_tombstones.
+ */
 DEFINE_MUTEX(bufpool_mutex);
 /* Live pools. */
 LIST_HEAD(bufpool_pools);
 /* Destroyed pools waiting for their buffers. */
 static LIST_HEAD(bufpool_dying);
 static unsigned int bufpool_next_id;
+/*
+ * Tombstones: what is left of freed pools that were tracked, newest last, so
+ * that a call through a stale pointer to one is caught (see bufpool_bury()).
+ */
+static LIST_HEAD(bufpool_tombstones);
+static unsigned int bufpool_nr_tombstones;
+#define BUFPOOL_TOMBSTONES		64
 
 /* Frees pools whose last buffer came back. */
 static struct workqueue_struct *bufpool_wq;
@@ -144,15 +154,56 @@ static void bufpool_unlink(struct bufpool *pool)
 	mutex_unlock(&bufpool_mutex);
 }
 
-/* Free a pool nobody can reach any more. */
+static void bufpool_tombstone_free(struct bufpool *pool)
+{
+	free_percpu(pool->cpu);
+	kfree(pool);
+}
+
+/*
+ * Keep @pool, freed but for its structure and per-CPU counters, as a
+ * tombstone.  Using a pool after bufpool_destroy() and the return of its
+ * last buffer is a bug, as for a kmem_cache; in a tracked pool (a debugging
+ * setup) it is caught rather than left to use freed memory: the ref is
+ * dead, so takes fail and say so, and there is no cache or page tag left, so
+ * returns are rejected.  The newest BUFPOOL_TOMBSTONES are kept.
+ */
+static void bufpool_bury(struct bufpool *pool)
+{
+	struct bufpool *old = NULL;
+
+	WRITE_ONCE(pool->track.buried, true);
+	bufpool_cache_free_mags(pool);
+	mutex_lock(&bufpool_mutex);
+	list_move_tail(&pool->list, &bufpool_tombstones);
+	if (++bufpool_nr_tombstones > BUFPOOL_TOMBSTONES) {
+		old = list_first_entry(&bufpool_tombstones, struct bufpool,
+				       list);
+		list_del(&old->list);
+		bufpool_nr_tombstones--;
+	}
+	mutex_unlock(&bufpool_mutex);
+	if (old)
+		bufpool_tombstone_free(old);
+}
+
+/* Free a pool nobody can reach any more (but through a stale pointer). */
 static void bufpool_free(struct bufpool *pool)
 {
+	/* Not at unload: nothing can call into bufpool after that. */
+	bool bury = READ_ONCE(pool->track.hooked) && !bufpool_unloading;
+
 	/* First: drops the records of buffers that never came back. */
 	bufpool_track_pool_exit(pool);
 	/* Caches first: a namesake created meanwhile must not clash. */
 	bufpool_backend_exit(pool);
-	bufpool_unlink(pool);
+	/* A dead ref stays dead, and safe to test, after this. */
 	percpu_ref_exit(&pool->ref);
+	if (bury) {
+		bufpool_bury(pool);
+		return;
+	}
+	bufpool_unlink(pool);
 	bufpool_cache_exit(pool);
 	kfree(pool);
 }
@@ -279,11 +330,27 @@ err_cache:
 }
 EXPORT_SYMBOL_GPL(bufpool_create);
 
+/* slow path: bufpool_destroy() or bufpool_clear() of a destroyed pool */
+static noinline bool bufpool_misused_dead(struct bufpool *pool,
+					  const char *what,
+					  unsigned long caller)
+{
+	if (!percpu_ref_is_dying(&pool->ref))
+		return false;
+	pr_err_ratelimited("bufpool: %s: %s of a destroyed pool by %pS: ignored%s\n",
+			   pool->name, what, (void *)caller,
+			   READ_ONCE(pool->track.buried) ?
+			   " (the pool is freed: a use after destroy)" : "");
+	return true;
+}
+
 void bufpool_destroy(struct bufpool *pool)
 {
 	if (!pool)
 		return;
 	might_sleep();
+	if (bufpool_misused_dead(pool, "destroy", _RET_IP_))
+		return;
 
 	/* First: waits for readers of the pool's files, and stops new ones. */
 	bufpool_debugfs_remove(pool);
@@ -313,7 +380,8 @@ EXPORT_SYMBOL_GPL(bufpool_destroy);
 void bufpool_clear(struct bufpool *pool)
 {
 	might_sleep();
-	if (pool)
+	/* A destroyed pool has no idle buffer: its destroy freed them. */
+	if (pool && !bufpool_misused_dead(pool, "clear", _RET_IP_))
 		bufpool_drain_all(pool);
 }
 EXPORT_SYMBOL_GPL(bufpool_clear);
@@ -423,6 +491,8 @@ static void __exit bufpool_exit(void)
 		bufpool_track_report_unload(pool);
 		bufpool_free(pool);
 	}
+	list_for_each_entry_safe(pool, tmp, &bufpool_tombstones, list)
+		bufpool_tombstone_free(pool);
 	bufpool_debugfs_exit();
 	bufpool_track_exit();
 }

@@ -108,6 +108,7 @@ enum bufpool_rec_state {
 	BUFPOOL_REC_OUT,		/* taken */
 	BUFPOOL_REC_IDLE,		/* returned, poisoned, in the pool */
 	BUFPOOL_REC_QUARANTINED,	/* written after return: kept out */
+	BUFPOOL_REC_BOOKMARK,		/* not a record: bufpool_records_walk() */
 };
 
 enum bufpool_ctx {
@@ -310,6 +311,64 @@ static struct bufpool_track_rec *bufpool_rec_lookup(const void *buf)
 				 bufpool_track_params);
 }
 
+/* Records a walk looks at per hold of the pool's lock (interrupts off). */
+#define BUFPOOL_WALK_BATCH		256
+
+/* For the KUnit suite: the most records a walk looked at in one hold. */
+VISIBLE_IF_KUNIT unsigned int bufpool_walk_longest;
+EXPORT_SYMBOL_IF_KUNIT(bufpool_walk_longest);
+
+static void bufpool_walk_unlock(struct bufpool_track *t, unsigned long flags,
+				unsigned int held)
+	__releases(&t->lock)
+{
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (IS_ENABLED(CONFIG_KUNIT) && held > READ_ONCE(bufpool_walk_longest))
+		WRITE_ONCE(bufpool_walk_longest, held);
+}
+
+/*
+ * Call @fn on each of @t's records, under @t's lock, but let go of the lock
+ * every BUFPOOL_WALK_BATCH records, so that a pool with a million buffers
+ * out does not keep interrupts off for long.  Meanwhile a bookmark on the
+ * list (a record in state BUFPOOL_REC_BOOKMARK, on this stack) keeps the
+ * place, as __wake_up_common() does; walks skip each other's bookmarks.
+ * @fn may unlink the record it is given; it returns false to stop the walk.
+ */
+static void bufpool_records_walk(struct bufpool_track *t,
+				 bool (*fn)(struct bufpool_track *t,
+					    struct bufpool_track_rec *rec,
+					    void *arg),
+				 void *arg)
+{
+	struct bufpool_track_rec mark = { .state = BUFPOOL_REC_BOOKMARK };
+	struct bufpool_track_rec *rec, *next;
+	unsigned int held = 0;
+	unsigned long flags;
+
+	might_sleep();
+	spin_lock_irqsave(&t->lock, flags);
+	for (rec = list_first_entry(&t->records, typeof(*rec), list);
+	     !list_entry_is_head(rec, &t->records, list); rec = next) {
+		next = list_next_entry(rec, list);
+		if (rec->state == BUFPOOL_REC_BOOKMARK)
+			continue;
+		if (!fn(t, rec, arg))
+			break;
+		if (++held < BUFPOOL_WALK_BATCH ||
+		    list_entry_is_head(next, &t->records, list))
+			continue;
+		list_add_tail(&mark.list, &next->list);
+		bufpool_walk_unlock(t, flags, held);
+		cond_resched();
+		held = 0;
+		spin_lock_irqsave(&t->lock, flags);
+		next = list_next_entry(&mark, list);
+		list_del(&mark.list);
+	}
+	bufpool_walk_unlock(t, flags, held);
+}
+
 /* === Reports === */
 
 /**
@@ -480,7 +539,7 @@ static void bufpool_report_wrong_pool(struct bufpool *pool,
 
 /* Why a pointer the untracked checks accept is not a buffer of the pool. */
 static const char bufpool_no_record[] =
-	"no buffer out of this pool starts there (same-size slab object, or freed)";
+	"no buffer out of this pool starts there (returned and freed already?)";
 
 static void bufpool_report_foreign(struct bufpool *pool, const void *buf,
 				   const char *why,
@@ -500,6 +559,7 @@ static void bufpool_report_written(struct bufpool *pool,
 				   const void *buf, size_t off)
 {
 	struct bufpool_sink s = { .name = pool->name, .err = true };
+	const size_t mark = sizeof(unsigned long);
 	char prefix[BUFPOOL_NAME_MAX + 48];
 	size_t start = round_down(off, 16);
 	size_t end = min(start + 32, rec->size);
@@ -507,13 +567,21 @@ static void bufpool_report_written(struct bufpool *pool,
 	bufpool_printk(&s, "misuse: write after return to %p (%zu bytes) at offset %zu\n",
 		       buf, rec->size, off);
 	bufpool_printk(&s, "expected the idle marker in bytes 0-%zu and 0x%02x after; found:\n",
-		       sizeof(unsigned long) - 1, BUFPOOL_POISON);
-	for (; start < end; start += 16) {
+		       mark - 1, BUFPOOL_POISON);
+	/* The marker is cookie ^ address: its bytes would give the cookie away. */
+	if (start < mark) {
+		bufpool_printk(&s, "bytes 0-%zu: the idle marker, %s (not shown)\n",
+			       mark - 1, off < mark ? "changed" : "intact");
+		start = mark;
+	}
+	while (start < end) {
+		size_t len = min_t(size_t, round_down(start + 16, 16), end) - start;
+
 		snprintf(prefix, sizeof(prefix), "bufpool: %s: %04zx: ",
 			 pool->name, start);
 		print_hex_dump(KERN_ERR, prefix, DUMP_PREFIX_NONE, 16, 1,
-			       buf + start, min_t(size_t, 16, end - start),
-			       false);
+			       buf + start, len, false);
+		start += len;
 	}
 	bufpool_out_who(&s, "returned", &rec->ret);
 	bufpool_out_who(&s, "taken before", &rec->take);
@@ -535,6 +603,7 @@ struct bufpool_leak {
 };
 
 struct bufpool_leak_stack {
+	bool found;
 	unsigned int nr;
 	unsigned long entries[BUFPOOL_TRACK_DEPTH];
 };
@@ -542,7 +611,8 @@ struct bufpool_leak_stack {
 /**
  * struct bufpool_leaks - a pool's tracked buffers out, grouped
  * @g: the groups, most buffers first
- * @stacks: the stacks of the first @nr_shown groups, copied under the lock
+ * @stacks: the stacks of the first @nr_shown groups, copied from records
+ *	that hold them
  * @cap: entries @g has room for
  * @nr_groups: groups in @g
  * @nr_shown: groups that print
@@ -551,6 +621,11 @@ struct bufpool_leak_stack {
  * @missed: buffers beyond @cap, counted only
  * @quarantined: quarantined buffers
  * @quarantined_bytes: their bytes
+ * @holds: which takes to collect (all if %NULL), see
+ *	bufpool_track_report_holder()
+ * @arg: for @holds
+ * @n: entries of @g filled
+ * @stacks_left: stacks of shown groups not found yet
  */
 struct bufpool_leaks {
 	struct bufpool_leak *g;
@@ -563,6 +638,10 @@ struct bufpool_leaks {
 	unsigned long missed;
 	unsigned long quarantined;
 	size_t quarantined_bytes;
+	bool (*holds)(unsigned long ip, const void *owner, const void *arg);
+	const void *arg;
+	unsigned long n;
+	unsigned long stacks_left;
 };
 
 static int bufpool_leak_cmp_stack(const void *a, const void *b)
@@ -615,9 +694,67 @@ static void bufpool_leaks_group(struct bufpool_leaks *L, unsigned long n)
 	L->nr_groups = j;
 }
 
+/* bufpool_records_walk(): copy a record out into its own group. */
+static bool bufpool_leaks_copy(struct bufpool_track *t,
+			       struct bufpool_track_rec *rec, void *arg)
+{
+	struct bufpool_leaks *L = arg;
+	struct bufpool_leak *g;
+
+	if (rec->state != BUFPOOL_REC_OUT ||
+	    (L->holds && !L->holds(rec->take.ip, rec->owner, L->arg)))
+		return true;
+	L->nr++;
+	L->bytes += rec->size;
+	if (L->n == L->cap) {
+		L->missed++;
+		return true;
+	}
+	g = &L->g[L->n++];
+	g->stack = rec->take.stack;
+	g->ip = rec->take.ip;
+	g->nr = 1;
+	g->bytes = rec->size;
+	g->time = rec->take.time;
+	g->pid = rec->take.pid;
+	g->ctx = rec->take.ctx;
+	memcpy(g->comm, rec->take.comm, sizeof(g->comm));
+	return true;
+}
+
+/*
+ * bufpool_records_walk(): copy the stacks of the shown groups from records
+ * that hold them.  A record holds a reference on its take stack, so the
+ * stack is valid under the lock; a group whose buffers all came back since
+ * they were copied prints its caller alone.
+ */
+static bool bufpool_leaks_find_stacks(struct bufpool_track *t,
+				      struct bufpool_track_rec *rec, void *arg)
+{
+	struct bufpool_leaks *L = arg;
+	unsigned long i;
+
+	for (i = 0; i < L->nr_shown; i++) {
+		struct bufpool_leak_stack *st = &L->stacks[i];
+		unsigned long *entries;
+
+		if (st->found || rec->take.stack != L->g[i].stack)
+			continue;
+		st->nr = min(stack_depot_fetch(rec->take.stack, &entries),
+			     BUFPOOL_TRACK_DEPTH);
+		if (st->nr)
+			memcpy(st->entries, entries, st->nr * sizeof(*entries));
+		st->found = true;
+		L->stacks_left--;
+	}
+	return L->stacks_left;
+}
+
 /*
  * Collect @pool's tracked buffers out whose taker @holds (all if @holds is
- * NULL) into @L, grouped, with the stacks of the groups to print.
+ * NULL) into @L, grouped, with the stacks of the groups to print.  The
+ * records are copied out a batch at a time and grouped after, so that
+ * interrupts are never off for long, however many buffers are out.
  */
 static void bufpool_leaks_collect(struct bufpool *pool,
 				  bool (*holds)(unsigned long ip,
@@ -626,8 +763,7 @@ static void bufpool_leaks_collect(struct bufpool *pool,
 				  const void *arg, struct bufpool_leaks *L)
 {
 	struct bufpool_track *t = &pool->track;
-	struct bufpool_track_rec *rec;
-	unsigned long flags, n = 0, i;
+	unsigned long flags, i;
 	unsigned int limit;
 
 	limit = min(READ_ONCE(bufpool_report_stacks), BUFPOOL_REPORT_STACKS_MAX);
@@ -635,51 +771,30 @@ static void bufpool_leaks_collect(struct bufpool *pool,
 	L->cap = READ_ONCE(t->nr_out) + 32;
 	L->g = kvmalloc_array(L->cap, sizeof(*L->g), GFP_KERNEL | __GFP_NOWARN);
 	if (limit)
-		L->stacks = kmalloc_array(limit, sizeof(*L->stacks),
-					  GFP_KERNEL | __GFP_NOWARN);
+		L->stacks = kcalloc(limit, sizeof(*L->stacks),
+				    GFP_KERNEL | __GFP_NOWARN);
 	if (!L->g || (limit && !L->stacks))
 		L->cap = 0;
+	L->holds = holds;
+	L->arg = arg;
 
+	bufpool_records_walk(t, bufpool_leaks_copy, L);
 	spin_lock_irqsave(&t->lock, flags);
-	list_for_each_entry(rec, &t->records, list) {
-		struct bufpool_leak *g;
-
-		if (rec->state != BUFPOOL_REC_OUT ||
-		    (holds && !holds(rec->take.ip, rec->owner, arg)))
-			continue;
-		L->nr++;
-		L->bytes += rec->size;
-		if (n == L->cap) {
-			L->missed++;
-			continue;
-		}
-		g = &L->g[n++];
-		g->stack = rec->take.stack;
-		g->ip = rec->take.ip;
-		g->nr = 1;
-		g->bytes = rec->size;
-		g->time = rec->take.time;
-		g->pid = rec->take.pid;
-		g->ctx = rec->take.ctx;
-		memcpy(g->comm, rec->take.comm, sizeof(g->comm));
-	}
 	L->quarantined = t->nr_quarantined;
 	L->quarantined_bytes = t->quarantined_bytes;
+	spin_unlock_irqrestore(&t->lock, flags);
 
-	bufpool_leaks_group(L, n);
-	/* The records own the stacks: copy them before letting go. */
+	bufpool_leaks_group(L, L->n);
 	L->nr_shown = min_t(unsigned long, L->nr_groups, L->cap ? limit : 0);
 	for (i = 0; i < L->nr_shown; i++) {
-		unsigned long *entries = NULL;
-		unsigned int nr = 0;
-
-		if (IS_ENABLED(CONFIG_STACKDEPOT) && L->g[i].stack)
-			nr = stack_depot_fetch(L->g[i].stack, &entries);
-		nr = min(nr, BUFPOOL_TRACK_DEPTH);
-		memcpy(L->stacks[i].entries, entries, nr * sizeof(*entries));
-		L->stacks[i].nr = nr;
+		/* Without stack_depot, or not saved: the caller alone. */
+		L->stacks[i].found = !IS_ENABLED(CONFIG_STACKDEPOT) ||
+				     !L->g[i].stack;
+		if (!L->stacks[i].found)
+			L->stacks_left++;
 	}
-	spin_unlock_irqrestore(&t->lock, flags);
+	if (L->stacks_left)
+		bufpool_records_walk(t, bufpool_leaks_find_stacks, L);
 }
 
 static void bufpool_leaks_print_groups(const struct bufpool_sink *s,
@@ -1061,31 +1176,31 @@ void bufpool_track_forget(void *buf)
 		bufpool_rec_free(rec);
 }
 
+/* bufpool_records_walk(): take the quarantined records off to @arg. */
+static bool bufpool_track_unquarantine(struct bufpool_track *t,
+				       struct bufpool_track_rec *rec,
+				       void *arg)
+{
+	if (rec->state == BUFPOOL_REC_QUARANTINED) {
+		bufpool_rec_unlink(t, rec);
+		list_add(&rec->list, arg);
+	}
+	return true;
+}
+
 /* Free the buffers a dead pool quarantined: nothing can take them now. */
 static void bufpool_track_release_quarantine(struct bufpool *pool)
 {
-	struct bufpool_track *t = &pool->track;
-	struct bufpool_track_rec *rec, *found;
+	struct bufpool_track_rec *rec, *tmp;
 	struct bufpool_bucket *b;
-	unsigned long flags;
+	LIST_HEAD(found);
 	const char *why;
 	void *buf;
 
-	for (;;) {
-		found = NULL;
-		spin_lock_irqsave(&t->lock, flags);
-		list_for_each_entry(rec, &t->records, list) {
-			if (rec->state == BUFPOOL_REC_QUARANTINED) {
-				found = rec;
-				bufpool_rec_unlink(t, rec);
-				break;
-			}
-		}
-		spin_unlock_irqrestore(&t->lock, flags);
-		if (!found)
-			return;
-		buf = (void *)found->addr;
-		bufpool_rec_free(found);
+	bufpool_records_walk(&pool->track, bufpool_track_unquarantine, &found);
+	list_for_each_entry_safe(rec, tmp, &found, list) {
+		buf = (void *)rec->addr;
+		bufpool_rec_free(rec);
 		b = bufpool_owner(pool, buf, &why);
 		if (!WARN_ON_ONCE(!b || b == &pool->unpooled))
 			bufpool_return_free(pool, b, b - pool->buckets, buf);
@@ -1111,6 +1226,8 @@ void bufpool_track_destroy(struct bufpool *pool, bool report)
 		bufpool_track_release_quarantine(pool);
 	if (!report)
 		return;
+	/* What is out now is reported here, and not again (module unload). */
+	WRITE_ONCE(pool->track.reported, true);
 	nr = bufpool_track_leaks(pool, &s, BUFPOOL_REPORT_DESTROY, NULL, NULL,
 				 NULL);
 	bufpool_report_done(pool->name, BUFPOOL_REPORT_DESTROY, nr);
@@ -1161,6 +1278,9 @@ unsigned long bufpool_track_report_holder(const char *who,
 		struct bufpool *pool = container_of(t, struct bufpool, track);
 		struct bufpool_sink s = { .name = pool->name };
 
+		/* Destroyed, and its leaks reported then: one report a leak. */
+		if (READ_ONCE(t->reported))
+			continue;
 		nr = bufpool_track_leaks(pool, &s, BUFPOOL_REPORT_MODULE, who,
 					 holds, arg);
 		bufpool_report_done(pool->name, BUFPOOL_REPORT_MODULE, nr);
@@ -1323,6 +1443,9 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 		return;
 	spin_lock_irqsave(&t->lock, flags);
 	list_for_each_entry_safe(rec, tmp, &t->records, list) {
+		/* No walk is left on a pool being freed; be sure. */
+		if (WARN_ON_ONCE(rec->state == BUFPOOL_REC_BOOKMARK))
+			continue;
 		bufpool_rec_unlink(t, rec);
 		list_add(&rec->list, &dead);
 	}
@@ -1348,6 +1471,24 @@ static bool bufpool_track_in_module(unsigned long ip, const void *owner,
 	return owner == mod || within_module(ip, mod);
 }
 
+struct bufpool_owner_walk {
+	struct module *mod;
+	bool live;
+};
+
+/* bufpool_records_walk(): note or forget the owner of one record. */
+static bool bufpool_track_owner_one(struct bufpool_track *t,
+				    struct bufpool_track_rec *rec, void *arg)
+{
+	const struct bufpool_owner_walk *w = arg;
+
+	if (w->live && within_module_init(rec->take.ip, w->mod))
+		rec->owner = w->mod;
+	else if (!w->live && rec->owner == w->mod)
+		rec->owner = NULL;
+	return true;
+}
+
 /*
  * Note, or forget, @mod as the owner of the records of takes by its __init
  * code: once the module is live that code is freed, and within_module()
@@ -1355,21 +1496,12 @@ static bool bufpool_track_in_module(unsigned long ip, const void *owner,
  */
 static void bufpool_track_set_owner(struct module *mod, bool live)
 {
-	struct bufpool_track_rec *rec;
+	struct bufpool_owner_walk w = { .mod = mod, .live = live };
 	struct bufpool_track *t;
-	unsigned long flags;
 
 	mutex_lock(&bufpool_track_mutex);
-	list_for_each_entry(t, &bufpool_track_pools, node) {
-		spin_lock_irqsave(&t->lock, flags);
-		list_for_each_entry(rec, &t->records, list) {
-			if (live && within_module_init(rec->take.ip, mod))
-				rec->owner = mod;
-			else if (!live && rec->owner == mod)
-				rec->owner = NULL;
-		}
-		spin_unlock_irqrestore(&t->lock, flags);
-	}
+	list_for_each_entry(t, &bufpool_track_pools, node)
+		bufpool_records_walk(t, bufpool_track_owner_one, &w);
 	mutex_unlock(&bufpool_track_mutex);
 }
 
