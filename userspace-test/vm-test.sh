@@ -4,7 +4,10 @@
 # The VM suite ("make vm-test"): boots Debian's 6.12 kernel under qemu with
 # bufpool.ko and the test modules and runs userspace-test/vm-tests.sh in it:
 # copy_to_user()/copy_from_user() on pool buffers under HARDENED_USERCOPY,
-# the leak report at destroy and at unload, clean unload.  Ends with
+# misuse on the real kernel (bufpool_misuse.ko: foreign and wrong-pool
+# returns, KFENCE objects, referenced pages, zones, tombstones, tracking
+# switched under SMP load), the leak report at destroy and at unload, one
+# report per leak, clean unload.  Ends with
 # "vm: N passed, N failed"; exit status 1 if any check failed or the VM did
 # not finish.
 set -euo pipefail
@@ -14,6 +17,7 @@ log=$repo/userspace-test/build/vm-test/console.log
 rc=0
 "$repo/userspace-test/vm-run.sh" vm-test "$repo/userspace-test/vm-tests.sh" \
 	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_uaccess.ko" \
+	"$repo/userspace-test/bufpool_misuse.ko" \
 	"$repo/examples/bufpool_example.ko" || rc=$?
 
 passed=$(grep -c '^ok [0-9]' "$log" || true)

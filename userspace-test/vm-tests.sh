@@ -73,12 +73,72 @@ check "a read above BUFPOOL_SIZE_MAX fails cleanly" \
 	sh -c "! dd if=$copy of=/dev/null bs=8388608 count=1 2>/dev/null"
 check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
 
-# A client that leaks: the report at its pool's destroy, and at bufpool's
-# unload for the buffers that can never come back.
-check "insmod bufpool_example.ko leak=2" insmod bufpool_example.ko leak=2
+# Misuse on the real kernel (bufpool_misuse.ko): each case checks itself.
+run=/sys/kernel/debug/bufpool_misuse/run
+misuse() {
+	echo "$1" >"$run"
+}
+check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
+check "kmalloc objects of every slab size are refused, then freed by their owner" \
+	misuse foreign_slab
+check "the refusal names the other cache" \
+	log_has 'bufpool: vmt-foreign: rejected return .*: slab object of another cache'
+check "a same-size buffer of another pool is refused and goes home" \
+	misuse wrong_pool
+check "no leak report for either pool" log_lacks 'vmt-wrong-.: leak report'
+# Sample every allocation a millisecond apart, so that some are KFENCE's.
+kfence=/sys/module/kfence/parameters/sample_interval
+kfence_was=$(cat "$kfence" 2>/dev/null || echo)
+[ -z "$kfence_was" ] || echo 1 >"$kfence"
+check "fresh buffers of every slab size are the pool's (KFENCE ones too)" \
+	misuse fresh_buffers
+[ -z "$kfence_was" ] || echo "$kfence_was" >"$kfence"
+dmesg | grep 'fresh buffers were KFENCE objects' | sed 's/^/# /'
+check "a page buffer with a page reference held is not recycled" \
+	misuse page_ref
+check "GFP_DMA and GFP_DMA32 takes get their zone and are not recycled" \
+	misuse zone
+check "a tracked pool used after destroy refuses and says so" misuse tombstone
+check "the take says it is a use after destroy" \
+	log_has 'bufpool: vmt-tomb: take by .* from a pool destroyed and freed: a use after destroy'
+check "the second destroy is refused" \
+	log_has 'bufpool: vmt-tomb: destroy of a destroyed pool'
+check "a write after return is caught" misuse write_after_return
+check "the report says the idle marker changed" \
+	log_has 'bufpool: vmt-hex: bytes 0-7: the idle marker, changed (not shown)'
+check "the report does not print the idle marker" \
+	log_lacks 'bufpool: vmt-hex: 0000:'
+# Tracking switched on and off while every CPU takes and returns.
+toggle_track() {
+	misuse toggle_start || return 1
+	i=0
+	while [ $i -lt 40 ]; do
+		echo 1 >/sys/kernel/debug/bufpool/vmt-toggle/track || return 1
+		sleep 0.05
+		echo 0 >/sys/kernel/debug/bufpool/vmt-toggle/track || return 1
+		sleep 0.05
+		i=$((i + 1))
+	done
+	misuse toggle_stop
+}
+check "tracking switched 80 times under SMP load: no odd or shared buffer" \
+	toggle_track
+dmesg | grep 'misuse_toggle_stop:' | sed 's/^/# /'
+check "rmmod bufpool_misuse" rmmod bufpool_misuse
+
+# A client that leaks, tracked: the report at its pool's destroy, only one
+# (not again when the module goes), and at bufpool's unload for the
+# buffers that can never come back.
+echo 1 >/sys/module/bufpool/parameters/track
+check "insmod bufpool_example.ko leak=2 (tracked)" insmod bufpool_example.ko leak=2
+echo 0 >/sys/module/bufpool/parameters/track
 check "rmmod bufpool_example" rmmod bufpool_example
 check "destroy reports the 2 buffers still out" \
 	log_has 'bufpool: example: leak report: 2 buffers .* at destroy'
+check "the destroy report has the leaking function in its stack" \
+	log_has 'bufpool: example:  example_.*bufpool_example'
+check "the module unload does not report them again" \
+	log_lacks 'bufpool: example: leak report: module bufpool_example unloaded'
 check "rmmod bufpool_uaccess" rmmod bufpool_uaccess
 check "rmmod bufpool" rmmod bufpool
 check "unload reports the leaked buffers" \

@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool_misuse: misuse cases for the VM suite, on a real distribution
+ * kernel with several CPUs, where UML's KUnit cannot go: Debian's slab
+ * layout with KFENCE, real DMA zones, SMP races.
+ *
+ * /sys/kernel/debug/bufpool_misuse/run (0200): write a case name to run it.
+ * The write succeeds if every check of the case held and fails with -EIO
+ * otherwise; each case logs "bufpool_misuse: <case>: ok" or the check that
+ * failed.  Cases:
+ *  - foreign_slab: kmalloc() objects of every slab bucket size returned to
+ *    a pool are refused and stay the owner's (the returner frees them); the
+ *    pool is then cleared (this used to oops);
+ *  - wrong_pool: a buffer of one pool returned to another of the same
+ *    sizes is refused, and goes home after;
+ *  - fresh_buffers: 256 fresh buffers of every slab size, taken 1 ms apart
+ *    so that KFENCE samples some, are all the pool's (it logs how many were
+ *    KFENCE objects);
+ *  - page_ref: a page buffer returned while a page reference is held is not
+ *    recycled;
+ *  - zone: GFP_DMA and GFP_DMA32 takes get memory of their zone, and are
+ *    never recycled;
+ *  - tombstone: a tracked pool used after it was destroyed and freed;
+ *  - write_after_return: a tracked buffer written after its return (the
+ *    VM suite checks that the report hides the idle marker);
+ *  - toggle_start, toggle_stop: a kthread per online CPU takes and returns
+ *    buffers of pool "vmt-toggle" while user space switches its tracking
+ *    on and off; stop checks that no buffer was misaligned or had two
+ *    owners.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/kfence.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "../include/bufpool.h"
+
+static struct dentry *misuse_dir;
+
+/* Say which check of case @fn failed, unless @ok; returns @ok. */
+static __printf(3, 4) bool misuse_ok(const char *fn, bool ok,
+				     const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (ok)
+		return true;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_err("%s: FAIL: %pV\n", fn, &vaf);
+	va_end(args);
+	return false;
+}
+
+static const size_t misuse_slab_sizes[] = { 64, 128, 256, 512, 1024, 2048,
+					    PAGE_SIZE };
+
+static struct bufpool *misuse_create(const char *name, unsigned int flags)
+{
+	struct bufpool_params params = { .flags = flags };
+
+	return bufpool_create(name, &params);
+}
+
+/* @buf holds @c in every byte. */
+static bool misuse_all(const void *buf, int c, size_t len)
+{
+	return !memchr_inv(buf, c, len);
+}
+
+/* Return @obj, not @pool's, and check it was refused and left alone. */
+static int misuse_expect_refused(struct bufpool *pool, void *obj,
+				 size_t size)
+{
+	void *mine;
+
+	memset(obj, 0x3c, size);
+	bufpool_return(pool, obj);
+	if (!misuse_ok(__func__, misuse_all(obj, 0x3c, size),
+		       "%zu bytes: the refused object was written", size) ||
+	    !misuse_ok(__func__, !bufpool_buf_size(pool, obj),
+		       "%zu bytes: the object counts as the pool's", size))
+		return -EIO;
+	mine = bufpool_take(pool, size, GFP_KERNEL);
+	if (!mine)
+		return -ENOMEM;
+	bufpool_return(pool, mine);
+	if (!misuse_ok(__func__, mine != obj,
+		       "%zu bytes: the refused object was handed out", size) ||
+	    !misuse_ok(__func__, misuse_all(obj, 0x3c, size),
+		       "%zu bytes: the refused object was written", size))
+		return -EIO;
+	return 0;
+}
+
+static int misuse_foreign_slab(void)
+{
+	struct bufpool *pool = misuse_create("vmt-foreign", 0);
+	unsigned int i, round;
+	int ret = 0;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	for (i = 0; i < ARRAY_SIZE(misuse_slab_sizes) && !ret; i++) {
+		void *obj = kmalloc(misuse_slab_sizes[i], GFP_KERNEL);
+
+		if (!obj) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = misuse_expect_refused(pool, obj, misuse_slab_sizes[i]);
+		kfree(obj);
+	}
+	/* The scenario: return, free, let the slab reuse it, clear. */
+	for (round = 0; round < 1000 && !ret; round++) {
+		void *obj = kmalloc(512, GFP_KERNEL);
+		void *buf;
+
+		if (!obj) {
+			ret = -ENOMEM;
+			break;
+		}
+		bufpool_return(pool, obj);
+		kfree(obj);
+		buf = bufpool_take(pool, 512, GFP_KERNEL);
+		if (buf)
+			memset(buf, 0x77, 512);
+		bufpool_return(pool, buf);
+		if (round % 100 == 0)
+			bufpool_clear(pool);
+	}
+	bufpool_clear(pool);
+	bufpool_destroy(pool);
+	return ret;
+}
+
+static int misuse_wrong_pool(void)
+{
+	struct bufpool *a = misuse_create("vmt-wrong-a", 0);
+	struct bufpool *b = misuse_create("vmt-wrong-b", 0);
+	unsigned int i;
+	int ret = 0;
+
+	if (IS_ERR(a) || IS_ERR(b)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(misuse_slab_sizes) && !ret; i++) {
+		size_t size = misuse_slab_sizes[i];
+		void *buf = bufpool_take(a, size, GFP_KERNEL);
+
+		if (!buf) {
+			ret = -ENOMEM;
+			break;
+		}
+		ret = misuse_expect_refused(b, buf, size);
+		if (!ret && bufpool_buf_size(a, buf) != size) {
+			pr_err("%s: FAIL: %zu-byte buffer is not a's any more\n",
+			       __func__, size);
+			ret = -EIO;
+		}
+		bufpool_return(a, buf);
+	}
+out:
+	if (!IS_ERR(a))
+		bufpool_destroy(a);
+	if (!IS_ERR(b))
+		bufpool_destroy(b);
+	return ret;
+}
+
+#define MISUSE_FRESH	256
+
+static int misuse_fresh_buffers(void)
+{
+	struct bufpool *pool = misuse_create("vmt-fresh", BUFPOOL_F_NO_INIT);
+	unsigned int i, j, kfence = 0;
+	void **bufs;
+	int ret = 0;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	bufs = kcalloc(MISUSE_FRESH, sizeof(*bufs), GFP_KERNEL);
+	if (!bufs) {
+		bufpool_destroy(pool);
+		return -ENOMEM;
+	}
+	for (i = 0; i < ARRAY_SIZE(misuse_slab_sizes) && !ret; i++) {
+		size_t size = misuse_slab_sizes[i];
+
+		/* All held: each take is fresh from the slab. */
+		for (j = 0; j < MISUSE_FRESH; j++) {
+			bufs[j] = bufpool_take(pool, size, GFP_KERNEL);
+			if (!bufs[j])
+				break;
+			if (is_kfence_address(bufs[j]))
+				kfence++;
+			if (bufpool_buf_size(pool, bufs[j]) != size) {
+				pr_err("%s: FAIL: fresh %zu-byte buffer %u not the pool's\n",
+				       __func__, size, j);
+				ret = -EIO;
+			}
+			if (j % 16 == 0)
+				usleep_range(1000, 2000);
+		}
+		while (j--)
+			bufpool_return(pool, bufs[j]);
+		bufpool_clear(pool);
+	}
+	pr_info("%s: %u of %zu fresh buffers were KFENCE objects\n", __func__,
+		kfence, MISUSE_FRESH * ARRAY_SIZE(misuse_slab_sizes));
+	kfree(bufs);
+	bufpool_destroy(pool);
+	return ret;
+}
+
+static int misuse_page_ref(void)
+{
+	struct bufpool *pool = misuse_create("vmt-pageref", 0);
+	struct page *page;
+	void *buf, *next;
+	int ret = 0;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	buf = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+	if (!buf) {
+		bufpool_destroy(pool);
+		return -ENOMEM;
+	}
+	page = virt_to_page(buf + PAGE_SIZE);
+	get_page(page);
+	memset(buf, 0x5e, SZ_64K);
+	bufpool_return(pool, buf);
+	if (!misuse_all(buf, 0x5e, SZ_64K) || bufpool_buf_size(pool, buf) ||
+	    folio_ref_count(page_folio(page)) != 1) {
+		pr_err("%s: FAIL: the referenced buffer was recycled\n",
+		       __func__);
+		ret = -EIO;
+	}
+	next = bufpool_take(pool, SZ_64K, GFP_KERNEL);
+	if (next == buf) {
+		pr_err("%s: FAIL: the referenced buffer was handed out\n",
+		       __func__);
+		ret = -EIO;
+	}
+	bufpool_return(pool, next);
+	put_page(page);
+	bufpool_destroy(pool);
+	return ret;
+}
+
+static int misuse_zone_one(struct bufpool *pool, gfp_t zone_gfp,
+			   enum zone_type zone)
+{
+	void *normal, *special, *later;
+
+	normal = bufpool_take(pool, 256, GFP_KERNEL);
+	if (!normal)
+		return -ENOMEM;
+	bufpool_return(pool, normal);
+	special = bufpool_take(pool, 256, GFP_KERNEL | zone_gfp);
+	if (!special)
+		return -ENOMEM;
+	bufpool_return(pool, special);
+	later = bufpool_take(pool, 256, GFP_KERNEL);
+	if (later)
+		bufpool_return(pool, later);
+	if (!misuse_ok(__func__, special != normal,
+		       "zone %d: got a recycled buffer", zone) ||
+	    !misuse_ok(__func__, page_zonenum(virt_to_page(special)) <= zone,
+		       "zone %d: got zone %d", zone,
+		       page_zonenum(virt_to_page(special))) ||
+	    !misuse_ok(__func__, later == normal,
+		       "zone %d: the zone buffer was recycled", zone))
+		return -EIO;
+	return 0;
+}
+
+static int misuse_zone(void)
+{
+	struct bufpool *pool = misuse_create("vmt-zone", 0);
+	int ret = 0;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+#ifdef CONFIG_ZONE_DMA
+	ret = misuse_zone_one(pool, GFP_DMA, ZONE_DMA);
+#endif
+#ifdef CONFIG_ZONE_DMA32
+	if (!ret)
+		ret = misuse_zone_one(pool, GFP_DMA32, ZONE_DMA32);
+#endif
+	bufpool_destroy(pool);
+	return ret;
+}
+
+static int misuse_tombstone(void)
+{
+	struct bufpool *pool = misuse_create("vmt-tomb", BUFPOOL_F_TRACK);
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	bufpool_destroy(pool);
+	/* Freed by a work item after a grace period. */
+	rcu_barrier();
+	msleep(500);
+	/* Each of these is the bug the case is about. */
+	if (!misuse_ok(__func__, !bufpool_take(pool, 256, GFP_KERNEL),
+		       "a take succeeded") ||
+	    !misuse_ok(__func__, !bufpool_take(pool, SZ_2M, GFP_KERNEL),
+		       "an unpooled take succeeded"))
+		return -EIO;
+	bufpool_destroy(pool);
+	bufpool_clear(pool);
+	return 0;
+}
+
+static int misuse_write_after_return(void)
+{
+	struct bufpool *pool = misuse_create("vmt-hex", BUFPOOL_F_TRACK);
+	u8 *x, *y;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	x = bufpool_take(pool, 256, GFP_KERNEL);
+	if (!x) {
+		bufpool_destroy(pool);
+		return -ENOMEM;
+	}
+	bufpool_return(pool, x);
+	x[3] ^= 0xff;	/* the bug: a write into the idle marker */
+	y = bufpool_take(pool, 256, GFP_KERNEL);
+	bufpool_return(pool, y);
+	bufpool_destroy(pool);
+	return misuse_ok(__func__, y && y != x,
+			 "the written buffer was handed out") ? 0 : -EIO;
+}
+
+/* === Tracking switched on and off under load === */
+
+static struct bufpool *toggle_pool;
+/* One per possible CPU, NULL for the CPUs that have none. */
+static struct task_struct **toggle_tasks;
+static atomic_long_t toggle_ops, toggle_bad;
+
+static int misuse_toggle_fn(void *arg)
+{
+	unsigned long me = (unsigned long)arg;
+
+	while (!kthread_should_stop()) {
+		size_t size = 64 << get_random_u32_below(7);
+		unsigned long *buf = bufpool_take(toggle_pool, size,
+						  GFP_KERNEL);
+
+		if (!buf) {
+			cond_resched();
+			continue;
+		}
+		atomic_long_inc(&toggle_ops);
+		/* An odd pointer is a tagged magazine slot: not ours to use. */
+		if (!IS_ALIGNED((unsigned long)buf, 64)) {
+			atomic_long_inc(&toggle_bad);
+			continue;
+		}
+		WRITE_ONCE(buf[1], me);
+		cond_resched();
+		if (READ_ONCE(buf[1]) != me)
+			atomic_long_inc(&toggle_bad);
+		bufpool_return(toggle_pool, buf);
+	}
+	return 0;
+}
+
+static int misuse_toggle_start(void)
+{
+	unsigned int cpu;
+
+	if (toggle_pool)
+		return -EBUSY;
+	toggle_pool = misuse_create("vmt-toggle", BUFPOOL_F_NO_INIT);
+	if (IS_ERR(toggle_pool)) {
+		int err = PTR_ERR(toggle_pool);
+
+		toggle_pool = NULL;
+		return err;
+	}
+	toggle_tasks = kcalloc(nr_cpu_ids, sizeof(*toggle_tasks), GFP_KERNEL);
+	if (!toggle_tasks) {
+		bufpool_destroy(toggle_pool);
+		toggle_pool = NULL;
+		return -ENOMEM;
+	}
+	atomic_long_set(&toggle_ops, 0);
+	atomic_long_set(&toggle_bad, 0);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		t = kthread_run_on_cpu(misuse_toggle_fn,
+				       (void *)(unsigned long)(cpu + 1), cpu,
+				       "vmt-toggle/%u");
+		toggle_tasks[cpu] = IS_ERR(t) ? NULL : t;
+	}
+	return 0;
+}
+
+static int misuse_toggle_stop(void)
+{
+	unsigned int cpu;
+	long bad;
+
+	if (!toggle_pool)
+		return -EINVAL;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (toggle_tasks[cpu])
+			kthread_stop(toggle_tasks[cpu]);
+	kfree(toggle_tasks);
+	toggle_tasks = NULL;
+	bad = atomic_long_read(&toggle_bad);
+	pr_info("%s: %ld takes and returns, %ld bad\n", __func__,
+		atomic_long_read(&toggle_ops), bad);
+	bufpool_destroy(toggle_pool);
+	toggle_pool = NULL;
+	if (!misuse_ok(__func__, !bad, "%ld odd or shared buffers", bad) ||
+	    !misuse_ok(__func__, atomic_long_read(&toggle_ops),
+		       "no take at all"))
+		return -EIO;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(void);
+} misuse_cases[] = {
+	{ "foreign_slab", misuse_foreign_slab },
+	{ "wrong_pool", misuse_wrong_pool },
+	{ "fresh_buffers", misuse_fresh_buffers },
+	{ "page_ref", misuse_page_ref },
+	{ "zone", misuse_zone },
+	{ "tombstone", misuse_tombstone },
+	{ "write_after_return", misuse_write_after_return },
+	{ "toggle_start", misuse_toggle_start },
+	{ "toggle_stop", misuse_toggle_stop },
+};
+
+static ssize_t misuse_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	char name[32];
+	unsigned int i;
+	int ret;
+
+	if (len >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, len))
+		return -EFAULT;
+	name[len] = '\0';
+	strim(name);
+	for (i = 0; i < ARRAY_SIZE(misuse_cases); i++) {
+		if (strcmp(name, misuse_cases[i].name))
+			continue;
+		ret = misuse_cases[i].fn();
+		if (!ret)
+			pr_info("%s: ok\n", name);
+		return ret ?: len;
+	}
+	return -ENOENT;
+}
+
+static const struct file_operations misuse_fops = {
+	.owner = THIS_MODULE,
+	.write = misuse_write,
+};
+
+static int __init misuse_init(void)
+{
+	misuse_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("run", 0200, misuse_dir, NULL, &misuse_fops);
+	return 0;
+}
+
+static void __exit misuse_exit(void)
+{
+	debugfs_remove_recursive(misuse_dir);
+	if (toggle_pool)
+		misuse_toggle_stop();
+}
+
+module_init(misuse_init);
+module_exit(misuse_exit);
+
+MODULE_DESCRIPTION("bufpool VM test: misuse cases on a real kernel");
+MODULE_LICENSE("GPL");
