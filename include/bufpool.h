@@ -36,8 +36,9 @@ struct bufpool;
 /*
  * BUFPOOL_F_STRICT - never recycle: every return frees the buffer to the
  * backend, so that KASAN or KFENCE catch a use after return at the faulting
- * access.  For debugging only: every take allocates.  bufpool.strict=1 sets
- * it for every new pool.  See Documentation/tracking.rst.
+ * access, and the pool remembers what it freed, so that every double return
+ * is refused.  For debugging only: every take allocates.  bufpool.strict=1
+ * sets it for every new pool.  See Documentation/tracking.rst.
  */
 #define BUFPOOL_F_STRICT	BIT(2)
 

@@ -581,7 +581,7 @@ static void bufpool_test_slab_layout_probe(struct kunit *test)
 	struct bufpool *pool = bp_create(test, "kt-slab-probe", 8, SZ_64K,
 					 0, 0);
 
-	KUNIT_EXPECT_EQ(test, pool->slab_indexed, IS_ENABLED(CONFIG_KASAN));
+	KUNIT_EXPECT_EQ(test, pool->indexed, IS_ENABLED(CONFIG_KASAN));
 	KUNIT_EXPECT_EQ(test, pool->nr_slab, ilog2(PAGE_SIZE) - 3 + 1);
 	KUNIT_EXPECT_PTR_EQ(test, pool->slab_cache[0], pool->buckets[0].cache);
 }
@@ -601,8 +601,8 @@ static void bufpool_test_slab_index(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	bufpool_kunit_destroy_at_end(test, pool);
 	other = bp_create_default(test, "kt-slab-index-b");
-	KUNIT_ASSERT_TRUE(test, pool->slab_indexed);
-	KUNIT_EXPECT_EQ(test, other->slab_indexed, IS_ENABLED(CONFIG_KASAN));
+	KUNIT_ASSERT_TRUE(test, pool->indexed);
+	KUNIT_EXPECT_EQ(test, other->indexed, IS_ENABLED(CONFIG_KASAN));
 
 	buf = bufpool_take(pool, 200, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
@@ -772,6 +772,36 @@ static void bufpool_test_use_after_destroy_tracked(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bp_console_has("(the pool is freed: a use after destroy)"));
 }
 
+/*
+ * Strict mode frees every buffer at its return; a second return of it is
+ * still a double return, said so and refused, on every kernel: the pool
+ * remembers what it freed (no read of the freed memory, no double free).
+ */
+static void bufpool_test_strict_double_return(struct kunit *test)
+{
+	const char *name = "kt-strict-double";
+	struct bufpool *pool = bp_create(test, name, 64, SZ_64K, 0,
+					 BUFPOOL_F_STRICT);
+	static const size_t sizes[] = { 64, 256, PAGE_SIZE, SZ_16K, SZ_256K };
+	unsigned int i;
+
+	KUNIT_EXPECT_TRUE(test, pool->indexed);
+	bp_console_start(test, name);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		void *buf = bufpool_take(pool, sizes[i], GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, buf);
+		bufpool_return(pool, buf);
+		KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+		bp_expect_rejected(test, pool, buf, -1);
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(pool, buf), 0,
+				    "size %zu", sizes[i]);
+	}
+	KUNIT_EXPECT_TRUE(test, bp_console_has("double return (the buffer was freed"));
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
 static void bufpool_test_buf_size_foreign(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-size-foreign");
@@ -821,6 +851,7 @@ static struct kunit_case bufpool_bad_input_test_cases[] = {
 	KUNIT_CASE(bufpool_test_slab_index),
 	KUNIT_CASE(bufpool_test_return_page_referenced),
 	KUNIT_CASE(bufpool_test_take_gfp_unpooled),
+	KUNIT_CASE(bufpool_test_strict_double_return),
 	KUNIT_CASE(bufpool_test_destroy_twice),
 	KUNIT_CASE(bufpool_test_use_after_destroy_tracked),
 	KUNIT_CASE(bufpool_test_return_double_immediate),

@@ -124,4 +124,12 @@ void bp_test_exit(struct kunit *test);
 int bp_suite_init(struct kunit_suite *suite);
 void bp_suite_exit(struct kunit_suite *suite);
 
+#if IS_ENABLED(CONFIG_KASAN_KUNIT_TEST)
+/* bufpool_kasan_kunit.c: from mm/kasan/kasan.h, which is private to KASAN. */
+void kasan_kunit_test_suite_start(void);
+void kasan_kunit_test_suite_end(void);
+bool kasan_save_enable_multi_shot(void);
+void kasan_restore_multi_shot(bool enabled);
+#endif /* CONFIG_KASAN_KUNIT_TEST */
+
 #endif /* _BUFPOOL_KUNIT_H */

@@ -26,43 +26,145 @@
 
 #include "internal.h"
 
-/* === The slab index (the fallback) === */
+/* === The index (the fallback, and strict mode) === */
 
 /*
- * Used only by a pool whose slab caches failed bufpool_slab_probe(): every
- * slab buffer the pool allocated and has not freed, keyed by physical
- * address in units of the smallest bucket, with its bucket's index as value.
- * Takes from the magazines and returns to them only look it up; backend
- * allocations and frees, in any context but NMI, change it under its
- * irq-safe lock.
+ * An xarray keyed by physical address in units of the smallest bucket, whose
+ * values are a stats slot and a "freed" bit.  Every pool remembers there the
+ * page buffers it freed (a page buffer's return is a slow path anyway).  A
+ * pool whose slab caches failed bufpool_slab_probe(), and every strict pool,
+ * also keep every slab buffer they allocated (live) and freed.  So a return
+ * of a buffer the pool freed is a double return, said so exactly, without
+ * touching its memory.  Takes
+ * and returns only look it up; backend allocations and frees, in any
+ * context but NMI, change it under its irq-safe lock.  Freed entries go
+ * when the pool allocates the memory again, or, once there are many, when
+ * their memory is no longer a slab (then no owner check can pass for it).
  */
+#define BUFPOOL_INDEX_FREED		1UL
+/* Freed entries that make the pool prune its index, at the least. */
+#define BUFPOOL_PRUNE_MIN		4096
+
 static unsigned long bufpool_index_key(const struct bufpool *pool,
 				       const void *buf)
 {
 	return __pa(buf) >> pool->min_shift;
 }
 
-static int bufpool_index_add(struct bufpool_bucket *b, void *buf, gfp_t gfp)
+static void *bufpool_index_entry(unsigned int slot, bool freed)
 {
-	struct bufpool *pool = b->pool;
+	return xa_mk_value((unsigned long)slot << 1 | freed);
+}
+
+static bool bufpool_index_freed(const void *entry)
+{
+	return xa_to_value(entry) & BUFPOOL_INDEX_FREED;
+}
+
+static unsigned int bufpool_index_slot(const void *entry)
+{
+	return xa_to_value(entry) >> 1;
+}
+
+/* Store @entry for @buf; returns the old entry, or an xa_err() one. */
+static void *bufpool_index_store(struct bufpool *pool, const void *buf,
+				 void *entry, gfp_t gfp)
+{
 	XA_STATE(xas, &pool->slab_index, bufpool_index_key(pool, buf));
 	unsigned long flags;
+	void *old;
 
 	do {
 		xa_lock_irqsave(&pool->slab_index, flags);
-		xas_store(&xas, xa_mk_value(b - pool->buckets));
+		old = xas_store(&xas, entry);
 		xa_unlock_irqrestore(&pool->slab_index, flags);
-	} while (xas_nomem(&xas, gfp_nested_mask(gfp)));
-	return xas_error(&xas);
+	} while (xas_nomem(&xas, gfp));
+	return xas_error(&xas) ? XA_ERROR(xas_error(&xas)) : old;
 }
 
-static void bufpool_index_del(struct bufpool *pool, void *buf)
+static int bufpool_index_add(struct bufpool_bucket *b, void *buf, gfp_t gfp)
 {
-	unsigned long flags;
+	struct bufpool *pool = b->pool;
+	void *old;
 
-	xa_lock_irqsave(&pool->slab_index, flags);
-	__xa_erase(&pool->slab_index, bufpool_index_key(pool, buf));
-	xa_unlock_irqrestore(&pool->slab_index, flags);
+	old = bufpool_index_store(pool, buf,
+				  bufpool_index_entry(b - pool->buckets, false),
+				  gfp_nested_mask(gfp));
+	if (xa_is_err(old))
+		return xa_err(old);
+	if (old && bufpool_index_freed(old))
+		atomic_long_dec(&pool->nr_freed);
+	return 0;
+}
+
+/* @buf of @slot goes back to the backend: remember it as freed. */
+static void bufpool_index_forget(struct bufpool *pool, unsigned int slot,
+				 void *buf)
+{
+	void *old;
+
+	/* A slab buffer's entry is replaced, a page buffer's may be new. */
+	old = bufpool_index_store(pool, buf, bufpool_index_entry(slot, true),
+				  GFP_NOWAIT | __GFP_NOWARN);
+	if (xa_is_err(old) || (old && bufpool_index_freed(old)))
+		return;
+	if (atomic_long_inc_return(&pool->nr_freed) >
+	    (long)READ_ONCE(pool->prune_at))
+		queue_work(system_unbound_wq, &pool->prune_work);
+}
+
+/* A freed entry is worth keeping while its memory is a slab (ours?). */
+static bool bufpool_index_keep(struct bufpool *pool, unsigned long key,
+			       const void *entry)
+{
+	if (bufpool_index_slot(entry) >= pool->nr_slab)
+		return false;
+	return folio_test_slab(virt_to_folio(__va(key << pool->min_shift)));
+}
+
+/* Drop the freed entries not worth keeping, 256 looks a lock hold. */
+static void bufpool_index_prune(struct work_struct *work)
+{
+	struct bufpool *pool = container_of(work, struct bufpool, prune_work);
+	XA_STATE(xas, &pool->slab_index, 0);
+	unsigned int looked = 0;
+	unsigned long flags;
+	void *entry;
+
+	xas_lock_irqsave(&xas, flags);
+	xas_for_each(&xas, entry, ULONG_MAX) {
+		if (bufpool_index_freed(entry) &&
+		    !bufpool_index_keep(pool, xas.xa_index, entry)) {
+			xas_store(&xas, NULL);
+			atomic_long_dec(&pool->nr_freed);
+		}
+		if (++looked % 256)
+			continue;
+		xas_pause(&xas);
+		xas_unlock_irqrestore(&xas, flags);
+		cond_resched();
+		xas_lock_irqsave(&xas, flags);
+	}
+	xas_unlock_irqrestore(&xas, flags);
+	WRITE_ONCE(pool->prune_at,
+		   max_t(long, BUFPOOL_PRUNE_MIN,
+			 2 * atomic_long_read(&pool->nr_freed)));
+}
+
+/* The live entry's bucket, or NULL; a freed entry sets *@freed. */
+static struct bufpool_bucket *bufpool_index_find(struct bufpool *pool,
+						 const void *buf, bool *freed)
+{
+	void *entry = xa_load(&pool->slab_index, bufpool_index_key(pool, buf));
+
+	*freed = false;
+	if (!xa_is_value(entry))
+		return NULL;
+	if (bufpool_index_freed(entry)) {
+		*freed = true;
+		return NULL;
+	}
+	return &pool->buckets[bufpool_index_slot(entry)];
 }
 
 /* === Allocation === */
@@ -97,7 +199,7 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
 	if (!b->cache)
 		return bufpool_pages_alloc(b, b->order, gfp);
 	buf = kmem_cache_alloc(b->cache, gfp);
-	if (buf && unlikely(b->pool->slab_indexed) &&
+	if (buf && unlikely(b->pool->indexed) &&
 	    bufpool_index_add(b, buf, gfp)) {
 		/* A buffer the index does not know would be rejected. */
 		kmem_cache_free(b->cache, buf);
@@ -135,11 +237,15 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 	if (bufpool_track_hooked(b->pool))
 		bufpool_track_forget(buf);
 	if (b->cache) {
-		if (unlikely(b->pool->slab_indexed))
-			bufpool_index_del(b->pool, buf);
+		if (unlikely(b->pool->indexed))
+			bufpool_index_forget(b->pool, b - b->pool->buckets, buf);
 		kmem_cache_free(b->cache, buf);
 		return;
 	}
+	/* A page leaves the pool's hands: its return now is a double one. */
+	bufpool_index_forget(b->pool, b == &b->pool->unpooled ?
+			     bufpool_unpooled_slot(b->pool) :
+			     b - b->pool->buckets, buf);
 	folio = virt_to_folio(buf);
 	folio->private = NULL;
 	folio_put(folio);
@@ -165,35 +271,44 @@ bufpool_folio_cache(const struct folio *folio)
 static const char bufpool_not_ours[] =
 	"slab object of another cache (kmalloc, or another pool's)";
 
-/* The bucket the index has at @buf, or NULL. */
-static struct bufpool_bucket *bufpool_index_find(struct bufpool *pool,
-						 const void *buf)
-{
-	void *entry = xa_load(&pool->slab_index, bufpool_index_key(pool, buf));
-
-	return xa_is_value(entry) ? &pool->buckets[xa_to_value(entry)] : NULL;
-}
+static const char bufpool_freed_since[] =
+	"double return (the buffer was freed since its first return)";
 
 /* The fallback: ask the index. */
 static noinline struct bufpool_bucket *
 bufpool_index_owner(struct bufpool *pool, const void *buf, const char **why)
 {
-	struct bufpool_bucket *b = bufpool_index_find(pool, buf);
+	struct bufpool_bucket *b;
 	unsigned int i;
+	bool freed;
 
+	b = bufpool_index_find(pool, buf, &freed);
 	if (b && IS_ALIGNED((unsigned long)buf, b->size))
 		return b;
+	*why = b ? "interior pointer" :
+	       freed ? bufpool_freed_since : bufpool_not_ours;
+	if (freed || b)
+		return NULL;
 	/* Rejected; for the message, is it inside one of our buffers? */
-	*why = bufpool_not_ours;
 	for (i = 0; i < pool->nr_slab; i++) {
 		size_t size = pool->buckets[i].size;
 		const void *start = PTR_ALIGN_DOWN(buf, size);
 
 		if (start != buf &&
-		    bufpool_index_find(pool, start) == &pool->buckets[i])
+		    bufpool_index_find(pool, start, &freed) == &pool->buckets[i])
 			*why = "interior pointer";
 	}
 	return NULL;
+}
+
+/* A page that is not this pool's now: one it freed, in strict mode? */
+static noinline bool bufpool_index_freed_page(struct bufpool *pool,
+					      const void *buf)
+{
+	bool freed;
+
+	return PAGE_ALIGNED(buf) && !bufpool_index_find(pool, buf, &freed) &&
+	       freed;
 }
 
 static __always_inline struct bufpool_bucket *
@@ -203,7 +318,7 @@ bufpool_slab_owner(struct bufpool *pool, const struct folio *folio,
 	const struct kmem_cache *cache;
 	unsigned int i;
 
-	if (unlikely(pool->slab_indexed))
+	if (unlikely(pool->indexed))
 		return bufpool_index_owner(pool, buf, why);
 	cache = bufpool_folio_cache(folio);
 	for (i = 0; i < pool->nr_slab; i++) {
@@ -250,7 +365,8 @@ struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
 
 	b = folio_get_private(folio);
 	if (b != &pool->unpooled && !bufpool_is_bucket(pool, b)) {
-		*why = "page not owned by this pool";
+		*why = bufpool_index_freed_page(pool, buf) ?
+		       bufpool_freed_since : "page not owned by this pool";
 		return NULL;
 	}
 	if (buf != folio_address(folio)) {
@@ -363,6 +479,7 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 		b->cache = NULL;
 	}
 	pool->nr_slab = 0;
+	cancel_work_sync(&pool->prune_work);
 	xa_destroy(&pool->slab_index);
 }
 
@@ -386,6 +503,12 @@ int bufpool_backend_init(struct bufpool *pool)
 	unsigned int i;
 
 	xa_init_flags(&pool->slab_index, XA_FLAGS_LOCK_IRQ);
+	INIT_WORK(&pool->prune_work, bufpool_index_prune);
+	atomic_long_set(&pool->nr_freed, 0);
+	pool->prune_at = BUFPOOL_PRUNE_MIN;
+	/* Strict mode wants every double return caught: it keeps the index. */
+	if (READ_ONCE(pool->track.strict))
+		why = "strict mode";
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_bucket *b = &pool->buckets[i];
 
@@ -411,7 +534,7 @@ int bufpool_backend_init(struct bufpool *pool)
 			pr_warn_once("bufpool: slab layout: %s, in the %zu-byte cache of pool %s; pools whose caches fail this check look their slab buffers up in an index (exact, slower)\n",
 				     why, b->size, pool->name);
 	}
-	pool->slab_indexed = why;
+	pool->indexed = why;
 	return 0;
 }
 
@@ -446,5 +569,6 @@ void bufpool_backend_exit(struct bufpool *pool)
 		b->cache = NULL;
 	}
 	pool->nr_slab = 0;
+	cancel_work_sync(&pool->prune_work);
 	xa_destroy(&pool->slab_index);
 }

@@ -42,15 +42,24 @@ static struct bufpool_mag *bufpool_mag_alloc(const struct bufpool_bucket *b,
 	return m;
 }
 
+/* Free an idle buffer, as a magazine slot holds it, to the backend. */
+static void bufpool_free_idle(struct bufpool_bucket *b, void *slot)
+{
+	/* A tracked pool's slots may carry BUFPOOL_MAG_TRACKED. */
+	void *buf = bufpool_mag_untag(slot);
+
+	bufpool_kasan_unpoison(buf, b->size);
+	bufpool_backend_free(b, buf);
+}
+
 /* Free the buffers in @m to the backend; returns how many. */
 static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
 				      struct bufpool_mag *m)
 {
 	unsigned int n = m->count;
 
-	/* A tracked pool's slots may carry BUFPOOL_MAG_TRACKED. */
 	while (m->count)
-		bufpool_backend_free(b, bufpool_mag_untag(m->bufs[--m->count]));
+		bufpool_free_idle(b, m->bufs[--m->count]);
 	return n;
 }
 
@@ -372,7 +381,7 @@ static void bufpool_drain_work(struct work_struct *work)
 
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 		while (n)
-			bufpool_backend_free(b, bufpool_mag_untag(bufs[--n]));
+			bufpool_free_idle(b, bufs[--n]);
 	}
 }
 
@@ -660,6 +669,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	cb->out_delta++;
 	local_unlock_irqrestore(&pool->cpu->lock, flags);
 
+	bufpool_kasan_unpoison(bufpool_mag_untag(buf), b->size);
 	if (recycled) {
 		*recycled = true;
 		return buf;
@@ -789,6 +799,13 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 		slot = (void *)((unsigned long)buf | BUFPOOL_MAG_TRACKED);
 	}
 	WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
+	/*
+	 * Before the push: once in a magazine, an interrupt may take it.  Not
+	 * a tracked buffer: KASAN would write its free track over the poison
+	 * that tracking checks, and tracking catches writes after return.
+	 */
+	if (!poison)
+		bufpool_kasan_poison(buf);
 
 	local_lock_irqsave(&pool->cpu->lock, flags);
 	if (unlikely(percpu_ref_is_dying(&pool->ref)))
@@ -806,13 +823,16 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	bufpool_count(pool, idx, BUFPOOL_STAT_OVER_BUDGET, 1);
 free:
 	local_unlock_irqrestore(&pool->cpu->lock, flags);
+	if (!poison)
+		bufpool_kasan_unpoison(buf, b->size);
 	bufpool_return_free(pool, b, idx, buf);
 }
 
 static __always_inline bool bufpool_is_idle(const struct bufpool *pool,
 					    const void *buf)
 {
-	return READ_ONCE(*(const unsigned long *)buf) ==
+	/* Unchecked: an idle buffer is poisoned for KASAN. */
+	return READ_ONCE_NOCHECK(*(const unsigned long *)buf) ==
 	       bufpool_idle_mark(pool, buf);
 }
 

@@ -18,6 +18,7 @@
 
 #include <linux/cache.h>
 #include <linux/jump_label.h>
+#include <linux/kasan.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/local_lock.h>
@@ -217,16 +218,20 @@ struct bufpool_track {
  * @min_size: smallest bucket size
  * @max_size: largest bucket size
  * @nr_slab: buckets with a slab cache, the first ones
- * @slab_indexed: the slab caches failed bufpool_slab_probe(): ownership of
- *	slab buffers is looked up in @slab_index
+ * @indexed: the slab caches failed bufpool_slab_probe(), or the pool is
+ *	strict: ownership of slab buffers is looked up in @slab_index, and
+ *	freed buffers are remembered there
  * @slab_cache: the caches of the first @nr_slab buckets, side by side for
  *	the owner check of a return
  * @max_cached_bytes: cap on the bytes idle in the depots
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
  * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
  * @peak_bytes: highest @out_bytes_approx since creation or the last reset
- * @slab_index: with @slab_indexed, every slab buffer allocated and not
- *	freed, keyed by physical address >> @min_shift, valued by bucket index
+ * @slab_index: with @indexed, every slab buffer allocated and the buffers
+ *	freed (backend.c), keyed by physical address >> @min_shift
+ * @nr_freed: entries of @slab_index for freed buffers
+ * @prune_at: @nr_freed that queues @prune_work
+ * @prune_work: drops freed entries whose memory is no longer a slab
  * @debugfs: the pool's debugfs directory, or %NULL
  * @creator: return address of the bufpool_create() call
  * @id: unique number, names the slab caches while a namesake is dying
@@ -250,7 +255,7 @@ struct bufpool {
 	size_t min_size;
 	size_t max_size;
 	unsigned int nr_slab;
-	bool slab_indexed;
+	bool indexed;
 	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX];
 
 	size_t max_cached_bytes;
@@ -258,6 +263,9 @@ struct bufpool {
 	atomic_long_t out_bytes_approx;
 	unsigned long peak_bytes;
 	struct xarray slab_index;
+	atomic_long_t nr_freed;
+	unsigned long prune_at;
+	struct work_struct prune_work;
 	struct dentry *debugfs;
 	unsigned long creator;
 	unsigned int id;
@@ -301,6 +309,44 @@ static inline unsigned long bufpool_idle_mark(const struct bufpool *pool,
 {
 	return pool->cookie ^ (unsigned long)buf;
 }
+
+/*
+ * KASAN: a buffer idle in a magazine is poisoned, as mempool poisons its
+ * elements, so that a use after return is reported at the faulting access.
+ * The functions behind these are not exported to modules in 6.12: only a
+ * built-in bufpool (the KUnit builds) can call them.  Slab objects and
+ * compound pages alike: KASAN tells them apart.
+ */
+#ifdef MODULE
+#define BUFPOOL_KASAN_META		sizeof(unsigned long)
+
+static inline void bufpool_kasan_poison(void *buf)
+{
+}
+
+static inline void bufpool_kasan_unpoison(void *buf, size_t size)
+{
+}
+#else
+/*
+ * The bytes of an idle slab buffer that bufpool can count on: KASAN writes
+ * its free track (struct kasan_free_meta, at most 32 bytes) into a poisoned
+ * object, after a quarantine link that mempool-style poisoning leaves
+ * alone, so the first word, the idle marker, stays.
+ */
+#define BUFPOOL_KASAN_META	(IS_ENABLED(CONFIG_KASAN_GENERIC) ? 32 : \
+				 sizeof(unsigned long))
+
+static __always_inline void bufpool_kasan_poison(void *buf)
+{
+	kasan_mempool_poison_object(buf);
+}
+
+static __always_inline void bufpool_kasan_unpoison(void *buf, size_t size)
+{
+	kasan_mempool_unpoison_object(buf, size);
+}
+#endif /* MODULE */
 
 /* backend.c: where buffers come from and go back to */
 int bufpool_backend_init(struct bufpool *pool);
