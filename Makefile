@@ -10,6 +10,8 @@
 #   make tools           build tools/bufpool-stat, the debugfs viewer
 #   make demo            load the modules in a qemu VM running Debian's kernel
 #   make vm-test         the VM suite: usercopy, leak reports, unload (qemu)
+#   make bench           the benchmark, in UML and in the VM: bench/results/
+#                        (not part of "make check"; it takes a while)
 #
 # KDIR=  kernel build tree (default: the running kernel's, else the newest
 #        of Debian's 6.12 amd64 headers; see .ci/kdir.sh)
@@ -23,7 +25,7 @@ CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
 export BUFPOOL_CACHE := $(CACHE)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps tools vm-test
+	check demo deps tools vm-test bench
 
 all: modules
 
@@ -60,6 +62,9 @@ demo: modules
 
 vm-test: modules
 	@userspace-test/vm-test.sh
+
+bench:
+	@bench/run.sh
 
 deps:
 	@.ci/deps.sh

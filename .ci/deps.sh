@@ -14,6 +14,7 @@ pkgs=(
 	linux-headers-6.12-amd64				# KDIR
 	linux-image-6.12-amd64					# the demo's kernel
 	qemu-system-x86 busybox-static cpio kmod gzip		# the demo's VM
+	gnuplot-nox						# make bench's plots
 )
 
 installed() {

@@ -60,6 +60,8 @@ struct bufpool;
  *	(see Documentation/tuning.rst).
  * @flags: %BUFPOOL_F_NO_INIT, %BUFPOOL_F_TRACK, %BUFPOOL_F_STRICT; other
  *	bits are rejected.
+ * @track_sample: with %BUFPOOL_F_TRACK, record one take in @track_sample
+ *	(1: every take); 0 selects the module parameter bufpool.track_sample.
  *
  * A zero-initialised structure, or a %NULL pointer in its place, means all
  * defaults.
@@ -69,6 +71,7 @@ struct bufpool_params {
 	size_t max_size;
 	size_t max_cached_bytes;
 	unsigned int flags;
+	unsigned int track_sample;
 };
 
 /**

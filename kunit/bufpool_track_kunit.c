@@ -959,6 +959,32 @@ static void bufpool_track_test_write_after_return(struct kunit *test)
 
 /* === Sampling, turning on and off, failures === */
 
+/* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
+static void bufpool_track_test_sample_param(struct kunit *test)
+{
+	struct bufpool_params params = {
+		.flags = BUFPOOL_F_TRACK,
+		.track_sample = 64,
+	};
+	struct bufpool *pool = bufpool_create("kt-tr-sample-param", &params);
+	char state[16];
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bufpool_kunit_destroy_at_end(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->track.sample, 64);
+	KUNIT_EXPECT_FALSE(test, pool->track.exact);
+	KUNIT_EXPECT_STREQ(test, bufpool_track_state(pool, state, sizeof(state)),
+			   "1/64");
+
+	/* Without BUFPOOL_F_TRACK it does nothing. */
+	params.flags = 0;
+	pool = bufpool_create("kt-tr-sample-off", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bufpool_kunit_destroy_at_end(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->track.sample, 0);
+	KUNIT_EXPECT_FALSE(test, pool->track.hooked);
+}
+
 static void bufpool_track_test_sampling(struct kunit *test)
 {
 	const unsigned int n = 2048, rate = 8;
@@ -1255,6 +1281,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_foreign_stack),
 	KUNIT_CASE(bufpool_track_test_write_after_return),
 	KUNIT_CASE(bufpool_track_test_sampling),
+	KUNIT_CASE(bufpool_track_test_sample_param),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run the bufpool KUnit suite in UML: kunit/run.sh [normal|debug] [kunit.py args]
+# Run the bufpool KUnit suite in UML: kunit/run.sh [normal|debug|bench] [kunit.py args]
 #
 # KUnit in UML runs only code built into the UML kernel, so the project is
 # copied into a 6.12 source tree (see .ci/ksrc.sh) as lib/bufpool, refreshed
 # on every run, and hooked into lib/Kconfig and lib/Makefile with one line
 # each.  "debug" adds kunit/debug.kunitconfig (KASAN, lockdep, preemption,
-# kmemleak, list debugging) and builds in its own directory.  Extra
+# kmemleak, list debugging) and builds in its own directory; "bench" builds
+# bench/bench.kunitconfig instead, for bench/run.sh.  Extra
 # arguments go to kunit.py, e.g. a suite filter glob.  After the run, the
 # kernel log is searched for lockdep, KASAN and similar reports, which do not
 # fail a test case by themselves: any found makes the exit status 3.
@@ -29,8 +30,13 @@ debug)
 	build_dir=$cache/build-uml-debug
 	configs+=(--kunitconfig=lib/bufpool/kunit/debug.kunitconfig)
 	;;
+bench)
+	# The benchmark (bench/run.sh), not the tests: no debugging options.
+	build_dir=$cache/build-uml-bench
+	configs=(--kunitconfig=lib/bufpool/bench/bench.kunitconfig)
+	;;
 *)
-	echo "usage: $0 [normal|debug] [kunit.py args...]" >&2
+	echo "usage: $0 [normal|debug|bench] [kunit.py args...]" >&2
 	exit 2
 	;;
 esac

@@ -29,17 +29,16 @@
 /* === The index (the fallback, and strict mode) === */
 
 /*
- * An xarray keyed by physical address in units of the smallest bucket, whose
- * values are a stats slot and a "freed" bit.  Every pool remembers there the
- * page buffers it freed (a page buffer's return is a slow path anyway).  A
- * pool whose slab caches failed bufpool_slab_probe(), and every strict pool,
- * also keep every slab buffer they allocated (live) and freed.  So a return
- * of a buffer the pool freed is a double return, said so exactly, without
- * touching its memory.  Takes
- * and returns only look it up; backend allocations and frees, in any
- * context but NMI, change it under its irq-safe lock.  Freed entries go
- * when the pool allocates the memory again, or, once there are many, when
- * their memory is no longer a slab (then no owner check can pass for it).
+ * Used by a pool whose slab caches failed bufpool_slab_probe(), and by every
+ * strict pool: an xarray keyed by physical address in units of the smallest
+ * bucket, whose values are a stats slot and a "freed" bit.  It holds every
+ * slab buffer the pool allocated (live), and remembers every buffer it freed
+ * (slab, page or unpooled), so that a return of a freed buffer is a double
+ * return, said so exactly, without touching its memory.  Takes and returns
+ * only look it up; backend allocations and frees, in any context but NMI,
+ * change it under its irq-safe lock.  Freed entries go when the pool
+ * allocates the memory again, or, once there are many, when their memory is
+ * no longer a slab (then no owner check can pass for it).
  */
 #define BUFPOOL_INDEX_FREED		1UL
 /* Freed entries that make the pool prune its index, at the least. */
@@ -242,10 +241,11 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 		kmem_cache_free(b->cache, buf);
 		return;
 	}
-	/* A page leaves the pool's hands: its return now is a double one. */
-	bufpool_index_forget(b->pool, b == &b->pool->unpooled ?
-			     bufpool_unpooled_slot(b->pool) :
-			     b - b->pool->buckets, buf);
+	/* Its return from now on is a double one, the index will say. */
+	if (unlikely(b->pool->indexed))
+		bufpool_index_forget(b->pool, b == &b->pool->unpooled ?
+				     bufpool_unpooled_slot(b->pool) :
+				     b - b->pool->buckets, buf);
 	folio = virt_to_folio(buf);
 	folio->private = NULL;
 	folio_put(folio);
@@ -365,7 +365,8 @@ struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
 
 	b = folio_get_private(folio);
 	if (b != &pool->unpooled && !bufpool_is_bucket(pool, b)) {
-		*why = bufpool_index_freed_page(pool, buf) ?
+		*why = unlikely(pool->indexed) &&
+		       bufpool_index_freed_page(pool, buf) ?
 		       bufpool_freed_since : "page not owned by this pool";
 		return NULL;
 	}

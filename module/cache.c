@@ -837,10 +837,10 @@ static __always_inline bool bufpool_is_idle(const struct bufpool *pool,
 }
 
 /*
- * slow path: some pool is tracked or strict.  The global record index knows
- * every tracked buffer, of any pool: a record decides (wrong pool, double
- * return), and a pointer without one gets the untracked checks, or is
- * reported if @pool tracks every buffer.
+ * slow path: @pool is tracked or strict, or some pool is and @pool refused
+ * @buf.  The global record index knows every tracked buffer, of any pool: a
+ * record decides (wrong pool, double return), and a pointer without one
+ * gets the untracked checks, or is reported if @pool tracks every buffer.
  */
 static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
 					    unsigned long caller)
@@ -885,14 +885,23 @@ void bufpool_return(struct bufpool *pool, void *buf)
 	/* Nowhere to put it: say so loudly rather than lose it silently. */
 	if (WARN_ON_ONCE(!pool))
 		return;
-	if (static_branch_unlikely(&bufpool_track_key)) {
+	if (bufpool_track_hooked(pool)) {
 		bufpool_return_tracked(pool, buf, _RET_IP_);
 		return;
 	}
+	/*
+	 * A pool that was never tracked has no records, and ownership is
+	 * exact: only a rejected pointer can be another pool's tracked
+	 * buffer, whose report names both pools.
+	 */
 	b = bufpool_owner(pool, buf, &why);
 	if (unlikely(!b)) {
-		bufpool_bad_return(pool, buf, bufpool_unpooled_slot(pool), why,
-				   _RET_IP_);
+		if (static_branch_unlikely(&bufpool_track_key))
+			bufpool_return_tracked(pool, buf, _RET_IP_);
+		else
+			bufpool_bad_return(pool, buf,
+					   bufpool_unpooled_slot(pool), why,
+					   _RET_IP_);
 		return;
 	}
 	if (unlikely(b == &pool->unpooled)) {

@@ -476,7 +476,8 @@ static inline void bufpool_track_poison(void *buf, size_t size)
 
 int bufpool_track_init(void);
 void bufpool_track_exit(void);
-void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags);
+void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
+			     unsigned int sample);
 void bufpool_track_pool_exit(struct bufpool *pool);
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 			void *buf, bool idle_record, gfp_t gfp,

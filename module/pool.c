@@ -295,7 +295,7 @@ struct bufpool *bufpool_create(const char *name,
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
 	bufpool_init_buckets(pool);
-	bufpool_track_pool_init(pool, p.flags);
+	bufpool_track_pool_init(pool, p.flags, p.track_sample);
 
 	err = bufpool_cache_init(pool);
 	if (err)

@@ -1393,16 +1393,18 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_track_show_outstanding);
  * bufpool_track_pool_init() - set up a new pool's tracking
  * @pool: the pool, not visible to anyone yet
  * @flags: its BUFPOOL_F_* flags
+ * @sample: its bufpool_params::track_sample, or 0
  *
  * %BUFPOOL_F_TRACK or bufpool.track=1 turn tracking on with the sample rate
- * bufpool.track_sample; %BUFPOOL_F_STRICT or bufpool.strict=1 strict mode.
+ * @sample, else bufpool.track_sample; %BUFPOOL_F_STRICT or bufpool.strict=1
+ * strict mode.
  *
  * Context: process context; sleeps.
  */
-void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags)
+void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
+			     unsigned int sample)
 {
 	struct bufpool_track *t = &pool->track;
-	unsigned int sample = 0;
 
 	spin_lock_init(&t->lock);
 	INIT_LIST_HEAD(&t->records);
@@ -1413,7 +1415,9 @@ void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags)
 	snprintf(t->creator, sizeof(t->creator), "%ps", (void *)pool->creator);
 
 	if ((flags & BUFPOOL_F_TRACK) || READ_ONCE(bufpool_track_param))
-		sample = max(READ_ONCE(bufpool_track_sample), 1U);
+		sample = sample ?: max(READ_ONCE(bufpool_track_sample), 1U);
+	else
+		sample = 0;
 	t->sample = sample;
 	t->exact = sample == 1;
 	t->strict = (flags & BUFPOOL_F_STRICT) ||
