@@ -1179,6 +1179,47 @@ static void bufpool_test_irqs_disabled(struct kunit *test)
 	bp_ctx_expect_balanced(test, c->pool);
 }
 
+/*
+ * An interrupt that arrives while its CPU is in the middle of a take or
+ * return finds the per-CPU guard held: it allocates and frees instead of
+ * touching the magazines, and counts in the bucket's shared counters.  The
+ * case holds the guard itself, as the interrupted context would.
+ */
+static void bufpool_test_guard_nested(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-guard-nested");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_cpu *pcp;
+	void *idle, *buf;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "the guard is a local_lock on PREEMPT_RT");
+	idle = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, idle);
+	bufpool_return(pool, idle);
+	KUNIT_ASSERT_EQ(test, bp_cpu_bufs(pool, raw_smp_processor_id(), slot), 1);
+
+	pcp = bufpool_cpu_trylock(pool);
+	KUNIT_ASSERT_NOT_NULL(test, pcp);
+	/* As an interrupt here would: not the idle buffer, a new one. */
+	KUNIT_EXPECT_NULL(test, bufpool_cpu_trylock(pool));
+	buf = bufpool_take(pool, 256, GFP_ATOMIC);
+	KUNIT_EXPECT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_PTR_NE(test, buf, idle);
+	bufpool_return(pool, buf);
+	bufpool_cpu_unlock(pool, pcp);
+
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, raw_smp_processor_id(), slot), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->buckets[slot].nested[BUFPOOL_STAT_ALLOC]),
+			1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->buckets[slot].nested[BUFPOOL_STAT_FREE]),
+			1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TAKE), 2);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
 static void bufpool_test_cross_context(struct kunit *test)
 {
 	struct bp_ctx *c = bp_ctx_new(test, "kt-cross");
@@ -1460,6 +1501,7 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_softirq),
 	KUNIT_CASE(bufpool_test_irqs_disabled),
 	KUNIT_CASE(bufpool_test_cross_context),
+	KUNIT_CASE(bufpool_test_guard_nested),
 	KUNIT_CASE_SLOW(bufpool_test_concurrent_mixed),
 	{}
 };

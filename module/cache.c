@@ -7,8 +7,11 @@
  * swapped, and only when both are dry or both full does the CPU trade a
  * whole magazine with the bucket's depot under the depot lock.  So at most
  * one lock round trip happens per mag_size takes or returns, and none on the
- * fast path, which runs with this CPU's local_lock held (interrupts off on
- * !PREEMPT_RT) and touches only this CPU's lines.
+ * fast path, which runs in a section guarded by this CPU's guard
+ * (bufpool_cpu_trylock(): preemption off, interrupts on, a per-CPU busy
+ * flag) and touches only this CPU's lines.  An interrupt that arrives in
+ * the middle of a section takes a slow path: it allocates (take) or frees
+ * (return), and counts in the bucket's shared counters.
  *
  * The depot holds full magazines up to the pool's max_cached_bytes; a return
  * that would push it over frees the buffer to the backend instead.  The
@@ -16,8 +19,8 @@
  * per-CPU magazines too.
  *
  * Pool lifetime: every buffer out holds a reference on pool->ref.  The fast
- * paths check that the pool is live inside their local_lock section, which
- * is an RCU read-side critical section (interrupts or, on PREEMPT_RT, the
+ * paths check that the pool is live inside their guarded section, which is
+ * an RCU read-side critical section (preemption off or, on PREEMPT_RT, the
  * per-CPU spinlock), so after bufpool_destroy() has killed the ref and
  * waited for a grace period no CPU touches a magazine again.
  */
@@ -108,23 +111,25 @@ static void bufpool_fold_out(struct bufpool *pool, struct bufpool_bucket *b,
 
 /*
  * Both of @cb's magazines are empty: trade the prev one for a full magazine
- * from the depot.  Called with this CPU's local_lock held.
+ * from the depot.  Called in a guarded section.
  */
 static noinline bool bufpool_depot_get_full(struct bufpool *pool,
 					    struct bufpool_bucket *b,
 					    struct bufpool_cpu_bucket *cb)
 {
 	struct bufpool_mag *full;
+	unsigned long flags;
 
 	bufpool_fold_out(pool, b, cb);
 	/* Unlocked peek: a CPU that misses one refill just allocates. */
 	if (!data_race(b->nr_full))
 		return false;
 
-	spin_lock(&b->lock);
+	/* Interrupts are on in a guarded section; the depot is any context's. */
+	spin_lock_irqsave(&b->lock, flags);
 	full = list_first_entry_or_null(&b->full, struct bufpool_mag, list);
 	if (!full) {
-		spin_unlock(&b->lock);
+		spin_unlock_irqrestore(&b->lock, flags);
 		return false;
 	}
 	list_del(&full->list);
@@ -132,7 +137,7 @@ static noinline bool bufpool_depot_get_full(struct bufpool *pool,
 	b->nr_bufs -= full->count;
 	list_add(&cb->prev->list, &b->empty);
 	b->nr_empty++;
-	spin_unlock(&b->lock);
+	spin_unlock_irqrestore(&b->lock, flags);
 
 	atomic_long_sub(full->count * b->size, &pool->depot_bytes);
 	cb->prev = cb->loaded;
@@ -144,7 +149,7 @@ static noinline bool bufpool_depot_get_full(struct bufpool *pool,
  * Hand @m, a magazine with buffers, to the depot and get an empty one back,
  * unless that would take the depot over max_cached_bytes.  Returns the empty
  * magazine, or NULL if the depot refused (then @m is still the caller's).
- * Called with this CPU's local_lock held, or on a dead CPU's magazines.
+ * Called in a guarded section, or on a dead CPU's magazines.
  */
 static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 					     struct bufpool_bucket *b,
@@ -192,7 +197,7 @@ refuse:
 
 /*
  * Both of @cb's magazines are full: trade the prev one for an empty one.
- * Called with this CPU's local_lock held.
+ * Called in a guarded section.
  */
 static noinline bool bufpool_depot_put_full(struct bufpool *pool,
 					    struct bufpool_bucket *b,
@@ -310,7 +315,7 @@ static void bufpool_drain_mag(struct bufpool *pool, struct bufpool_bucket *b,
  * after that.  Counted as BUFPOOL_STAT_DRAIN.
  *
  * Context: nothing may use @cpu's magazines meanwhile: @cpu is dead, or it is
- * this CPU with its local_lock held or interrupts off.
+ * this CPU in a guarded section.
  */
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 {
@@ -365,19 +370,22 @@ static void bufpool_drain_work(struct work_struct *work)
 	struct bufpool *pool = container_of(work, struct bufpool_cpu,
 					    drain_work)->pool;
 	void *bufs[2 * BUFPOOL_MAG_MAX];
-	unsigned long flags;
 	unsigned int i, n;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_bucket *b = &pool->buckets[i];
 		struct bufpool_cpu_bucket *cb;
+		struct bufpool_cpu *pcp;
 
-		local_lock_irqsave(&pool->cpu->lock, flags);
-		cb = &this_cpu_ptr(pool->cpu)->b[i];
+		/* A task: nothing of this CPU can hold the guard now. */
+		pcp = bufpool_cpu_trylock(pool);
+		if (WARN_ON_ONCE(!pcp))
+			return;
+		cb = &pcp->b[i];
 		bufpool_fold_out(pool, b, cb);
 		n = bufpool_mag_move(cb->loaded, bufs);
 		n += bufpool_mag_move(cb->prev, bufs + n);
-		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		bufpool_cpu_unlock(pool, pcp);
 
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 		while (n)
@@ -600,6 +608,20 @@ static __always_inline bool bufpool_take_unpooled_p(const struct bufpool *pool,
 			(gfp & BUFPOOL_GFP_UNPOOLED));
 }
 
+/*
+ * slow path: an interrupt found this CPU in the middle of a take or return
+ * of this pool, so its magazines are not to be touched: allocate.
+ */
+static noinline void *bufpool_take_nested(struct bufpool *pool,
+					  struct bufpool_bucket *b,
+					  unsigned int idx, gfp_t gfp,
+					  unsigned long caller)
+{
+	if (unlikely(!percpu_ref_tryget_live(&pool->ref)))
+		return bufpool_take_dead(pool, caller);
+	return bufpool_take_alloc(pool, b, idx, gfp);
+}
+
 static __always_inline unsigned int bufpool_size_index(const struct bufpool *pool,
 						       size_t size)
 {
@@ -644,30 +666,35 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 						 bool *recycled)
 {
 	struct bufpool_cpu_bucket *cb;
-	unsigned long flags;
+	struct bufpool_cpu *pcp;
 	void *buf;
 
-	local_lock_irqsave(&pool->cpu->lock, flags);
+	pcp = bufpool_cpu_trylock(pool);
+	if (unlikely(!pcp)) {
+		if (recycled)
+			*recycled = false;
+		return bufpool_take_nested(pool, b, idx, gfp, caller);
+	}
 	if (unlikely(!percpu_ref_tryget_live(&pool->ref))) {
-		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		bufpool_cpu_unlock(pool, pcp);
 		return bufpool_take_dead(pool, caller);
 	}
-	cb = &this_cpu_ptr(pool->cpu)->b[idx];
+	cb = &pcp->b[idx];
 	buf = bufpool_mag_pop(cb);
 	if (likely(buf)) {
-		bufpool_count(pool, idx, BUFPOOL_STAT_CPU_HIT, 1);
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_CPU_HIT, 1);
 	} else if (bufpool_depot_get_full(pool, b, cb)) {
 		buf = bufpool_mag_pop(cb);
-		bufpool_count(pool, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
 	} else {
-		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		bufpool_cpu_unlock(pool, pcp);
 		if (recycled)
 			*recycled = false;
 		return bufpool_take_alloc(pool, b, idx, gfp);
 	}
-	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
+	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 	cb->out_delta++;
-	local_unlock_irqrestore(&pool->cpu->lock, flags);
+	bufpool_cpu_unlock(pool, pcp);
 
 	bufpool_kasan_unpoison(bufpool_mag_untag(buf), b->size);
 	if (recycled) {
@@ -780,7 +807,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 						  bool poison, bool strict)
 {
 	struct bufpool_cpu_bucket *cb;
-	unsigned long flags;
+	struct bufpool_cpu *pcp;
 	void *slot = buf;
 
 	/*
@@ -807,22 +834,26 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	if (!poison)
 		bufpool_kasan_poison(buf);
 
-	local_lock_irqsave(&pool->cpu->lock, flags);
-	if (unlikely(percpu_ref_is_dying(&pool->ref)))
+	/* Taken by an interrupted context of this CPU: free it instead. */
+	pcp = bufpool_cpu_trylock(pool);
+	if (unlikely(!pcp))
 		goto free;
-	cb = &this_cpu_ptr(pool->cpu)->b[idx];
+	if (unlikely(percpu_ref_is_dying(&pool->ref)))
+		goto unlock;
+	cb = &pcp->b[idx];
 	if (likely(bufpool_mag_push(b, cb, slot)) ||
 	    (bufpool_depot_put_full(pool, b, cb) &&
 	     bufpool_mag_push(b, cb, slot))) {
-		bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
 		cb->out_delta--;
-		local_unlock_irqrestore(&pool->cpu->lock, flags);
+		bufpool_cpu_unlock(pool, pcp);
 		percpu_ref_put(&pool->ref);
 		return;
 	}
-	bufpool_count(pool, idx, BUFPOOL_STAT_OVER_BUDGET, 1);
+	__bufpool_count(pcp, idx, BUFPOOL_STAT_OVER_BUDGET, 1);
+unlock:
+	bufpool_cpu_unlock(pool, pcp);
 free:
-	local_unlock_irqrestore(&pool->cpu->lock, flags);
 	if (!poison)
 		bufpool_kasan_unpoison(buf, b->size);
 	bufpool_return_free(pool, b, idx, buf);
@@ -931,6 +962,19 @@ EXPORT_SYMBOL_GPL(bufpool_buf_size);
 
 /* === Setup === */
 
+static void bufpool_cpu_guard_init(struct bufpool_cpu *pcp)
+{
+#ifdef CONFIG_PREEMPT_RT
+	local_lock_init(&pcp->lock);
+#else
+	static struct lock_class_key key;
+
+	pcp->busy = false;
+	lockdep_init_map_type(&pcp->dep_map, "bufpool_cpu_guard", &key, 0,
+			      LD_WAIT_CONFIG, LD_WAIT_INV, LD_LOCK_PERCPU);
+#endif /* CONFIG_PREEMPT_RT */
+}
+
 /**
  * bufpool_cache_init() - set up a pool's depots and per-CPU magazines
  * @pool: the pool, with its bucket geometry set
@@ -960,7 +1004,7 @@ int bufpool_cache_init(struct bufpool *pool)
 		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
 		int node = cpu_to_node(cpu);
 
-		local_lock_init(&pcp->lock);
+		bufpool_cpu_guard_init(pcp);
 		INIT_WORK(&pcp->drain_work, bufpool_drain_work);
 		pcp->pool = pool;
 		for (i = 0; i < pool->nr_buckets; i++) {

@@ -6,7 +6,7 @@
  * Each bucket has a backend (a kmem_cache up to PAGE_SIZE, compound pages
  * above), a depot of full and empty magazines behind a spinlock, and on each
  * CPU two magazines ("loaded" and "prev", as in Bonwick's magazine allocator
- * and SLUB's sheaves) behind the pool's per-CPU local_lock.  Takes and returns
+ * and SLUB's sheaves) behind the pool's per-CPU guard.  Takes and returns
  * touch only this CPU's magazines unless both are empty (take) or full
  * (return); then a whole magazine is exchanged with the depot.
  *
@@ -22,6 +22,8 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/local_lock.h>
+#include <linux/lockdep.h>
+#include <linux/preempt.h>
 #include <linux/percpu-refcount.h>
 #include <linux/poison.h>
 #include <linux/sizes.h>
@@ -103,6 +105,9 @@ struct bufpool_mag {
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
  * @nr_bufs: buffers in the magazines on @full
+ * @nested: events counted by a context that found its CPU's guard held
+ *	(an interrupt in the middle of a guarded section), added to the
+ *	per-CPU counters on read
  * @out_approx: buffers out, folded in from the CPUs on slow paths; behind
  *	the exact count by at most 2 * @mag_size per CPU
  * @peak_out: highest @out_approx seen since creation or the last reset
@@ -121,6 +126,7 @@ struct bufpool_bucket {
 	unsigned int nr_empty;
 	unsigned long nr_bufs;
 
+	atomic_long_t nested[BUFPOOL_STAT_COUNT];
 	atomic_long_t out_approx;
 	unsigned long peak_out;
 };
@@ -142,15 +148,26 @@ struct bufpool_cpu_bucket {
 
 /**
  * struct bufpool_cpu - a pool's per-CPU state
- * @lock: protects the magazines of this CPU against interrupts and, on
- *	PREEMPT_RT, against preemption
+ * @lock: on PREEMPT_RT, the per-CPU lock of this CPU's magazines and
+ *	counters
+ * @busy: elsewhere, the guard of this CPU's magazines and counters: set,
+ *	with preemption off, while a context of this CPU is in a guarded
+ *	section (bufpool_cpu_trylock())
+ * @dep_map: the guard as lockdep sees it
  * @drain_work: empties this CPU's magazines for bufpool_clear()
  * @pool: back pointer for @drain_work
  * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
  * @b: one entry per bucket, then the unpooled slot (stats only)
  */
 struct bufpool_cpu {
+#ifdef CONFIG_PREEMPT_RT
 	local_lock_t lock;
+#else
+	bool busy;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	struct lockdep_map dep_map;
+#endif /* CONFIG_DEBUG_LOCK_ALLOC */
+#endif /* CONFIG_PREEMPT_RT */
 	struct work_struct drain_work;
 	struct bufpool *pool;
 	long unpooled_bytes;
@@ -291,13 +308,92 @@ static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
 	return pool->nr_buckets;
 }
 
-/* Count @nr events; safe in any context, against interrupts and preemption. */
-static __always_inline void bufpool_count(struct bufpool *pool,
-					  unsigned int slot,
-					  enum bufpool_stat stat,
-					  unsigned long nr)
+/*
+ * The per-CPU guard.  6.12 has no local_trylock() (6.15 has); this is its
+ * shape.  A guarded section runs with preemption off and this CPU's busy
+ * flag set, interrupts on: an interrupt that arrives in the middle and
+ * finds the flag set does not wait (it could not: it runs on this CPU) but
+ * takes a slow path, which touches neither the magazines nor the per-CPU
+ * counters.  Inside a section those are this context's alone, so plain
+ * per-CPU accesses do.  lockdep sees a trylock of a per-CPU lock.  On
+ * PREEMPT_RT, where the magazines may sleep on the depot's locks, it is a
+ * local_lock instead: per-CPU, sleeping, and never refused.
+ */
+#ifdef CONFIG_PREEMPT_RT
+static __always_inline struct bufpool_cpu *
+bufpool_cpu_trylock(struct bufpool *pool)
 {
-	this_cpu_add(pool->cpu->b[slot].stat[stat], nr);
+	local_lock(&pool->cpu->lock);
+	return this_cpu_ptr(pool->cpu);
+}
+
+static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
+					       struct bufpool_cpu *pcp)
+{
+	local_unlock(&pool->cpu->lock);
+}
+#else
+static __always_inline struct bufpool_cpu *
+bufpool_cpu_trylock(struct bufpool *pool)
+{
+	struct bufpool_cpu *pcp;
+
+	preempt_disable();
+	pcp = this_cpu_ptr(pool->cpu);
+	if (unlikely(READ_ONCE(pcp->busy))) {
+		preempt_enable();
+		return NULL;
+	}
+	WRITE_ONCE(pcp->busy, true);
+	/* An interrupt on this CPU sees the flag before any access below. */
+	barrier();
+	lock_map_acquire_try(&pcp->dep_map);
+	return pcp;
+}
+
+static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
+					       struct bufpool_cpu *pcp)
+{
+	lock_map_release(&pcp->dep_map);
+	/* Paired with the barrier() of bufpool_cpu_trylock(). */
+	barrier();
+	WRITE_ONCE(pcp->busy, false);
+	preempt_enable();
+}
+#endif /* CONFIG_PREEMPT_RT */
+
+/* Count @nr events in a guarded section of @pcp. */
+static __always_inline void __bufpool_count(struct bufpool_cpu *pcp,
+					    unsigned int slot,
+					    enum bufpool_stat stat,
+					    unsigned long nr)
+{
+	pcp->b[slot].stat[stat] += nr;
+}
+
+static inline struct bufpool_bucket *bufpool_slot_bucket(struct bufpool *pool,
+							 unsigned int slot)
+{
+	return slot < pool->nr_buckets ? &pool->buckets[slot] :
+					 &pool->unpooled;
+}
+
+/*
+ * Count @nr events outside a guarded section; any context but NMI.  If
+ * this CPU is in the middle of one, the bucket's shared counters take
+ * them: the section's plain per-CPU adds never race with anyone.
+ */
+static inline void bufpool_count(struct bufpool *pool, unsigned int slot,
+				 enum bufpool_stat stat, unsigned long nr)
+{
+	struct bufpool_cpu *pcp = bufpool_cpu_trylock(pool);
+
+	if (likely(pcp)) {
+		__bufpool_count(pcp, slot, stat, nr);
+		bufpool_cpu_unlock(pool, pcp);
+		return;
+	}
+	atomic_long_add(nr, &bufpool_slot_bucket(pool, slot)->nested[stat]);
 }
 
 /*

@@ -365,7 +365,7 @@ void bufpool_destroy(struct bufpool *pool)
 	percpu_ref_get(&pool->ref);
 	percpu_ref_kill(&pool->ref);
 	/*
-	 * Takes and returns test the ref inside their local_lock section, an
+	 * Takes and returns test the ref inside their guarded section, an
 	 * RCU read-side critical section: after a grace period every one of
 	 * them sees the pool dying and no CPU touches its magazines again.
 	 */

@@ -49,7 +49,8 @@ unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
 		/* Other CPUs count while we sum: a snapshot is all we promise. */
 		sum += data_race(pcp->b[slot].stat[stat]);
 	}
-	return sum;
+	/* And what interrupts counted while their CPU held the guard. */
+	return sum + atomic_long_read(&bufpool_slot_bucket(pool, slot)->nested[stat]);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_sum);
 
@@ -227,6 +228,8 @@ void bufpool_stat_read(struct bufpool *pool, unsigned int slot,
 			sum[i] += data_race(pcp->b[slot].stat[i]);
 		}
 	}
+	for (i = 0; i < BUFPOOL_STAT_COUNT; i++)
+		sum[i] += atomic_long_read(&bufpool_slot_bucket(pool, slot)->nested[i]);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_read);
 
