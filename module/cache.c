@@ -18,19 +18,26 @@
  * shrinker trims the depot; bufpool_clear() and CPU hotplug empty the
  * per-CPU magazines too.
  *
- * Pool lifetime: every buffer out holds a reference on pool->ref.  The fast
- * paths check that the pool is live inside their guarded section, which is
- * an RCU read-side critical section (preemption off or, on PREEMPT_RT, the
- * per-CPU spinlock), so after bufpool_destroy() has killed the ref and
- * waited for a grace period no CPU touches a magazine again.
+ * Pool lifetime, as page_pool's: no reference per buffer.  The per-CPU take
+ * and return counts say how many buffers are out.  A take checks that the
+ * pool is live and counts itself inside a guarded section (preemption off:
+ * an RCU read-side critical section) or, on the slow path, an SRCU section
+ * (bufpool_srcu); bufpool_destroy() marks the pool dead and waits for both,
+ * so no take is counted after that.  Returns to a dead pool free their
+ * buffer and, once destroy is done, the one whose count brings the buffers
+ * out to zero releases the pool (bufpool_return_done()).
  */
 #include <linux/cpu.h>
 #include <linux/mm.h>
+#include <linux/srcu.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include "internal.h"
+
+/* Slow-path takes, for bufpool_destroy() to wait for; see above. */
+DEFINE_SRCU(bufpool_srcu);
 
 /* === Magazines === */
 
@@ -544,6 +551,7 @@ static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 {
 	unsigned int slot = bufpool_unpooled_slot(pool);
 	void *buf;
+	int srcu;
 
 	if (!size || size > BUFPOOL_SIZE_MAX) {
 		if (!(gfp & __GFP_NOWARN))
@@ -552,34 +560,48 @@ static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 					    (void *)caller);
 		return NULL;
 	}
-	if (unlikely(!percpu_ref_tryget_live(&pool->ref)))
+	srcu = srcu_read_lock(&bufpool_srcu);
+	if (unlikely(READ_ONCE(pool->dead))) {
+		srcu_read_unlock(&bufpool_srcu, srcu);
 		return bufpool_take_dead(pool, caller);
-
+	}
 	buf = bufpool_unpooled_alloc(pool, size, gfp);
 	if (!buf) {
 		bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC_FAIL, 1);
-		percpu_ref_put(&pool->ref);
-		return NULL;
+		goto out;
 	}
 	bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC, 1);
 	bufpool_count(pool, slot, BUFPOOL_STAT_TAKE, 1);
 	size = bufpool_owned_size(pool, &pool->unpooled, buf);
 	this_cpu_add(pool->cpu->unpooled_bytes, size);
 	bufpool_add_out(pool, &pool->unpooled, 1, size);
+out:
+	srcu_read_unlock(&bufpool_srcu, srcu);
 	return buf;
 }
 
-/* slow path: both magazines and the depot are empty */
+/*
+ * slow path: both magazines and the depot are empty, or an interrupt found
+ * this CPU in the middle of a take or return.  The take is counted inside
+ * an SRCU section that checked the pool is live: bufpool_destroy() waits
+ * for it, so that it counts every buffer out.
+ */
 static noinline void *bufpool_take_alloc(struct bufpool *pool,
 					 struct bufpool_bucket *b,
-					 unsigned int idx, gfp_t gfp)
+					 unsigned int idx, gfp_t gfp,
+					 unsigned long caller)
 {
-	void *buf = bufpool_backend_alloc(b, gfp);
+	int srcu = srcu_read_lock(&bufpool_srcu);
+	void *buf;
 
+	if (unlikely(READ_ONCE(pool->dead))) {
+		srcu_read_unlock(&bufpool_srcu, srcu);
+		return bufpool_take_dead(pool, caller);
+	}
+	buf = bufpool_backend_alloc(b, gfp);
 	if (!buf) {
 		bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC_FAIL, 1);
-		percpu_ref_put(&pool->ref);
-		return NULL;
+		goto out;
 	}
 	bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC, 1);
 	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
@@ -590,6 +612,8 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 	 * return would look like a double one.
 	 */
 	WRITE_ONCE(*(unsigned long *)buf, 0);
+out:
+	srcu_read_unlock(&bufpool_srcu, srcu);
 	return buf;
 }
 
@@ -606,20 +630,6 @@ static __always_inline bool bufpool_take_unpooled_p(const struct bufpool *pool,
 {
 	return unlikely(!size || size > pool->max_size ||
 			(gfp & BUFPOOL_GFP_UNPOOLED));
-}
-
-/*
- * slow path: an interrupt found this CPU in the middle of a take or return
- * of this pool, so its magazines are not to be touched: allocate.
- */
-static noinline void *bufpool_take_nested(struct bufpool *pool,
-					  struct bufpool_bucket *b,
-					  unsigned int idx, gfp_t gfp,
-					  unsigned long caller)
-{
-	if (unlikely(!percpu_ref_tryget_live(&pool->ref)))
-		return bufpool_take_dead(pool, caller);
-	return bufpool_take_alloc(pool, b, idx, gfp);
 }
 
 static __always_inline unsigned int bufpool_size_index(const struct bufpool *pool,
@@ -669,13 +679,11 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	struct bufpool_cpu *pcp;
 	void *buf;
 
+	/* Taken by an interrupted context of this CPU: allocate instead. */
 	pcp = bufpool_cpu_trylock(pool);
-	if (unlikely(!pcp)) {
-		if (recycled)
-			*recycled = false;
-		return bufpool_take_nested(pool, b, idx, gfp, caller);
-	}
-	if (unlikely(!percpu_ref_tryget_live(&pool->ref))) {
+	if (unlikely(!pcp))
+		goto alloc;
+	if (unlikely(READ_ONCE(pool->dead))) {
 		bufpool_cpu_unlock(pool, pcp);
 		return bufpool_take_dead(pool, caller);
 	}
@@ -688,9 +696,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
 	} else {
 		bufpool_cpu_unlock(pool, pcp);
-		if (recycled)
-			*recycled = false;
-		return bufpool_take_alloc(pool, b, idx, gfp);
+		goto alloc;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 	cb->out_delta++;
@@ -705,6 +711,11 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
 		return bufpool_take_marked(pool, b, buf, gfp, caller);
 	return bufpool_take_prep(pool, b, buf, gfp);
+
+alloc:
+	if (recycled)
+		*recycled = false;
+	return bufpool_take_alloc(pool, b, idx, gfp, caller);
 }
 
 /*
@@ -790,9 +801,12 @@ noinline void bufpool_return_free(struct bufpool *pool,
 		this_cpu_sub(pool->cpu->unpooled_bytes, size);
 	bufpool_add_out(pool, b, -1, -size);
 	bufpool_backend_free(b, buf);
+	/* Once the return is counted a destroyed pool may go: RCU holds it. */
+	rcu_read_lock();
 	bufpool_count(pool, slot, BUFPOOL_STAT_RETURN, 1);
 	bufpool_count(pool, slot, BUFPOOL_STAT_FREE, 1);
-	percpu_ref_put(&pool->ref);
+	bufpool_return_done(pool);
+	rcu_read_unlock();
 }
 
 /*
@@ -838,7 +852,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	pcp = bufpool_cpu_trylock(pool);
 	if (unlikely(!pcp))
 		goto free;
-	if (unlikely(percpu_ref_is_dying(&pool->ref)))
+	if (unlikely(READ_ONCE(pool->dead)))
 		goto unlock;
 	cb = &pcp->b[idx];
 	if (likely(bufpool_mag_push(b, cb, slot)) ||
@@ -847,7 +861,6 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
 		cb->out_delta--;
 		bufpool_cpu_unlock(pool, pcp);
-		percpu_ref_put(&pool->ref);
 		return;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_OVER_BUDGET, 1);

@@ -24,7 +24,7 @@
 #include <linux/local_lock.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
-#include <linux/percpu-refcount.h>
+#include <linux/srcu.h>
 #include <linux/poison.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
@@ -226,8 +226,10 @@ struct bufpool_track {
 /**
  * struct bufpool - a buffer pool
  * @cpu: per-CPU magazines and counters
- * @ref: one reference per buffer out plus the pool's own; killed by
- *	bufpool_destroy(), the pool is freed when it drops to zero
+ * @dead: set by bufpool_destroy(): takes fail, returns free their buffer
+ * @synced: set by bufpool_destroy() once no take can be counted any more:
+ *	the return that brings the buffers out to zero frees the pool
+ * @released: bit 0 set by whoever queued @free_work
  * @min_shift: log2 of the smallest bucket size
  * @nr_buckets: number of buckets
  * @flags: BUFPOOL_F_*
@@ -256,7 +258,7 @@ struct bufpool_track {
  * @list: link in bufpool_pools or, once destroyed, bufpool_dying; under
  *	bufpool_mutex
  * @shrinker: gives idle buffers back under memory pressure
- * @free_work: frees the pool once @ref has dropped to zero
+ * @free_work: frees the pool once its last buffer is back
  * @name: the pool's name
  * @track: tracking and strict mode (track.c)
  * @unpooled: pseudo-bucket that owns unpooled page allocations
@@ -264,7 +266,9 @@ struct bufpool_track {
  */
 struct bufpool {
 	struct bufpool_cpu __percpu *cpu;
-	struct percpu_ref ref;
+	bool dead;
+	bool synced;
+	unsigned long released;
 	unsigned int min_shift;
 	unsigned int nr_buckets;
 	unsigned int flags;
@@ -456,6 +460,7 @@ size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
 			  const void *buf);
 
 /* cache.c: magazines and depot */
+extern struct srcu_struct bufpool_srcu;
 int bufpool_cache_init(struct bufpool *pool);
 void bufpool_cache_free_mags(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
@@ -476,11 +481,13 @@ void bufpool_reset_peak(struct bufpool *pool);
 unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
 			       enum bufpool_stat stat);
 unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
+long bufpool_inflight(struct bufpool *pool);
 size_t bufpool_idle(struct bufpool *pool, unsigned long *nr);
 size_t bufpool_idle_bytes(struct bufpool *pool);
 
 /* pool.c */
 extern struct mutex bufpool_mutex;
+void bufpool_return_done(struct bufpool *pool);
 extern struct list_head bufpool_pools;
 int bufpool_cpu_dead_all(unsigned int cpu);
 

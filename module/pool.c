@@ -4,8 +4,9 @@
  * hotplug, and the module's init and exit.
  *
  * A destroyed pool with buffers still out moves to a "dying" list and lives
- * on until the last buffer is returned (page_pool's deferred release): its
- * percpu_ref drops to zero and a work item frees it.  At module unload the
+ * on until the last buffer is returned (page_pool's deferred release): the
+ * return that brings its count of buffers out to zero queues a work item
+ * that frees it.  At module unload the
  * pools that nobody destroyed are destroyed, and pools whose buffers can no
  * longer come back (their users are unloaded) are reported and freed
  * without freeing those buffers.
@@ -193,12 +194,12 @@ static void bufpool_free(struct bufpool *pool)
 	/* Not at unload: nothing can call into bufpool after that. */
 	bool bury = READ_ONCE(pool->track.hooked) && !bufpool_unloading;
 
+	/* The last return may still be in bufpool_return_done(): let it end. */
+	synchronize_rcu();
 	/* First: drops the records of buffers that never came back. */
 	bufpool_track_pool_exit(pool);
 	/* Caches first: a namesake created meanwhile must not clash. */
 	bufpool_backend_exit(pool);
-	/* A dead ref stays dead, and safe to test, after this. */
-	percpu_ref_exit(&pool->ref);
 	if (bury) {
 		bufpool_bury(pool);
 		return;
@@ -213,12 +214,33 @@ static void bufpool_free_work(struct work_struct *work)
 	bufpool_free(container_of(work, struct bufpool, free_work));
 }
 
-/* The last buffer of a destroyed pool is back; any context. */
-static void bufpool_release(struct percpu_ref *ref)
+/* Free a destroyed pool, once, if none of its buffers is out; any context. */
+static void bufpool_try_release(struct bufpool *pool)
 {
-	struct bufpool *pool = container_of(ref, struct bufpool, ref);
-
+	if (bufpool_inflight(pool) || test_and_set_bit(0, &pool->released))
+		return;
 	queue_work(bufpool_wq, &pool->free_work);
+}
+
+/**
+ * bufpool_return_done() - a return of @pool's has been counted
+ * @pool: the pool
+ *
+ * For returns outside a guarded section (those inside one are waited for
+ * by bufpool_destroy()): if the pool is destroyed, the return that brings
+ * its buffers out to zero frees it.  Of two such returns at once, at least
+ * one sees both counts (each counts, then reads: full barriers between),
+ * and bufpool_try_release() frees the pool once.
+ *
+ * Context: any context but NMI, in an RCU read-side critical section that
+ * also holds the count: the pool may be freed after it.
+ */
+void bufpool_return_done(struct bufpool *pool)
+{
+	/* Paired with bufpool_destroy(): it sets synced, then counts. */
+	smp_mb();
+	if (unlikely(READ_ONCE(pool->synced)))
+		bufpool_try_release(pool);
 }
 
 /* === Shrinker === */
@@ -300,12 +322,9 @@ struct bufpool *bufpool_create(const char *name,
 	err = bufpool_cache_init(pool);
 	if (err)
 		goto err_cache;
-	err = percpu_ref_init(&pool->ref, bufpool_release, 0, GFP_KERNEL);
-	if (err)
-		goto err_cache;
 	err = bufpool_register(pool);
 	if (err)
-		goto err_ref;
+		goto err_cache;
 	err = bufpool_backend_init(pool);
 	if (err)
 		goto err_unregister;
@@ -320,8 +339,6 @@ err_backend:
 	bufpool_backend_exit(pool);
 err_unregister:
 	bufpool_unlink(pool);
-err_ref:
-	percpu_ref_exit(&pool->ref);
 err_cache:
 	bufpool_cache_exit(pool);
 	bufpool_track_pool_exit(pool);
@@ -335,7 +352,7 @@ static noinline bool bufpool_misused_dead(struct bufpool *pool,
 					  const char *what,
 					  unsigned long caller)
 {
-	if (!percpu_ref_is_dying(&pool->ref))
+	if (!READ_ONCE(pool->dead))
 		return false;
 	pr_err_ratelimited("bufpool: %s: %s of a destroyed pool by %pS: ignored%s\n",
 			   pool->name, what, (void *)caller,
@@ -361,19 +378,27 @@ void bufpool_destroy(struct bufpool *pool)
 	pool->shrinker = NULL;
 	bufpool_drain_cancel(pool);
 
-	/* Hold the pool until we are done, even if nothing is out. */
-	percpu_ref_get(&pool->ref);
-	percpu_ref_kill(&pool->ref);
+	/* From now on takes fail and returns free their buffer. */
+	WRITE_ONCE(pool->dead, true);
 	/*
-	 * Takes and returns test the ref inside their guarded section, an
-	 * RCU read-side critical section: after a grace period every one of
-	 * them sees the pool dying and no CPU touches its magazines again.
+	 * Takes and returns test it inside their guarded section, an RCU
+	 * read-side critical section, and slow takes inside an SRCU one:
+	 * after both grace periods no take is counted any more and no CPU
+	 * touches the magazines again.
 	 */
 	synchronize_rcu();
+	synchronize_srcu(&bufpool_srcu);
 	bufpool_cache_release(pool);
 	/* Frees quarantined buffers, reports the ones still out. */
 	bufpool_track_destroy(pool, !bufpool_unloading);
-	percpu_ref_put(&pool->ref);
+	/*
+	 * The count of buffers out can only fall now: from here on the
+	 * return that brings it to zero frees the pool; if it is zero, this.
+	 */
+	WRITE_ONCE(pool->synced, true);
+	/* Paired with bufpool_return_done(): each side writes, then reads. */
+	smp_mb();
+	bufpool_try_release(pool);
 }
 EXPORT_SYMBOL_GPL(bufpool_destroy);
 
@@ -482,8 +507,7 @@ static void __exit bufpool_exit(void)
 	bufpool_destroy(bufpool_shared_pool);
 	bufpool_destroy_abandoned();
 
-	/* percpu_ref's RCU callbacks may still release a pool: let them. */
-	rcu_barrier();
+	/* Pools whose last buffer came back may be being freed: let them. */
 	destroy_workqueue(bufpool_wq);
 
 	/* Whoever holds these buffers is unloaded: they never come back. */

@@ -94,6 +94,28 @@ unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes)
 EXPORT_SYMBOL_IF_KUNIT(bufpool_outstanding);
 
 /**
+ * bufpool_inflight() - takes minus returns, over every slot
+ * @pool: the pool
+ *
+ * Exact once nothing takes or returns meanwhile; with ownership exact, a
+ * return always follows its take, so the sum never goes below zero when it
+ * is read after the return that made it.
+ *
+ * Context: any context.
+ * Return: the number of buffers out.
+ */
+long bufpool_inflight(struct bufpool *pool)
+{
+	long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i <= pool->nr_buckets; i++)
+		sum += bufpool_stat_sum(pool, i, BUFPOOL_STAT_TAKE) -
+		       bufpool_stat_sum(pool, i, BUFPOOL_STAT_RETURN);
+	return sum;
+}
+
+/**
  * bufpool_idle() - idle buffers the pool holds
  * @pool: the pool
  * @nr: if not %NULL, set to the number of idle buffers

@@ -26,7 +26,10 @@
  *  - toggle_start, toggle_stop: a kthread per online CPU takes and returns
  *    buffers of pool "vmt-toggle" while user space switches its tracking
  *    on and off; stop checks that no buffer was misaligned or had two
- *    owners.
+ *    owners;
+ *  - destroy_race: a kthread per online CPU takes and returns while the
+ *    pool is destroyed; they return what they hold, and the last return
+ *    frees the pool (the VM suite checks its slab caches are gone).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -440,6 +443,76 @@ static int misuse_toggle_stop(void)
 	return 0;
 }
 
+/* === Destroy while every CPU takes and returns === */
+
+static struct bufpool *race_pool;
+static atomic_long_t race_takes, race_failed;
+
+static int misuse_race_fn(void *arg)
+{
+	void *held[8] = {};
+	unsigned int i = 0;
+
+	while (!kthread_should_stop()) {
+		size_t size = 64 << get_random_u32_below(12);
+
+		/* Returns of buffers taken before the destroy go on. */
+		bufpool_return(race_pool, held[i]);
+		held[i] = bufpool_take(race_pool, size, GFP_KERNEL);
+		if (held[i])
+			atomic_long_inc(&race_takes);
+		else
+			atomic_long_inc(&race_failed);
+		i = (i + 1) % ARRAY_SIZE(held);
+		cond_resched();
+	}
+	for (i = 0; i < ARRAY_SIZE(held); i++)
+		bufpool_return(race_pool, held[i]);
+	return 0;
+}
+
+/*
+ * A kthread per CPU takes and returns; the pool is destroyed under them;
+ * they return what they hold.  The last return frees the pool: the VM
+ * suite checks that its slab caches are gone from /proc/slabinfo.
+ */
+static int misuse_destroy_race(void)
+{
+	struct task_struct **tasks;
+	unsigned int cpu;
+
+	race_pool = misuse_create("vmt-race", 0);
+	if (IS_ERR(race_pool))
+		return PTR_ERR(race_pool);
+	tasks = kcalloc(nr_cpu_ids, sizeof(*tasks), GFP_KERNEL);
+	if (!tasks) {
+		bufpool_destroy(race_pool);
+		return -ENOMEM;
+	}
+	atomic_long_set(&race_takes, 0);
+	atomic_long_set(&race_failed, 0);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		t = kthread_run_on_cpu(misuse_race_fn, NULL, cpu,
+				       "vmt-race/%u");
+		tasks[cpu] = IS_ERR(t) ? NULL : t;
+	}
+	msleep(300);
+	bufpool_destroy(race_pool);
+	msleep(300);
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (tasks[cpu])
+			kthread_stop(tasks[cpu]);
+	kfree(tasks);
+	pr_info("%s: %ld takes, %ld failed (after the destroy)\n", __func__,
+		atomic_long_read(&race_takes), atomic_long_read(&race_failed));
+	return misuse_ok(__func__, atomic_long_read(&race_takes) &&
+			 atomic_long_read(&race_failed),
+			 "no take before or no failed take after the destroy") ?
+	       0 : -EIO;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -453,6 +526,7 @@ static const struct {
 	{ "write_after_return", misuse_write_after_return },
 	{ "toggle_start", misuse_toggle_start },
 	{ "toggle_stop", misuse_toggle_stop },
+	{ "destroy_race", misuse_destroy_race },
 };
 
 static ssize_t misuse_write(struct file *file, const char __user *ubuf,

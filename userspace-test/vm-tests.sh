@@ -124,6 +124,20 @@ toggle_track() {
 check "tracking switched 80 times under SMP load: no odd or shared buffer" \
 	toggle_track
 dmesg | grep 'misuse_toggle_stop:' | sed 's/^/# /'
+check "destroy under 4-CPU load: takes fail after it, returns go on" \
+	misuse destroy_race
+dmesg | grep 'misuse_destroy_race:' | sed 's/^/# /'
+# The last return frees the pool, caches and all (a work item after RCU).
+caches_gone() {
+	i=0
+	while grep -q '^bufpool-vmt-race' /proc/slabinfo; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
+check "the last return freed the destroyed pool (its caches are gone)" \
+	caches_gone
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
 
 # A client that leaks, tracked: the report at its pool's destroy, only one
