@@ -959,6 +959,56 @@ static void bufpool_track_test_write_after_return(struct kunit *test)
 
 /* === Sampling, turning on and off, failures === */
 
+/* The filter counts every record of the pool, no more, no less. */
+static unsigned long bt_filter_sum(struct bufpool *pool)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < BUFPOOL_FILTER_SIZE; i++)
+		sum += READ_ONCE(pool->track.filter[i]);
+	return sum;
+}
+
+/*
+ * A sampled pool's returns skip the record index for buffers the filter
+ * says have no record; the ones with a record still get every check.
+ */
+static void bufpool_track_test_filter(struct kunit *test)
+{
+	const unsigned int n = 512;
+	struct bufpool *pool = bt_create(test, "kt-tr-filter", 0, 0);
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 8), 0);
+	KUNIT_ASSERT_NOT_NULL(test, pool->track.filter);
+	for (i = 0; i < n; i++)
+		bufs[i] = bt_take(test, pool, 64);
+	KUNIT_EXPECT_GT(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, bt_filter_sum(pool), pool->track.nr_out);
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	/* Returned: the records are idle, still counted. */
+	KUNIT_EXPECT_EQ(test, bt_filter_sum(pool), pool->track.nr_idle);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+
+	/* Double returns: caught by record or by the idle marker, either way. */
+	bt_console_clear();
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), n);
+	KUNIT_EXPECT_GT(test, bt_count("misuse: double return"), 0);
+	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+
+	/* Records leave with their buffers, and so do their counts. */
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	KUNIT_EXPECT_EQ(test, bt_filter_sum(pool), 0);
+	bt_expect_conserved(test, pool);
+}
+
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
 static void bufpool_track_test_sample_param(struct kunit *test)
 {
@@ -1282,6 +1332,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_write_after_return),
 	KUNIT_CASE(bufpool_track_test_sampling),
 	KUNIT_CASE(bufpool_track_test_sample_param),
+	KUNIT_CASE(bufpool_track_test_filter),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

@@ -929,14 +929,15 @@ void bufpool_return(struct bufpool *pool, void *buf)
 	/* Nowhere to put it: say so loudly rather than lose it silently. */
 	if (WARN_ON_ONCE(!pool))
 		return;
-	if (bufpool_track_hooked(pool)) {
+	if (bufpool_track_hooked(pool) && bufpool_track_return_p(pool, buf)) {
 		bufpool_return_tracked(pool, buf, _RET_IP_);
 		return;
 	}
 	/*
-	 * A pool that was never tracked has no records, and ownership is
-	 * exact: only a rejected pointer can be another pool's tracked
-	 * buffer, whose report names both pools.
+	 * A pool that was never tracked has no records, nor, as its filter
+	 * says, does this buffer of a sampled one, and ownership is exact:
+	 * only a rejected pointer can be another pool's tracked buffer, whose
+	 * report names both pools.
 	 */
 	b = bufpool_owner(pool, buf, &why);
 	if (unlikely(!b)) {

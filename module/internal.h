@@ -17,6 +17,7 @@
 #define _BUFPOOL_INTERNAL_H
 
 #include <linux/cache.h>
+#include <linux/hash.h>
 #include <linux/jump_label.h>
 #include <linux/kasan.h>
 #include <linux/list.h>
@@ -157,6 +158,7 @@ struct bufpool_cpu_bucket {
  * @drain_work: empties this CPU's magazines for bufpool_clear()
  * @pool: back pointer for @drain_work
  * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
+ * @sample_left: takes this CPU makes before the next sampled one (track.c)
  * @b: one entry per bucket, then the unpooled slot (stats only)
  */
 struct bufpool_cpu {
@@ -171,6 +173,7 @@ struct bufpool_cpu {
 	struct work_struct drain_work;
 	struct bufpool *pool;
 	long unpooled_bytes;
+	int sample_left;
 	struct bufpool_cpu_bucket b[];
 };
 
@@ -188,6 +191,10 @@ struct bufpool_cpu {
  * @buried: the pool is freed and this structure is a tombstone (pool.c)
  * @reported: the pool was destroyed and its buffers out were reported
  *	then; a module unload does not report them again
+ * @filter: with @hooked, how many records of this pool's buffers hash to
+ *	each of its BUFPOOL_FILTER_SIZE counters (saturating at 255), so that
+ *	a return of a buffer without a record skips the record index; %NULL
+ *	if it could not be allocated (every return looks up then)
  * @sample: 0 to record no take, 1 to record every take, N for one in N
  * @lock: protects @records, the state of the records on it and the counts
  *	@nr_out, @nr_idle, @nr_quarantined and @quarantined_bytes
@@ -210,6 +217,7 @@ struct bufpool_track {
 	bool exact;
 	bool buried;
 	bool reported;
+	u8 *filter;
 	unsigned int sample;
 	spinlock_t lock;	/* protects @records and the counts below it */
 	struct list_head records;
@@ -556,6 +564,26 @@ static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 {
 	return static_branch_unlikely(&bufpool_track_key) &&
 	       READ_ONCE(pool->track.hooked);
+}
+
+/* The filter of a hooked pool's records: counters by buffer address hash. */
+#define BUFPOOL_FILTER_BITS		12
+#define BUFPOOL_FILTER_SIZE		BIT(BUFPOOL_FILTER_BITS)
+
+/*
+ * Whether a return of @buf to hooked @pool must go through the tracking
+ * hooks: a strict pool frees every buffer, a pool that records every take
+ * reports any pointer without a record, and elsewhere only a buffer whose
+ * filter counter is set may have a record.  A false positive only costs a
+ * lookup.
+ */
+static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
+						   const void *buf)
+{
+	const u8 *filter = READ_ONCE(pool->track.filter);
+
+	return READ_ONCE(pool->track.strict) || READ_ONCE(pool->track.exact) ||
+	       !filter || READ_ONCE(filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]);
 }
 
 /*

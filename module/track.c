@@ -271,12 +271,28 @@ static struct bufpool_track_rec *bufpool_rec_alloc(gfp_t gfp)
 	return kmem_cache_zalloc(bufpool_track_cache, gfp_nested_mask(gfp));
 }
 
+/* Count @rec in, or out of, its pool's filter (bufpool_track_return_p()). */
+static void bufpool_filter_add(struct bufpool_track *t,
+			       const struct bufpool_track_rec *rec, int delta)
+	__must_hold(&t->lock)
+{
+	u8 *c;
+
+	if (!t->filter)
+		return;
+	c = &t->filter[hash_ptr((void *)rec->addr, BUFPOOL_FILTER_BITS)];
+	/* Saturated counters stay: a false positive costs a lookup only. */
+	if (*c != U8_MAX)
+		WRITE_ONCE(*c, *c + delta);
+}
+
 /* Take @rec out of the index and its pool's list. */
 static void bufpool_rec_unlink(struct bufpool_track *t,
 			       struct bufpool_track_rec *rec)
 	__must_hold(&t->lock)
 {
 	lockdep_assert_held(&t->lock);
+	bufpool_filter_add(t, rec, -1);
 	rhashtable_remove_fast(&bufpool_track_index, &rec->node,
 			       bufpool_track_params);
 	list_del(&rec->list);
@@ -907,13 +923,21 @@ free:
 
 /* === Hooks === */
 
-static bool bufpool_track_sampled(const struct bufpool_track *t)
+/*
+ * Whether to record this take: one in t->sample on average.  Each CPU counts
+ * down a random number of takes (uniform in 1..2N, mean N + 1/2) between two
+ * samples, so a take costs a per-CPU decrement, not a random number.
+ */
+static bool bufpool_track_sampled(struct bufpool *pool)
 {
-	unsigned int n = READ_ONCE(t->sample);
+	unsigned int n = READ_ONCE(pool->track.sample);
 
 	if (n <= 1)
 		return n;
-	return !get_random_u32_below(n);
+	if (likely(this_cpu_dec_return(pool->cpu->sample_left) > 0))
+		return false;
+	this_cpu_write(pool->cpu->sample_left, get_random_u32_below(2 * n) + 1);
+	return true;
 }
 
 /* Offset of the first byte of idle @buf that is not as its return left it. */
@@ -952,6 +976,12 @@ static void bufpool_track_quarantine(struct bufpool *pool,
 	bufpool_report_done(pool->name, BUFPOOL_REPORT_MISUSE, 1);
 }
 
+static noinline bool bufpool_track_take_slow(struct bufpool *pool,
+					     struct bufpool_bucket *b,
+					     void *buf, bool idle_record,
+					     bool sampled, gfp_t gfp,
+					     unsigned long caller);
+
 /**
  * bufpool_track_take() - the tracking part of a take from a hooked pool
  * @pool: the pool
@@ -973,6 +1003,28 @@ static void bufpool_track_quarantine(struct bufpool *pool,
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 			void *buf, bool idle_record, gfp_t gfp,
 			unsigned long caller)
+{
+	/* The common take of a sampled pool: no record, and none to make. */
+	if (!idle_record) {
+		if (!bufpool_track_sampled(pool))
+			return true;
+		return bufpool_track_take_slow(pool, b, buf, false, true, gfp,
+					       caller);
+	}
+	return bufpool_track_take_slow(pool, b, buf, true, false, gfp, caller);
+}
+
+/*
+ * slow path: bufpool_track_take() with a record to check, reuse or make.
+ * @sampled: the take is known to be sampled; else it is decided here.
+ * Apart so that its stack buffer (which the kernel may zero at entry) is
+ * not set up for the takes that need none.
+ */
+static noinline bool bufpool_track_take_slow(struct bufpool *pool,
+					     struct bufpool_bucket *b,
+					     void *buf, bool idle_record,
+					     bool sampled, gfp_t gfp,
+					     unsigned long caller)
 {
 	unsigned long entries[BUFPOOL_TRACK_ENTRIES];
 	struct bufpool_track *t = &pool->track;
@@ -1005,7 +1057,7 @@ bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 		}
 	}
 
-	if (!bufpool_track_sampled(t)) {
+	if (!sampled && !bufpool_track_sampled(pool)) {
 		if (rec) {
 			spin_lock_irqsave(&t->lock, flags);
 			bufpool_rec_unlink(t, rec);
@@ -1049,6 +1101,7 @@ bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 		list_add_tail(&rec->list, &t->records);
 		rec->linked = true;
 		t->nr_out++;
+		bufpool_filter_add(t, rec, 1);
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
 	if (!err)
@@ -1301,6 +1354,8 @@ static void bufpool_track_hook(struct bufpool *pool)
 		return;
 	if (!IS_ENABLED(CONFIG_STACKDEPOT))
 		pr_info_once("bufpool: no stack_depot in this kernel: tracking records callers without stacks\n");
+	/* Without it every return of the pool looks up the index: slower. */
+	pool->track.filter = kzalloc(BUFPOOL_FILTER_SIZE, GFP_KERNEL);
 	static_branch_inc(&bufpool_track_key);
 	list_add_tail(&pool->track.node, &bufpool_track_pools);
 	/* Paired with bufpool_track_hooked(): the key is on first. */
@@ -1464,6 +1519,8 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 	mutex_unlock(&bufpool_track_mutex);
 	/* A lookup may have found a record of this pool: let it finish. */
 	synchronize_rcu();
+	kfree(t->filter);
+	t->filter = NULL;
 }
 
 /* === Module notifier === */
