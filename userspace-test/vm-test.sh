@@ -6,10 +6,10 @@
 # copy_to_user()/copy_from_user() on pool buffers under HARDENED_USERCOPY,
 # misuse on the real kernel (bufpool_misuse.ko: foreign and wrong-pool
 # returns, KFENCE objects, referenced pages, zones, tombstones, tracking
-# switched under SMP load), the leak report at destroy and at unload, one
-# report per leak, clean unload.  Ends with
-# "vm: N passed, N failed"; exit status 1 if any check failed or the VM did
-# not finish.
+# switched under SMP load, CPU hotplug under load, destroy under load), the
+# leak report at destroy and at unload, one report per leak, clean unload.
+# Ends with "vm: N passed, N failed"; exit status 1 if any check failed or
+# the VM did not finish.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

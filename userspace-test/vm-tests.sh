@@ -124,6 +124,32 @@ toggle_track() {
 check "tracking switched 80 times under SMP load: no odd or shared buffer" \
 	toggle_track
 dmesg | grep 'misuse_toggle_stop:' | sed 's/^/# /'
+# CPU hotplug under load: a dead CPU's magazines go to the depot, and
+# nothing is lost (toggle_stop destroys the pool: a leak would be reported).
+hotplug_load() {
+	misuse toggle_start || return 1
+	for round in 1 2 3; do
+		for c in 1 2 3; do
+			echo 0 >/sys/devices/system/cpu/cpu$c/online || return 1
+		done
+		sleep 0.2
+		for c in 1 2 3; do
+			echo 1 >/sys/devices/system/cpu/cpu$c/online || return 1
+		done
+		sleep 0.2
+	done
+	# The dead CPUs' magazines were drained (column 11 of the total line).
+	drained=$(awk '$1 == "total" { print $11 }' \
+		/sys/kernel/debug/bufpool/vmt-toggle/stats)
+	echo "# hotplug: $drained buffers drained from dead CPUs"
+	misuse toggle_stop || return 1
+	[ "${drained:-0}" -gt 0 ]
+}
+check "CPUs 1-3 offline and online 3 times under load: no odd or shared buffer" \
+	hotplug_load
+dmesg | grep 'misuse_toggle_stop:' | tail -n 1 | sed 's/^/# /'
+check "nothing was out when the stressed pool was destroyed" \
+	log_lacks 'vmt-toggle: leak report'
 check "destroy under 4-CPU load: takes fail after it, returns go on" \
 	misuse destroy_race
 dmesg | grep 'misuse_destroy_race:' | sed 's/^/# /'
