@@ -401,7 +401,7 @@ static void bufpool_drain_work(struct work_struct *work)
 }
 
 /* Whether @cpu's magazines hold buffers or counts to fold; a racy peek. */
-static bool bufpool_cpu_busy(struct bufpool *pool, unsigned int cpu)
+static bool bufpool_cpu_has_idle(struct bufpool *pool, unsigned int cpu)
 {
 	struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
 	bool busy = false;
@@ -437,7 +437,7 @@ void bufpool_drain_all(struct bufpool *pool)
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
-		if (bufpool_cpu_busy(pool, cpu))
+		if (bufpool_cpu_has_idle(pool, cpu))
 			queue_work_on(cpu, system_highpri_wq,
 				      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
 	/* Returns at once for a work item that is not queued. */
@@ -463,7 +463,7 @@ void bufpool_drain_all_async(struct bufpool *pool)
 	unsigned int cpu;
 
 	for_each_online_cpu(cpu)
-		if (bufpool_cpu_busy(pool, cpu))
+		if (bufpool_cpu_has_idle(pool, cpu))
 			queue_work_on(cpu, system_highpri_wq,
 				      &per_cpu_ptr(pool->cpu, cpu)->drain_work);
 }
