@@ -29,7 +29,10 @@
  *    owners;
  *  - destroy_race: a kthread per online CPU takes and returns while the
  *    pool is destroyed; they return what they hold, and the last return
- *    frees the pool (the VM suite checks its slab caches are gone).
+ *    frees the pool (the VM suite checks its slab caches are gone);
+ *  - pressure_fill, pressure_done: pool "vmt-pressure" is filled with 32
+ *    MiB of idle buffers, for the VM suite to see its shrinker give them
+ *    back when the kernel drops caches; then a take still works.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -513,6 +516,57 @@ static int misuse_destroy_race(void)
 	       0 : -EIO;
 }
 
+/* === Memory pressure === */
+
+static struct bufpool *pressure_pool;
+
+#define PRESSURE_BUFS	2048
+
+/* Fill pool "vmt-pressure" with idle buffers: 2048 of 16 KiB, 32 MiB. */
+static int misuse_pressure_fill(void)
+{
+	struct bufpool_params params = { .max_cached_bytes = SZ_64M };
+	void **bufs;
+	unsigned int i;
+	int ret = 0;
+
+	if (pressure_pool)
+		return -EBUSY;
+	pressure_pool = bufpool_create("vmt-pressure", &params);
+	if (IS_ERR(pressure_pool)) {
+		ret = PTR_ERR(pressure_pool);
+		pressure_pool = NULL;
+		return ret;
+	}
+	bufs = kvcalloc(PRESSURE_BUFS, sizeof(*bufs), GFP_KERNEL);
+	if (!bufs)
+		return -ENOMEM;
+	for (i = 0; i < PRESSURE_BUFS; i++) {
+		bufs[i] = bufpool_take(pressure_pool, SZ_16K, GFP_KERNEL);
+		if (!bufs[i])
+			ret = -ENOMEM;
+	}
+	for (i = 0; i < PRESSURE_BUFS; i++)
+		bufpool_return(pressure_pool, bufs[i]);
+	kvfree(bufs);
+	return ret;
+}
+
+/* Under pressure takes still work; then the pool goes. */
+static int misuse_pressure_done(void)
+{
+	void *buf;
+
+	if (!pressure_pool)
+		return -EINVAL;
+	buf = bufpool_take(pressure_pool, SZ_16K, GFP_KERNEL);
+	bufpool_return(pressure_pool, buf);
+	bufpool_destroy(pressure_pool);
+	pressure_pool = NULL;
+	return misuse_ok(__func__, buf, "a take failed after the pressure") ?
+	       0 : -EIO;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -527,6 +581,8 @@ static const struct {
 	{ "toggle_start", misuse_toggle_start },
 	{ "toggle_stop", misuse_toggle_stop },
 	{ "destroy_race", misuse_destroy_race },
+	{ "pressure_fill", misuse_pressure_fill },
+	{ "pressure_done", misuse_pressure_done },
 };
 
 static ssize_t misuse_write(struct file *file, const char __user *ubuf,
@@ -570,6 +626,8 @@ static void __exit misuse_exit(void)
 	debugfs_remove_recursive(misuse_dir);
 	if (toggle_pool)
 		misuse_toggle_stop();
+	if (pressure_pool)
+		misuse_pressure_done();
 }
 
 module_init(misuse_init);

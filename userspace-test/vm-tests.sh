@@ -164,6 +164,24 @@ caches_gone() {
 }
 check "the last return freed the destroyed pool (its caches are gone)" \
 	caches_gone
+# Memory pressure: the shrinker gives idle memory back.
+pool_idle() {
+	awk -v p="$1" '$1 == p { print $6 }' /sys/kernel/debug/bufpool/pools
+}
+pressure() {
+	misuse pressure_fill || return 1
+	before=$(pool_idle vmt-pressure)
+	# The first pass trims the depot and starts emptying the magazines.
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 0.5
+	echo 2 >/proc/sys/vm/drop_caches
+	after=$(pool_idle vmt-pressure)
+	echo "# pressure: $before idle bytes before dropping caches, $after after"
+	misuse pressure_done || return 1
+	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
+}
+check "drop_caches: the shrinker gives idle buffers back, takes still work" \
+	pressure
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
 
 # A client that leaks, tracked: the report at its pool's destroy, only one
