@@ -16,7 +16,9 @@ if [ -d "$d" ]; then
 	echo "$d"
 	exit 0
 fi
+# Not the PREEMPT_RT flavour (6.12.*-rt-amd64): that one is asked for.
 d=$(for d in /lib/modules/6.12.*-amd64/build; do
+	case "$d" in *-rt-amd64/build) continue ;; esac
 	if [ -d "$d" ]; then echo "$d"; fi
 done | sort -V | tail -n 1)
 if [ -z "$d" ]; then

@@ -21,8 +21,8 @@ cd "$repo"
 # Our kernel C files, without the ones Kbuild generates; kunit: include the
 # KUnit suite.
 our_c_files() {
-	local f dirs=(include/*.h module/*.h module/*.c examples/*.c userspace-test/*.c
-		  bench/*.c)
+	local f dirs=(include/*.h include/trace/events/*.h module/*.h module/*.c
+		  examples/*.c userspace-test/*.c bench/*.c)
 	[ "${1:-}" = kunit ] && dirs+=(kunit/*.c kunit/*.h)
 	for f in "${dirs[@]}"; do
 		case "$f" in *.mod.c) continue ;; esac

@@ -26,6 +26,8 @@
 
 #include "internal.h"
 
+#include <trace/events/bufpool.h>
+
 /* === The index (the fallback, and strict mode) === */
 
 /*
@@ -195,8 +197,10 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
 {
 	void *buf;
 
-	if (!b->cache)
-		return bufpool_pages_alloc(b, b->order, gfp);
+	if (!b->cache) {
+		buf = bufpool_pages_alloc(b, b->order, gfp);
+		goto out;
+	}
 	buf = kmem_cache_alloc(b->cache, gfp);
 	if (buf && unlikely(b->pool->indexed) &&
 	    bufpool_index_add(b, buf, gfp)) {
@@ -204,6 +208,10 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
 		kmem_cache_free(b->cache, buf);
 		return NULL;
 	}
+out:
+	if (buf)
+		trace_bufpool_backend_alloc(b->pool, b->pool->name, buf,
+					    b->size, gfp);
 	return buf;
 }
 
@@ -218,7 +226,13 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
  */
 void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp)
 {
-	return bufpool_pages_alloc(&pool->unpooled, get_order(size), gfp);
+	unsigned int order = get_order(size);
+	void *buf = bufpool_pages_alloc(&pool->unpooled, order, gfp);
+
+	if (buf)
+		trace_bufpool_backend_alloc(pool, pool->name, buf,
+					    PAGE_SIZE << order, gfp);
+	return buf;
 }
 
 /**
@@ -232,6 +246,8 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 {
 	struct folio *folio;
 
+	trace_bufpool_backend_free(b->pool, b->pool->name, buf,
+				   bufpool_owned_size(b->pool, b, buf), 0);
 	/* The buffer leaves the pool: its tracking record goes with it. */
 	if (bufpool_track_hooked(b->pool))
 		bufpool_track_forget(buf);

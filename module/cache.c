@@ -36,6 +36,8 @@
 
 #include "internal.h"
 
+#include <trace/events/bufpool.h>
+
 /* Slow-path takes, for bufpool_destroy() to wait for; see above. */
 DEFINE_SRCU(bufpool_srcu);
 
@@ -273,6 +275,7 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 {
 	unsigned long freed = 0;
 	unsigned int i = pool->nr_buckets;
+	size_t bytes = 0;
 
 	while (i-- && freed < nr_bufs) {
 		unsigned long n;
@@ -283,7 +286,10 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 		if (why != BUFPOOL_STAT_FREE)
 			bufpool_count(pool, i, why, n);
 		freed += n;
+		bytes += n * pool->buckets[i].size;
 	}
+	trace_bufpool_trim(pool, pool->name, nr_bufs, freed, bytes,
+			   why == BUFPOOL_STAT_TRIM);
 	return freed;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
@@ -292,25 +298,30 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
 
 /*
  * Move the buffers in a CPU's magazine *@mp to the depot, or free them if
- * the depot is full.  Counts them as drained, and the freed ones as freed.
+ * the depot is full.  Counts them as drained, and the freed ones as freed;
+ * returns how many it freed.
  */
-static void bufpool_drain_mag(struct bufpool *pool, struct bufpool_bucket *b,
-			      struct bufpool_mag **mp)
+static unsigned int bufpool_drain_mag(struct bufpool *pool,
+				      struct bufpool_bucket *b,
+				      struct bufpool_mag **mp)
 {
 	unsigned int idx = b - pool->buckets;
 	unsigned int n = (*mp)->count;
 	struct bufpool_mag *empty;
+	unsigned int freed = 0;
 
 	if (!n)
-		return;
+		return 0;
 	empty = bufpool_depot_put(pool, b, *mp);
-	if (empty)
+	if (empty) {
 		*mp = empty;
-	else
-		bufpool_count(pool, idx, BUFPOOL_STAT_FREE,
-			      bufpool_mag_empty(b, *mp));
+	} else {
+		freed = bufpool_mag_empty(b, *mp);
+		bufpool_count(pool, idx, BUFPOOL_STAT_FREE, freed);
+	}
 	/* Charged to this CPU, not @mp's: only the sums are read. */
 	bufpool_count(pool, idx, BUFPOOL_STAT_DRAIN, n);
+	return freed;
 }
 
 /**
@@ -327,15 +338,19 @@ static void bufpool_drain_mag(struct bufpool *pool, struct bufpool_bucket *b,
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 {
 	struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+	unsigned long moved = 0, freed = 0;
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_cpu_bucket *cb = &pcp->b[i];
 
 		bufpool_fold_out(pool, &pool->buckets[i], cb);
-		bufpool_drain_mag(pool, &pool->buckets[i], &cb->loaded);
-		bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
+		moved += cb->loaded->count + cb->prev->count;
+		freed += bufpool_drain_mag(pool, &pool->buckets[i],
+					   &cb->loaded);
+		freed += bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
 	}
+	trace_bufpool_drain(pool, pool->name, cpu, moved - freed, freed);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_drain_cpu);
 
@@ -550,6 +565,7 @@ static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 					    gfp_t gfp, unsigned long caller)
 {
 	unsigned int slot = bufpool_unpooled_slot(pool);
+	size_t bytes;
 	void *buf;
 	int srcu;
 
@@ -572,9 +588,11 @@ static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 	}
 	bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC, 1);
 	bufpool_count(pool, slot, BUFPOOL_STAT_TAKE, 1);
-	size = bufpool_owned_size(pool, &pool->unpooled, buf);
-	this_cpu_add(pool->cpu->unpooled_bytes, size);
-	bufpool_add_out(pool, &pool->unpooled, 1, size);
+	bytes = bufpool_owned_size(pool, &pool->unpooled, buf);
+	this_cpu_add(pool->cpu->unpooled_bytes, bytes);
+	bufpool_add_out(pool, &pool->unpooled, 1, bytes);
+	trace_bufpool_take(pool, pool->name, buf, size, bytes, gfp, caller,
+			   BUFPOOL_FROM_UNPOOLED);
 out:
 	srcu_read_unlock(&bufpool_srcu, srcu);
 	return buf;
@@ -651,30 +669,37 @@ static void *bufpool_take_tracked(struct bufpool *pool, size_t size,
  */
 static noinline void *bufpool_take_marked(struct bufpool *pool,
 					  struct bufpool_bucket *b,
-					  void *slot, gfp_t gfp,
-					  unsigned long caller)
+					  void *slot, size_t size, gfp_t gfp,
+					  unsigned long caller,
+					  enum bufpool_trace_src src)
 {
 	void *buf = bufpool_mag_untag(slot);
 
-	if (bufpool_track_take(pool, b, buf, true, gfp, caller))
+	if (bufpool_track_take(pool, b, buf, true, gfp, caller)) {
+		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
+				   caller, src);
 		return bufpool_take_prep(pool, b, buf, gfp);
+	}
 	/* Written after its return and quarantined: take another. */
-	return bufpool_take_tracked(pool, b->size, gfp, caller);
+	return bufpool_take_tracked(pool, size, gfp, caller);
 }
 
 /*
- * Take a buffer from bucket @b: this CPU's magazines, then the depot, then
- * the backend.  With @recycled NULL the buffer is prepared for the caller;
- * otherwise *@recycled says whether it came from a magazine, and a recycled
- * buffer is returned as its magazine slot held it, with its
- * BUFPOOL_MAG_TRACKED bit, and unprepared (tracking checks its poison first).
+ * Take a buffer of @size bytes from bucket @b: this CPU's magazines, then
+ * the depot, then the backend.  With @src NULL the buffer is prepared for
+ * the caller and the take traced; otherwise *@src says where it came from,
+ * and a recycled buffer is returned as its magazine slot held it, with its
+ * BUFPOOL_MAG_TRACKED bit, and unprepared (tracking checks its poison
+ * first): the caller finishes the take.
  */
 static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 						 struct bufpool_bucket *b,
-						 unsigned int idx, gfp_t gfp,
+						 unsigned int idx, size_t size,
+						 gfp_t gfp,
 						 unsigned long caller,
-						 bool *recycled)
+						 enum bufpool_trace_src *src)
 {
+	enum bufpool_trace_src from = BUFPOOL_FROM_MAG;
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	void *buf;
@@ -694,6 +719,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	} else if (bufpool_depot_get_full(pool, b, cb)) {
 		buf = bufpool_mag_pop(cb);
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
+		from = BUFPOOL_FROM_DEPOT;
 	} else {
 		bufpool_cpu_unlock(pool, pcp);
 		goto alloc;
@@ -703,19 +729,28 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	bufpool_cpu_unlock(pool, pcp);
 
 	bufpool_kasan_unpoison(bufpool_mag_untag(buf), b->size);
-	if (recycled) {
-		*recycled = true;
+	if (src) {
+		*src = from;
 		return buf;
 	}
 	/* Tracking came on after this take checked: see bufpool_take_marked(). */
 	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
-		return bufpool_take_marked(pool, b, buf, gfp, caller);
+		return bufpool_take_marked(pool, b, buf, size, gfp, caller,
+					   from);
+	trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp, caller,
+			   from);
 	return bufpool_take_prep(pool, b, buf, gfp);
 
 alloc:
-	if (recycled)
-		*recycled = false;
-	return bufpool_take_alloc(pool, b, idx, gfp, caller);
+	if (src) {
+		*src = BUFPOOL_FROM_BACKEND;
+		return bufpool_take_alloc(pool, b, idx, gfp, caller);
+	}
+	buf = bufpool_take_alloc(pool, b, idx, gfp, caller);
+	if (buf)
+		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
+				   caller, BUFPOOL_FROM_BACKEND);
+	return buf;
 }
 
 /*
@@ -726,9 +761,9 @@ alloc:
 static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 					   gfp_t gfp, unsigned long caller)
 {
+	enum bufpool_trace_src src;
 	struct bufpool_bucket *b;
 	unsigned int idx;
-	bool recycled;
 	void *buf, *slot;
 
 	if (bufpool_take_unpooled_p(pool, size, gfp)) {
@@ -742,13 +777,17 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	idx = bufpool_size_index(pool, size);
 	b = &pool->buckets[idx];
 	do {
-		slot = bufpool_take_bucket(pool, b, idx, gfp, caller, &recycled);
+		slot = bufpool_take_bucket(pool, b, idx, size, gfp, caller,
+					   &src);
 		if (!slot)
 			return NULL;
 		buf = bufpool_mag_untag(slot);
 	} while (!bufpool_track_take(pool, b, buf, buf != slot, gfp, caller));
 
-	return recycled ? bufpool_take_prep(pool, b, buf, gfp) : buf;
+	trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp, caller,
+			   src);
+	return src != BUFPOOL_FROM_BACKEND ?
+	       bufpool_take_prep(pool, b, buf, gfp) : buf;
 }
 
 void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
@@ -764,7 +803,7 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
 
 	idx = bufpool_size_index(pool, size);
-	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, gfp,
+	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, size, gfp,
 				   _RET_IP_, NULL);
 }
 EXPORT_SYMBOL_GPL(bufpool_take);
@@ -774,6 +813,9 @@ static noinline void bufpool_bad_return(struct bufpool *pool, const void *buf,
 					unsigned int slot, const char *why,
 					unsigned long caller)
 {
+	trace_bufpool_bad_return(pool, pool->name, buf, why, caller);
+	trace_bufpool_return(pool, pool->name, buf, 0, caller,
+			     BUFPOOL_RET_REJECTED);
 	bufpool_count(pool, slot, BUFPOOL_STAT_BAD_RETURN, 1);
 	bufpool_warn_once(pool, BUFPOOL_WARNED_BAD_RETURN,
 			  "rejected return of %p by %pS: %s; later bad returns are only counted\n",
@@ -818,7 +860,8 @@ noinline void bufpool_return_free(struct bufpool *pool,
 static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 						  struct bufpool_bucket *b,
 						  unsigned int idx, void *buf,
-						  bool poison, bool strict)
+						  bool poison, bool strict,
+						  unsigned long caller)
 {
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
@@ -829,10 +872,8 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	 * for an skb frag, a bio, splice) must not be recycled: drop ours, as
 	 * page_pool does, and let the last holder free it.
 	 */
-	if (strict || (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1)) {
-		bufpool_return_free(pool, b, idx, buf);
-		return;
-	}
+	if (strict || (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1))
+		goto free_traced;
 	if (!(pool->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
 		memset(buf, 0, b->size);
 	if (poison) {
@@ -860,6 +901,8 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	     bufpool_mag_push(b, cb, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
 		cb->out_delta--;
+		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
+				     BUFPOOL_RET_CACHED);
 		bufpool_cpu_unlock(pool, pcp);
 		return;
 	}
@@ -869,7 +912,24 @@ unlock:
 free:
 	if (!poison)
 		bufpool_kasan_unpoison(buf, b->size);
+free_traced:
+	/* Before: once its return is counted, a dead pool may go. */
+	trace_bufpool_return(pool, pool->name, buf, b->size, caller,
+			     BUFPOOL_RET_FREED);
 	bufpool_return_free(pool, b, idx, buf);
+}
+
+/* An unpooled buffer's return: it goes back to the page allocator. */
+static __always_inline void bufpool_return_unpooled(struct bufpool *pool,
+						    struct bufpool_bucket *b,
+						    unsigned int slot,
+						    void *buf,
+						    unsigned long caller)
+{
+	trace_bufpool_return(pool, pool->name, buf,
+			     bufpool_owned_size(pool, b, buf), caller,
+			     BUFPOOL_RET_FREED);
+	bufpool_return_free(pool, b, slot, buf);
 }
 
 static __always_inline bool bufpool_is_idle(const struct bufpool *pool,
@@ -899,6 +959,11 @@ static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
 					   bufpool_unpooled_slot(pool);
 	verdict = bufpool_track_return(pool, b, buf, why, caller);
 	if (verdict == BUFPOOL_TRACK_BAD) {
+		trace_bufpool_bad_return(pool, pool->name, buf,
+					 why ?: "tracking: see its report",
+					 caller);
+		trace_bufpool_return(pool, pool->name, buf, 0, caller,
+				     BUFPOOL_RET_REJECTED);
 		bufpool_count(pool, slot, BUFPOOL_STAT_BAD_RETURN, 1);
 		return;
 	}
@@ -907,7 +972,7 @@ static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
 		return;
 	}
 	if (b == &pool->unpooled) {
-		bufpool_return_free(pool, b, slot, buf);
+		bufpool_return_unpooled(pool, b, slot, buf, caller);
 		return;
 	}
 	if (verdict == BUFPOOL_TRACK_NONE && bufpool_is_idle(pool, buf)) {
@@ -915,7 +980,7 @@ static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
 		return;
 	}
 	bufpool_return_bucket(pool, b, slot, buf, verdict == BUFPOOL_TRACK_OK,
-			      READ_ONCE(pool->track.strict));
+			      READ_ONCE(pool->track.strict), caller);
 }
 
 void bufpool_return(struct bufpool *pool, void *buf)
@@ -950,7 +1015,8 @@ void bufpool_return(struct bufpool *pool, void *buf)
 		return;
 	}
 	if (unlikely(b == &pool->unpooled)) {
-		bufpool_return_free(pool, b, bufpool_unpooled_slot(pool), buf);
+		bufpool_return_unpooled(pool, b, bufpool_unpooled_slot(pool),
+					buf, _RET_IP_);
 		return;
 	}
 	idx = b - pool->buckets;
@@ -958,7 +1024,7 @@ void bufpool_return(struct bufpool *pool, void *buf)
 		bufpool_bad_return(pool, buf, idx, "double return", _RET_IP_);
 		return;
 	}
-	bufpool_return_bucket(pool, b, idx, buf, false, false);
+	bufpool_return_bucket(pool, b, idx, buf, false, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(bufpool_return);
 

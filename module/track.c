@@ -46,6 +46,8 @@
 
 #include "internal.h"
 
+#include <trace/events/bufpool.h>
+
 /* === Data === */
 
 /* Frames kept of a stack, and room for bufpool's own frames above them. */
@@ -889,6 +891,13 @@ static unsigned long bufpool_track_leaks(struct bufpool *pool,
 		break;
 	}
 
+	if (why != BUFPOOL_REPORT_SHOW)
+		trace_bufpool_leak_report(pool, pool->name,
+					  why == BUFPOOL_REPORT_DESTROY ?
+					  BUFPOOL_LEAK_DESTROY :
+					  why == BUFPOOL_REPORT_UNLOAD ?
+					  BUFPOOL_LEAK_UNLOAD :
+					  BUFPOOL_LEAK_MODULE, out, bytes);
 	bufpool_leaks_print_groups(s, &L);
 	if (why != BUFPOOL_REPORT_MODULE) {
 		/* Counters and records are read at different times: clamp. */
