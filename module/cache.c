@@ -392,6 +392,7 @@ static void bufpool_drain_work(struct work_struct *work)
 	struct bufpool *pool = container_of(work, struct bufpool_cpu,
 					    drain_work)->pool;
 	void *bufs[2 * BUFPOOL_MAG_MAX];
+	unsigned long freed = 0;
 	unsigned int i, n;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
@@ -410,9 +411,11 @@ static void bufpool_drain_work(struct work_struct *work)
 		bufpool_cpu_unlock(pool, pcp);
 
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		freed += n;
 		while (n)
 			bufpool_free_idle(b, bufs[--n]);
 	}
+	trace_bufpool_drain(pool, pool->name, raw_smp_processor_id(), 0, freed);
 }
 
 /* Whether @cpu's magazines hold buffers or counts to fold; a racy peek. */

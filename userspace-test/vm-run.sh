@@ -24,8 +24,11 @@
 # once /init has started may be ours and is never booted again.
 #
 # Environment: VM_TIMEOUT (seconds per boot, default 180), VM_CPUS (default
-# 4), VM_APPEND (extra kernel command line), VMLINUZ (default
-# /boot/vmlinuz-<release>), VM_BOOT_TRIES (default 3), VM_TCG_THREAD (multi,
+# 4), VM_CPU (qemu's CPU model, default max: with its RDRAND the kernel's
+# random pool is ready at boot, so that %p prints hashed pointers rather than
+# "(____ptrval____)", which the tracepoint checks need), VM_APPEND (extra
+# kernel command line), VMLINUZ (default /boot/vmlinuz-<release>),
+# VM_BOOT_TRIES (default 3), VM_TCG_THREAD (multi,
 # the default, or single: one host thread runs all the CPUs in turn; it had
 # none of those Oopses in 154 boots where multi had 3, and booted as fast on
 # a 2-CPU host, but then the CPUs never run at the same time).
@@ -42,6 +45,7 @@ script=$2
 shift 2
 vm_timeout=${VM_TIMEOUT:-180}
 vm_cpus=${VM_CPUS:-4}
+vm_cpu=${VM_CPU:-max}
 vm_tries=${VM_BOOT_TRIES:-3}
 vm_thread=${VM_TCG_THREAD:-multi}
 case "$vm_tries" in
@@ -149,7 +153,7 @@ while :; do
 	# quiet: the script prints what matters; panic=-1 with -no-reboot ends
 	# qemu if /init dies.  The sed drops carriage returns and terminal escapes.
 	timeout "$vm_timeout" qemu-system-x86_64 \
-		-accel tcg,thread="$vm_thread" -smp "$vm_cpus" -m 1G \
+		-accel tcg,thread="$vm_thread" -cpu "$vm_cpu" -smp "$vm_cpus" -m 1G \
 		-kernel "$kernel" -initrd "$cpio" \
 		-append "console=ttyS0 quiet panic=-1 ${VM_APPEND:-}" \
 		-nic none -nographic -no-reboot </dev/null 2>&1 |

@@ -7,6 +7,7 @@
 # misuse on the real kernel (bufpool_misuse.ko: foreign and wrong-pool
 # returns, KFENCE objects, referenced pages, zones, tombstones, tracking
 # switched under SMP load, CPU hotplug under load, destroy under load), the
+# tracepoints (events of the example client, who holds most buffers), the
 # leak report at destroy and at unload, one report per leak, clean unload.
 # Ends with "vm: N passed, N failed"; exit status 1 if any check failed or
 # the VM did not finish.

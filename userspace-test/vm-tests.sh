@@ -187,10 +187,46 @@ check "rmmod bufpool_misuse" rmmod bufpool_misuse
 # A client that leaks, tracked: the report at its pool's destroy, only one
 # (not again when the module goes), and at bufpool's unload for the
 # buffers that can never come back.
+# The tracepoints watch it too (Documentation/tracepoints.rst): who holds
+# the most buffers, from the take and return events alone.
+tracing=/sys/kernel/tracing
+mount -t tracefs tracefs $tracing 2>/dev/null
+echo 0 >$tracing/tracing_on
+echo >$tracing/trace
+echo 1 >$tracing/events/bufpool/enable
+echo 'hist:keys=call_site.sym:vals=bytes' \
+	>$tracing/events/bufpool/bufpool_take/trigger
+echo 1 >$tracing/tracing_on
 echo 1 >/sys/module/bufpool/parameters/track
 check "insmod bufpool_example.ko leak=2 (tracked)" insmod bufpool_example.ko leak=2
 echo 0 >/sys/module/bufpool/parameters/track
+# Read while the module is loaded, so that its call sites have names.
+cat $tracing/trace >/tmp/trace
+cat $tracing/events/bufpool/bufpool_take/hist >/tmp/hist
+holder=$(awk '/ bufpool_take: / {
+	match($0, / buf=[^ ]+/); b = substr($0, RSTART + 5, RLENGTH - 5)
+	match($0, / call_site=[^+ ]+/); site[b] = substr($0, RSTART + 11, RLENGTH - 11)
+}
+/ bufpool_return: .* verdict=(cached|freed) / {
+	match($0, / buf=[^ ]+/); delete site[substr($0, RSTART + 5, RLENGTH - 5)]
+}
+END { for (b in site) n[site[b]]++; for (s in n) print n[s], s }' /tmp/trace |
+	sort -rn | head -n 1)
+echo "# holding most buffers: $holder"
+check "take and return events name the example's call sites" \
+	sh -c "grep -q 'bufpool_take: pool=example .* from=backend call_site=example_use' /tmp/trace &&
+	       grep -q 'bufpool_take: pool=example .* from=magazine call_site=example_use' /tmp/trace &&
+	       grep -q 'bufpool_return: pool=example .* verdict=cached call_site=example_use' /tmp/trace"
+check "the events find the call site that holds the 2 leaked buffers" \
+	test "$holder" = "2 example_keep_out"
+check "the hist trigger counts takes by call site" \
+	grep -q 'call_site: \[[0-9a-f]*\] example_use' /tmp/hist
 check "rmmod bufpool_example" rmmod bufpool_example
+check "a leak_report event at destroy, count 2" \
+	grep -q 'bufpool_leak_report: pool=example at=destroy count=2 ' $tracing/trace
+echo '!hist:keys=call_site.sym:vals=bytes' \
+	>$tracing/events/bufpool/bufpool_take/trigger
+echo 0 >$tracing/events/bufpool/enable
 check "destroy reports the 2 buffers still out" \
 	log_has 'bufpool: example: leak report: 2 buffers .* at destroy'
 check "the destroy report has the leaking function in its stack" \
