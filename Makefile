@@ -7,6 +7,8 @@
 #   make deps            install what the targets below need (apt-get)
 #   make check           all of the tests below; ends with "N passed, N failed"
 #   make W1 | sparse | checkpatch | kerneldoc | kunit | kunit-debug
+#   make htmldocs        Documentation/ as HTML (Sphinx and the kernel's
+#                        kernel-doc): Documentation/output/html/index.html
 #   make tools           build tools/bufpool-stat, the debugfs viewer
 #   make demo            load the modules in a qemu VM running Debian's kernel
 #   make vm-test         the VM suite: usercopy, leak reports, unload (qemu)
@@ -25,7 +27,7 @@ CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
 export BUFPOOL_CACHE := $(CACHE)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps tools vm-test bench
+	check demo deps tools vm-test bench htmldocs
 
 all: modules
 
@@ -39,9 +41,13 @@ clean:
 		$(MAKE) -C "$$kdir" M=$(CURDIR) clean; fi
 	rm -rf userspace-test/build
 	rm -f tools/bufpool-stat
+	rm -rf Documentation/output
 
 W1 sparse checkpatch kerneldoc:
 	@.ci/static.sh $@
+
+htmldocs:
+	@.ci/htmldocs.sh
 
 kunit:
 	@kunit/run.sh normal

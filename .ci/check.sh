@@ -5,6 +5,9 @@
 #
 # Steps, in order (CHECK_STEPS overrides, e.g. CHECK_STEPS="W1 kunit"):
 #   W1 sparse checkpatch kerneldoc   static checks (.ci/static.sh), one test each
+#   htmldocs                         the HTML documentation builds with no
+#                                    Sphinx or kernel-doc warning
+#                                    (.ci/htmldocs.sh), one test
 #   viewer                           build tools/bufpool-stat and run
 #                                    tools/test-bufpool-stat.sh, one test
 #   vm                               the VM suite on Debian's kernel in qemu
@@ -18,7 +21,8 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc viewer vm kunit kunit-debug}
+steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc htmldocs viewer vm kunit
+	kunit-debug}
 
 passed=0
 failed=0
@@ -111,6 +115,11 @@ for step in $steps; do
 	case "$step" in
 	W1 | sparse | checkpatch | kerneldoc)
 		.ci/static.sh "$step" 2>&1 | tee "$log" | quote_counts "$step" ||
+			rc=$?
+		count_one "$rc"
+		;;
+	htmldocs)
+		.ci/htmldocs.sh 2>&1 | tee "$log" | quote_counts "$step" ||
 			rc=$?
 		count_one "$rc"
 		;;

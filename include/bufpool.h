@@ -76,9 +76,9 @@ struct bufpool_params {
 
 /**
  * bufpool_create() - create a buffer pool
- * @name: pool name, 1 to %BUFPOOL_NAME_MAX characters from [A-Za-z0-9_.-],
- *	the first a letter or digit; unique among live pools.  It names the
- *	pool's slab caches and messages.
+ * @name: pool name, 1 to %BUFPOOL_NAME_MAX characters from
+ *	``[A-Za-z0-9_.-]``, the first a letter or digit; unique among live
+ *	pools.  It names the pool's slab caches and messages.
  * @params: parameters, or %NULL for all defaults.
  *
  * Context: Process context; may sleep.
