@@ -4,22 +4,28 @@
 # Load bufpool and its example client in a throwaway VM and show what they do.
 #
 # Boots Debian's 6.12 kernel (the one whose headers the modules were built
-# against) with userspace-test/vm-run.sh; in the VM, loads bufpool.ko, then
-# examples/bufpool_example.ko with leak=$LEAK, prints the bufpool slab caches
-# and debugfs files, runs tools/bufpool-stat (built statically here) against
-# them, unloads both and prints the kernel log since the first insmod, which
-# holds the leak report.  Run "make" first ("make demo" does).  The debugfs
-# files are also copied out of the VM, into userspace-test/build/debugfs (the
-# layout of /sys/kernel/debug/bufpool, for bufpool-stat -d).
+# against) with userspace-test/vm-run.sh; in the VM, loads bufpool.ko with
+# tracking on, examples/bufpool_example.ko with leak=$LEAK and
+# bufpool_uaccess.ko, shows the pools' slab caches and tools/bufpool-stat
+# (built statically here), watches the live rates while a client reads
+# through pool buffers, shows where the leaked buffers were taken, unloads
+# the client (the leak report, with the stack that took them) and bufpool.
+# Each step is a few lines; the whole console is kept in
+# userspace-test/build/demo/console.log.  Run "make" first ("make demo"
+# does).  The debugfs files are also copied out of the VM, into
+# userspace-test/build/debugfs (the layout of /sys/kernel/debug/bufpool, for
+# bufpool-stat -d).
 #
 # Environment: LEAK (default 3), BUFPOOL_ARGS (parameters for bufpool.ko,
-# e.g. "track=1"), DUMP_DIR (also copy the debugfs files there, e.g.
-# tools/testdata/vm-demo), and vm-run.sh's (VM_TIMEOUT, VM_CPUS, ...).
+# default "track=1"; set it empty for none), DUMP_DIR (also copy the debugfs
+# files there, e.g. tools/testdata/vm-demo), and vm-run.sh's (VM_TIMEOUT,
+# VM_CPUS, ...).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 leak=${LEAK:-3}
-bufpool_args=${BUFPOOL_ARGS:-}
+# Tracking on: the leak report names the function and module that took.
+bufpool_args=${BUFPOOL_ARGS-track=1}
 work=$repo/userspace-test/build/demo
 
 die() {
@@ -61,11 +67,22 @@ run_stat() {
 	fi
 }
 
-say() { echo; echo "=== $*"; }
+# The steps: vm-demo.sh shows what follows the first "=== step" line.
+step=0
+say() {
+	step=$((step + 1))
+	echo
+	echo "=== step $step: $*"
+}
+# The kernel log since the last call, without timestamps.
+log0=0
+log_since() {
+	dmesg | tail -n +$((log0 + 1)) | sed 's/^\[ *[0-9.]*\] //'
+	log0=$(dmesg | wc -l)
+}
 finish() {
-	say "kernel log since the first insmod"
-	dmesg | tail -n +$((log0 + 1))
-	say "bufpool demo: $1"
+	echo
+	echo "=== bufpool demo: $1"
 	exit 0
 }
 insmod_or_explain() {
@@ -78,60 +95,68 @@ insmod_or_explain() {
 			"from a module that is not loaded (see 'Unknown symbol'" \
 			"below)."
 	fi
+	log_since
 	finish FAILED
 }
 
-say "bufpool demo: Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
-log0=$(dmesg | wc -l)
-
-say "bufpool-stat without debugfs (exit 3), then without bufpool (exit 4)"
-run_stat 3
 mount -t debugfs debugfs /sys/kernel/debug
-run_stat 4
-say "insmod bufpool.ko $BUFPOOL_ARGS"
+log0=$(dmesg | wc -l)
+say "load bufpool (${BUFPOOL_ARGS:-untracked}) and a client that leaks" \
+	"$LEAK buffers; Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+echo "\$ insmod bufpool.ko $BUFPOOL_ARGS"
 # shellcheck disable=SC2086 # one word per parameter
 insmod_or_explain bufpool.ko $BUFPOOL_ARGS
-say "insmod bufpool_example.ko leak=$LEAK"
+echo "\$ insmod bufpool_example.ko leak=$LEAK"
 insmod_or_explain bufpool_example.ko "leak=$LEAK"
-lsmod
+echo "\$ insmod bufpool_uaccess.ko"
+insmod_or_explain bufpool_uaccess.ko
+log_since
 
-say "/proc/slabinfo: bufpool caches"
-head -n 2 /proc/slabinfo | tail -n 1
-grep -i bufpool /proc/slabinfo || echo "(no slab cache named *bufpool*)"
-
-if [ -d /sys/kernel/debug/bufpool ]; then
-	# Not clear and reset_peak: they are write-only.
-	for f in $(find /sys/kernel/debug/bufpool -type f \
-		\( -name pools -o -name stats -o -name params \
-		-o -name outstanding -o -name track \) | sort); do
-		say "$f"
-		head -n 40 "$f"
-	done
-	# For the host: every readable file between markers (see below).
-	say "debugfs dump"
-	(cd /sys/kernel/debug/bufpool &&
-	for f in pools */stats */params */outstanding */track; do
-		echo "=== DUMP $f"
-		cat "$f"
-		echo "=== END DUMP"
-	done)
-fi
-
-say "bufpool-stat against the live files"
+say "the pools' slab caches (/proc/slabinfo) and the pools (bufpool-stat)"
+echo "\$ grep bufpool-example /proc/slabinfo  # name, active and all objects, size"
+awk '/^bufpool-example/ { printf "%-22s %6s %6s %6s\n", $1, $2, $3, $4 }' \
+	/proc/slabinfo
 run_stat 0
-run_stat 0 -p example
-run_stat 0 --json -p example
-run_stat 0 -w 1 -n 2 -s takes
-run_stat 5 -p no-such-pool
-echo 1 > /sys/kernel/debug/bufpool/shared/clear
-echo 1 > /sys/kernel/debug/bufpool/example/reset_peak
-echo "bogus" > /sys/kernel/debug/bufpool/example/track ||
-	echo "(a bad value is refused, as it should be)"
-run_stat 0 -p shared
 
-say "rmmod bufpool_example (destroys pool \"example\" with $LEAK buffers out)"
+say "a client at work (reads of 100 B to 64 KiB through the shared" \
+	"pool's buffers), watched: the second refresh has the rates"
+(
+	while :; do
+		for size in 100 1000 4000 9000 30000 65000; do
+			dd if=/sys/kernel/debug/bufpool_uaccess/copy \
+				of=/dev/null bs=$size count=1 2>/dev/null
+		done
+	done
+) &
+worker=$!
+sleep 1
+run_stat 0 -w 1 -n 2
+kill "$worker"
+wait "$worker" 2>/dev/null
+
+say "the client's buffers still out, and where they were taken"
+echo "\$ head -n 12 /sys/kernel/debug/bufpool/example/outstanding"
+head -n 12 /sys/kernel/debug/bufpool/example/outstanding
+
+say "unload the client: its pool is destroyed with $LEAK buffers out"
+echo "\$ rmmod bufpool_example"
 rmmod bufpool_example || echo "rmmod bufpool_example FAILED"
-say "rmmod bufpool"
+log_since
+
+# For the host, not shown: every readable file between markers, which
+# vm-demo.sh copies into userspace-test/build/debugfs.
+echo "=== DUMPS"
+(cd /sys/kernel/debug/bufpool &&
+for f in pools */stats */params */outstanding */track; do
+	echo "=== DUMP $f"
+	cat "$f"
+	echo "=== END DUMP"
+done)
+echo "=== END DUMPS"
+
+say "unload bufpool: buffers that can never come back are reported"
+rmmod bufpool_uaccess
+echo "\$ rmmod bufpool"
 # Leaked buffers may keep bufpool busy: do not wait for ever.
 rmmod bufpool &
 pid=$!
@@ -141,20 +166,31 @@ while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 10 ]; do
 	i=$((i + 1))
 done
 if kill -0 "$pid" 2>/dev/null; then
-	echo "rmmod bufpool still running after 10 s"
+	echo "rmmod bufpool still running after 10 s: FAILED"
 elif ! wait "$pid"; then
-	echo "rmmod bufpool failed"
+	echo "rmmod bufpool FAILED"
 fi
-lsmod
+log_since
 finish done
 EOF
 
 log=$work/console.log
 rc=0
+kdir=$("$repo/.ci/kdir.sh")
+echo "vm-demo: booting Linux $(cat "$kdir/include/config/kernel.release")" \
+	"in qemu (TCG: about 30 s; the whole console goes to" \
+	"${log#"$repo"/})"
 # slab_nomerge: every slab cache keeps its name in /proc/slabinfo.
 VM_APPEND="slab_nomerge ${VM_APPEND:-}" \
 	"$repo/userspace-test/vm-run.sh" demo "$script" "$repo/bufpool.ko" \
-	"$repo/examples/bufpool_example.ko" "$work/bufpool-stat" || rc=$?
+	"$repo/examples/bufpool_example.ko" \
+	"$repo/userspace-test/bufpool_uaccess.ko" "$work/bufpool-stat" \
+	>"$work/vm-run.log" 2>&1 || rc=$?
+# vm-run.sh's own lines (boots retried, how long), then the steps.
+grep '^vm-run: ' "$work/vm-run.log" | grep -v '^vm-run: booting' || true
+awk '/^=== step 1:/ { on = 1 } /^=== DUMPS$/ { off = 1 }
+	on && !off { print } /^=== END DUMPS$/ { off = 0 }
+	/^=== bufpool demo: / { exit }' "$log"
 
 # Copy the dumped debugfs files out of the console log.
 dump=$repo/userspace-test/build/debugfs
@@ -175,7 +211,7 @@ if [ -f "$dump/pools" ]; then
 		echo "vm-demo: and into $DUMP_DIR"
 	fi
 fi
-[ "$rc" -eq 0 ] || die "the VM did not run the demo to its end (see above)"
+[ "$rc" -eq 0 ] || die "the VM did not run the demo to its end (see ${log#"$repo"/})"
 grep -q '^=== bufpool demo: done' "$log" ||
 	die "the demo did not complete (see above)"
 if grep -q 'FAILED$' "$log"; then
