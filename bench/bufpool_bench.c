@@ -41,6 +41,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/trace_events.h>
 #include <linux/vmalloc.h>
 
 #include "../include/bufpool.h"
@@ -72,6 +73,7 @@ enum bb_alloc {
 	BB_BUFPOOL_S64,
 	BB_BUFPOOL_TRACK,
 	BB_BUFPOOL_STRICT,
+	BB_BUFPOOL_TRACED,
 	BB_NR_ALLOC
 };
 
@@ -88,6 +90,7 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL_S64]	= "bufpool_sample64",
 	[BB_BUFPOOL_TRACK]	= "bufpool_track",
 	[BB_BUFPOOL_STRICT]	= "bufpool_strict",
+	[BB_BUFPOOL_TRACED]	= "bufpool_traced",
 };
 
 /* What one measurement uses; set up before the clock starts. */
@@ -168,6 +171,7 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 	case BB_BUFPOOL_S64:
 	case BB_BUFPOOL_TRACK:
 	case BB_BUFPOOL_STRICT:
+	case BB_BUFPOOL_TRACED:
 		return size == 64 || size == 256 || size == SZ_1K ||
 		       size == SZ_4K || size == SZ_64K || size == SZ_1M;
 	default:
@@ -201,6 +205,14 @@ static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 		/* Every measurement starts from an empty pool. */
 		bufpool_clear(c->pool);
 		return 0;
+	case BB_BUFPOOL_TRACED:
+		/* The untracked pool with every bufpool event on. */
+		if (!IS_ENABLED(CONFIG_EVENT_TRACING) ||
+		    trace_set_clr_event("bufpool", NULL, 1))
+			return -EOPNOTSUPP;
+		c->pool = bb_pools[BB_BUFPOOL];
+		bufpool_clear(c->pool);
+		return 0;
 	default:
 		c->own = bb_pool_create(bb_kind(a));
 		if (IS_ERR(c->own))
@@ -213,6 +225,8 @@ static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 
 static void bb_ctx_exit(struct bb_ctx *c)
 {
+	if (c->alloc == BB_BUFPOOL_TRACED)
+		trace_set_clr_event("bufpool", NULL, 0);
 	kmem_cache_destroy(c->cache);
 	mempool_destroy(c->mempool);
 	if (c->own)
@@ -652,6 +666,7 @@ static void bb_run_remote(void)
 			if (a != BB_MEMPOOL && a != BB_BUFPOOL_TRACK &&
 			    a != BB_BUFPOOL_OTHER &&
 			    a != BB_BUFPOOL_STRICT && a != BB_BUFPOOL_S64 &&
+			    a != BB_BUFPOOL_TRACED &&
 			    a != BB_BUFPOOL_S1024 && bb_fits(a, sizes[i]))
 				bb_measure("remote", BB_PATTERN_REMOTE, a,
 					   sizes[i], n, n);

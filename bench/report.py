@@ -23,7 +23,8 @@ PAGE_SIZE = 4096
 ALLOCS = ["kmalloc", "kmem_cache", "mempool", "alloc_pages", "kvmalloc",
           "bufpool", "bufpool_no_init", "bufpool_other_tracked",
           "bufpool_sample1024",
-          "bufpool_sample64", "bufpool_track", "bufpool_strict"]
+          "bufpool_sample64", "bufpool_track", "bufpool_strict",
+          "bufpool_traced"]
 
 
 def parse(path):
@@ -170,6 +171,9 @@ def goals(runs):
         add("every take tracked vs untracked, worst size", name,
             r("pair", "bufpool_track", [64, 256, 1024, 4096], "bufpool"),
             "report, halve it")
+        add("every bufpool event on vs off, worst size", name,
+            r("pair", "bufpool_traced", [64, 256, 1024, 4096], "bufpool"),
+            "report (off: a static branch each)")
         kx1 = get(rows, "scale", "kmalloc_x1", 256)
         bx1 = get(rows, "scale", "bufpool_x1", 256)
         top = max((int(x["alloc"].rsplit("_x", 1)[1]) for x in rows
