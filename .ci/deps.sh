@@ -15,6 +15,7 @@ pkgs=(
 	linux-image-6.12-amd64					# the demo's kernel
 	qemu-system-x86 busybox-static cpio kmod gzip		# the demo's VM
 	gnuplot-nox						# make bench's plots
+	dkms							# the dkms check
 )
 
 installed() {
