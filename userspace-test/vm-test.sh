@@ -7,7 +7,8 @@
 # misuse on the real kernel (bufpool_misuse.ko: foreign and wrong-pool
 # returns, KFENCE objects, referenced pages, zones, tombstones, tracking
 # switched under SMP load, CPU hotplug under load, destroy under load), the
-# leak report at destroy and at unload, one report per leak, clean unload.
+# leak report at destroy and at unload, one report per leak, clean unload,
+# and examples/bufpool_ring.ko's producer/consumer ring across two CPUs.
 # Ends with "vm: N passed, N failed"; exit status 1 if any check failed or
 # the VM did not finish.
 set -euo pipefail
@@ -18,7 +19,8 @@ rc=0
 "$repo/userspace-test/vm-run.sh" vm-test "$repo/userspace-test/vm-tests.sh" \
 	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_uaccess.ko" \
 	"$repo/userspace-test/bufpool_misuse.ko" \
-	"$repo/examples/bufpool_example.ko" || rc=$?
+	"$repo/examples/bufpool_example.ko" "$repo/examples/bufpool_ring.ko" ||
+	rc=$?
 
 passed=$(grep -c '^ok [0-9]' "$log" || true)
 failed=$(grep -c '^not ok [0-9]' "$log" || true)
