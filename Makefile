@@ -3,13 +3,18 @@
 # Entry point for building and testing bufpool.  The kernel build reads
 # Kbuild; the checks live in .ci/, kunit/ and userspace-test/.
 #
-#   make                 build bufpool.ko and examples/bufpool_example.ko
+#   make                 build bufpool.ko, the examples and the test modules
 #   make deps            install what the targets below need (apt-get)
 #   make check           all of the tests below; ends with "N passed, N failed"
 #   make W1 | sparse | checkpatch | kerneldoc | kunit | kunit-debug
 #   make htmldocs        Documentation/ as HTML (Sphinx and the kernel's
 #                        kernel-doc): Documentation/output/html/index.html
 #   make tools           build tools/bufpool-stat, the debugfs viewer
+#   make install         install bufpool.ko (lib/modules/<kernel>/updates),
+#                        run depmod, and install bufpool.h and Module.symvers
+#                        for client modules in /usr/src/bufpool-<version>
+#                        (Documentation/install.rst); make uninstall undoes it
+#   make dkms            the DKMS check of "make check" (.ci/dkms-check.sh)
 #   make demo            load the modules in a qemu VM running Debian's kernel
 #   make vm-test         the VM suite: usercopy, leak reports, unload (qemu)
 #   make bench           the benchmark, in UML and in the VM: bench/results/
@@ -22,12 +27,24 @@
 #        tarball when missing; see .ci/ksrc.sh)
 # CACHE= where the source tree and UML builds live (default:
 #        $BUFPOOL_CACHE, else ~/.cache/bufpool)
+# KVER=  kernel release to build and install for: KDIR=/lib/modules/$(KVER)/build
+# DESTDIR= staging root for make install (then depmod is left to the target)
+# INSTALL_MOD_DIR= directory under lib/modules/<kernel>/ (default: updates)
 
 CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
 export BUFPOOL_CACHE := $(CACHE)
+ifneq ($(KVER),)
+KDIR ?= /lib/modules/$(KVER)/build
+export KDIR
+endif
+# The one version is dkms.conf's.
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$$/\1/p' dkms.conf)
+INSTALL_MOD_DIR ?= updates
+# Where make install puts bufpool.h and, per kernel, Module.symvers.
+BUFPOOL_USRSRC = $(DESTDIR)/usr/src/bufpool-$(VERSION)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps tools vm-test bench htmldocs
+	check demo deps tools vm-test bench htmldocs install uninstall dkms
 
 all: modules
 
@@ -40,8 +57,55 @@ clean:
 	@if kdir=$$(.ci/kdir.sh 2>/dev/null); then \
 		$(MAKE) -C "$$kdir" M=$(CURDIR) clean; fi
 	rm -rf userspace-test/build
-	rm -f tools/bufpool-stat
+	rm -f tools/bufpool-stat examples/Module.symvers examples/modules.order
 	rm -rf Documentation/output
+
+# bufpool.ko alone (BUFPOOL_CORE_ONLY: not the examples nor the tests), so
+# that modules_install installs it alone and Module.symvers is its own.
+# Signed only if KDIR has the kernel's signing key (Debian's headers do not).
+install:
+	@set -e; kdir=$$(.ci/kdir.sh); \
+	kver=$$(cat "$$kdir/include/config/kernel.release"); \
+	nosign=; [ -f "$$kdir/certs/signing_key.x509" ] || \
+		nosign=CONFIG_MODULE_SIG_ALL=; \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) BUFPOOL_CORE_ONLY=1 modules; \
+	$(MAKE) -C "$$kdir" M=$(CURDIR) BUFPOOL_CORE_ONLY=1 $$nosign \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		modules_install; \
+	install -D -m 644 include/bufpool.h $(BUFPOOL_USRSRC)/include/bufpool.h; \
+	install -D -m 644 include/trace/events/bufpool.h \
+		$(BUFPOOL_USRSRC)/include/trace/events/bufpool.h; \
+	install -D -m 644 Module.symvers \
+		$(BUFPOOL_USRSRC)/$$kver/Module.symvers; \
+	echo "  INSTALL $(BUFPOOL_USRSRC)/{include/bufpool.h,$$kver/Module.symvers}"; \
+	if [ -z "$(DESTDIR)" ]; then \
+		echo "  DEPMOD  $$kver"; depmod -a "$$kver"; \
+	else \
+		echo "  DEPMOD  skipped (DESTDIR): run 'depmod -a $$kver' on the target"; \
+	fi
+
+# What make install installed; bufpool.h stays if DKMS's source tree (the
+# same /usr/src/bufpool-<version>, dkms.conf and all) holds it.
+uninstall:
+	@set -e; kdir=$$(.ci/kdir.sh); \
+	kver=$$(cat "$$kdir/include/config/kernel.release"); \
+	rm -fv $(DESTDIR)/lib/modules/$$kver/$(INSTALL_MOD_DIR)/bufpool.ko*; \
+	rm -rfv $(BUFPOOL_USRSRC)/$$kver; \
+	if [ ! -e $(BUFPOOL_USRSRC)/dkms.conf ]; then \
+		rm -fv $(BUFPOOL_USRSRC)/include/bufpool.h; \
+		rm -fv $(BUFPOOL_USRSRC)/include/trace/events/bufpool.h; \
+		rmdir --ignore-fail-on-non-empty \
+			$(BUFPOOL_USRSRC)/include/trace/events \
+			$(BUFPOOL_USRSRC)/include/trace 2>/dev/null || true; \
+		rmdir --ignore-fail-on-non-empty $(BUFPOOL_USRSRC)/include \
+			$(BUFPOOL_USRSRC) 2>/dev/null || true; \
+	fi; \
+	rmdir --ignore-fail-on-non-empty \
+		$(DESTDIR)/lib/modules/$$kver/$(INSTALL_MOD_DIR) 2>/dev/null || true; \
+	if [ -z "$(DESTDIR)" ]; then depmod -a "$$kver"; fi
+
+dkms:
+	@.ci/dkms-check.sh
 
 W1 sparse checkpatch kerneldoc:
 	@.ci/static.sh $@

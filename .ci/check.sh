@@ -10,6 +10,9 @@
 #                                    (.ci/htmldocs.sh), one test
 #   viewer                           build tools/bufpool-stat and run
 #                                    tools/test-bufpool-stat.sh, one test
+#   dkms                             dkms add/build/install/remove of
+#                                    dkms.conf in throwaway trees
+#                                    (.ci/dkms-check.sh), one test
 #   vm                               the VM suite on Debian's kernel in qemu
 #                                    (userspace-test/vm-test.sh); each check
 #   kunit kunit-debug                the KUnit suite in UML (kunit/run.sh);
@@ -21,7 +24,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc htmldocs viewer vm kunit
+steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc htmldocs viewer dkms vm kunit
 	kunit-debug}
 
 passed=0
@@ -127,6 +130,11 @@ for step in $steps; do
 		{ make --no-print-directory tools &&
 			tools/test-bufpool-stat.sh; } 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?
+		count_one "$rc"
+		;;
+	dkms)
+		.ci/dkms-check.sh 2>&1 | tee "$log" | quote_counts "$step" ||
+			rc=$?
 		count_one "$rc"
 		;;
 	vm)

@@ -16,6 +16,7 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod gzip		# the demo's VM
 	gnuplot-nox						# make bench's plots
 	python3-sphinx python3-sphinx-rtd-theme			# make htmldocs
+	dkms							# the dkms check
 )
 
 installed() {

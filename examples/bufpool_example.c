@@ -24,7 +24,7 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 
-#include "../include/bufpool.h"
+#include "bufpool.h"
 
 #define EXAMPLE_LEAK_MAX	16
 

@@ -526,3 +526,4 @@ module_exit(bufpool_exit);
 
 MODULE_DESCRIPTION("bufpool: bucketed buffer pool for kernel modules");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(BUFPOOL_VERSION);	/* dkms.conf's PACKAGE_VERSION, via Kbuild */

@@ -8,7 +8,8 @@
 # returns, KFENCE objects, referenced pages, zones, tombstones, tracking
 # switched under SMP load, CPU hotplug under load, destroy under load), the
 # tracepoints (events of the example client, who holds most buffers), the
-# leak report at destroy and at unload, one report per leak, clean unload.
+# leak report at destroy and at unload, one report per leak, clean unload,
+# and examples/bufpool_ring.ko's producer/consumer ring across two CPUs.
 # Ends with "vm: N passed, N failed"; exit status 1 if any check failed or
 # the VM did not finish.
 set -euo pipefail
@@ -19,7 +20,8 @@ rc=0
 "$repo/userspace-test/vm-run.sh" vm-test "$repo/userspace-test/vm-tests.sh" \
 	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_uaccess.ko" \
 	"$repo/userspace-test/bufpool_misuse.ko" \
-	"$repo/examples/bufpool_example.ko" || rc=$?
+	"$repo/examples/bufpool_example.ko" "$repo/examples/bufpool_ring.ko" ||
+	rc=$?
 
 passed=$(grep -c '^ok [0-9]' "$log" || true)
 failed=$(grep -c '^not ok [0-9]' "$log" || true)

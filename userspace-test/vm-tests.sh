@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The VM suite: runs inside the VM (busybox sh) from userspace-test/vm-test.sh,
-# with bufpool.ko, bufpool_uaccess.ko and bufpool_example.ko in /opt.  Prints
+# with bufpool.ko, bufpool_uaccess.ko, bufpool_misuse.ko, bufpool_example.ko
+# and bufpool_ring.ko in /opt.  Prints
 # one "ok N - ..." or "not ok N - ..." line per check.
 
 n=0
@@ -239,6 +240,47 @@ check "unload reports the leaked buffers" \
 	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
 check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
 check "no kernel BUG, WARNING or Oops" log_lacks 'BUG:|WARNING:|Oops'
+
+# ---- bufpool_ring (examples/bufpool_ring.c) --------------------------------
+# A driver-like ring on bufpool loaded again: a producer thread on CPU 0
+# takes 64 B - 16 KiB buffers, fills them and pushes them into the ring; a
+# consumer on CPU 1 checks and returns them.  It runs until unloaded, after
+# about 2 s, so the unload stops both threads mid-stream and drains the
+# ring; its counters must balance, with no leak report nor warning.
+# The kernel log from a mark on: the lines before may have rotated out.
+echo "vm-tests: bufpool_ring block" >/dev/kmsg
+ring_log() {
+	dmesg | sed -n '/vm-tests: bufpool_ring block/,$p'
+}
+ring_stat() {
+	awk -v k="$1" '$1 == k { print $2 }' /sys/kernel/debug/bufpool_ring/stats
+}
+ring_traffic() {
+	[ "$(ring_stat produced)" -gt 0 ] && [ "$(ring_stat consumed)" -gt 0 ]
+}
+ring_balanced() {
+	ring_log | grep -q 'bufpool_ring: stopped: .*: balanced'
+}
+ring_quiet() {
+	! ring_log | grep -E 'leak report|BUG:|WARNING:|Oops|unbalanced|corrupted'
+}
+check "insmod bufpool.ko (again, for the ring)" insmod bufpool.ko
+check "insmod bufpool_ring.ko (producer CPU 0, consumer CPU 1)" \
+	insmod bufpool_ring.ko producer_cpu=0 consumer_cpu=1 duration_ms=0
+sleep 2
+echo "# ring: $(tr '\n' ' ' </sys/kernel/debug/bufpool_ring/stats)"
+check "the ring moved buffers both ways" ring_traffic
+check "buffers taken on CPU 0 were returned on CPU 1" \
+	test "$(ring_stat cross_cpu_returns)" -gt 0
+check "every buffer arrived intact, every take succeeded" \
+	test "$(ring_stat corrupt)" -eq 0 -a "$(ring_stat take_failures)" -eq 0
+check "rmmod bufpool_ring (stops mid-stream, drains the ring)" \
+	rmmod bufpool_ring
+check "the ring's counters balance at unload" ring_balanced
+ring_log | grep 'bufpool_ring: stopped' | sed 's/^/# /'
+check "no leak report, warning or error from the ring" ring_quiet
+check "rmmod bufpool (after the ring)" rmmod bufpool
+# ---- end of bufpool_ring ----------------------------------------------------
 
 echo "# kernel log:"
 dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'
