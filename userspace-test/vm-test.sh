@@ -20,6 +20,7 @@ rc=0
 "$repo/userspace-test/vm-run.sh" vm-test "$repo/userspace-test/vm-tests.sh" \
 	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_uaccess.ko" \
 	"$repo/userspace-test/bufpool_misuse.ko" \
+	"$repo/userspace-test/bufpool_stress.ko" \
 	"$repo/examples/bufpool_example.ko" "$repo/examples/bufpool_ring.ko" ||
 	rc=$?
 

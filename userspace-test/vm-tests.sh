@@ -185,6 +185,46 @@ check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
 
+# SMP stress (bufpool_stress.ko): a kthread per CPU, sizes 64 B to 4 MiB
+# (unpooled above 1 MiB), half the returns on another CPU, each buffer
+# stamped by its taker and checked before its return.  Then every bucket
+# balances and the idle memory is within the pool's documented bound.
+stress=/sys/kernel/debug/bufpool_stress/run
+vmt=/sys/kernel/debug/bufpool/vmt-stress
+# balanced: takes - returns = out = 0 on every line of a pool's stats.
+balanced() {
+	awk '!/^#/ && $13 != "-" { if ($2 - $3 != $13 || $13 != 0) bad++ }
+	     END { exit bad ? 1 : 0 }' "$1/stats"
+}
+# pool_field POOL COLUMN: a column of the pools file (1 is the name).
+pool_field() {
+	awk -v p="$1" -v c="$2" '$1 == p { print $c }' /sys/kernel/debug/bufpool/pools
+}
+check "insmod bufpool_stress.ko" insmod bufpool_stress.ko
+check "SMP stress, 5 s on every CPU: no buffer held by two takers" \
+	sh -c "echo 'smp 5' >$stress"
+dmesg | grep 'bufpool_stress: smp:' | sed 's/^/# /'
+check "after the stress every bucket balances: takes - returns = out = 0" \
+	balanced $vmt
+idle=$(pool_field vmt-stress 6)
+bound=$(awk '$1 == "idle_bound" { print $2 }' $vmt/params)
+echo "# vmt-stress: $idle bytes idle, bound $bound"
+check "the idle memory is within the documented bound (idle_bound)" \
+	test "$idle" -le "$bound"
+check "the stressed pool goes" sh -c "echo smp_done >$stress"
+
+# Bad input with interrupts off, from a hardirq and from a softirq: each
+# refused and counted, the owners free their memory, the pool keeps working.
+check "bad input from irqs-off, hardirq and softirq context is refused" \
+	sh -c "echo ctx >$stress"
+dmesg | grep 'bufpool_stress: ctx:' | sed 's/^/# /'
+made=$(dmesg | sed -n 's/.*bufpool_stress: ctx: \([0-9]*\) bad returns made in all/\1/p' | tail -n 1)
+check "the pool counted every bad return ($made)" \
+	test "$(pool_field vmt-ctx 11)" = "$made"
+check "the pool balances after them" balanced /sys/kernel/debug/bufpool/vmt-ctx
+check "the bad-input pools go" sh -c "echo ctx_done >$stress"
+check "rmmod bufpool_stress" rmmod bufpool_stress
+
 # A client that leaks, tracked: the report at its pool's destroy, only one
 # (not again when the module goes), and at bufpool's unload for the
 # buffers that can never come back.
