@@ -40,6 +40,7 @@ struct notifier_block;
 struct seq_file;
 
 #include "../include/bufpool.h"
+#include "compat.h"
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read.  The slot after
@@ -332,16 +333,23 @@ static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
  * local_lock instead: per-CPU, sleeping, and never refused.
  */
 #ifdef CONFIG_PREEMPT_RT
+/*
+ * Sparse sees the guard as it sees the flag below, not at all: it cannot
+ * follow a trylock whose callers test for a failure that never comes here.
+ * Lockdep checks the local_lock.
+ */
 static __always_inline struct bufpool_cpu *
 bufpool_cpu_trylock(struct bufpool *pool)
 {
 	local_lock(&pool->cpu->lock);
+	__release(&pool->cpu->lock);
 	return this_cpu_ptr(pool->cpu);
 }
 
 static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
 					       struct bufpool_cpu *pcp)
 {
+	__acquire(&pool->cpu->lock);
 	local_unlock(&pool->cpu->lock);
 }
 #else
