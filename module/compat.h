@@ -160,6 +160,16 @@ static inline void stack_depot_put(depot_stack_handle_t handle)
 }
 #endif /* < 6.8 */
 
+/*
+ * kmem_cache_destroy() waits for the kfree_rcu() of the cache's objects
+ * from 6.12 on (kvfree_rcu_barrier()).  Before, nothing can wait for them,
+ * and a cache destroyed right after a kfree_rcu() of one of its objects is
+ * destroyed with objects in it ("Objects remaining ... on
+ * __kmem_cache_shutdown()").  There, objects of a cache that is destroyed
+ * are freed with call_rcu(), which rcu_barrier() waits for.
+ */
+#define BUFPOOL_KFREE_RCU_WAITED	(!BUFPOOL_LINUX_BEFORE(6, 12, 0))
+
 #if BUFPOOL_LINUX_BEFORE(6, 11, 0)
 /* gfp_nested_mask() is 6.11: this is its body there. */
 static inline gfp_t gfp_nested_mask(gfp_t flags)
