@@ -32,13 +32,16 @@
  *    frees the pool (the VM suite checks its slab caches are gone);
  *  - pressure_fill, pressure_done: pool "vmt-pressure" is filled with 32
  *    MiB of idle buffers, for the VM suite to see its shrinker give them
- *    back when the kernel drops caches; then a take still works.
+ *    back when the kernel drops caches; then a take still works;
+ *  - hardirq: a take and a return in hard interrupt context, which work,
+ *    or on PREEMPT_RT are refused (the VM suite checks the warning).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/kfence.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -567,6 +570,72 @@ static int misuse_pressure_done(void)
 	       0 : -EIO;
 }
 
+/* The hardirq case: a hard hrtimer takes one buffer and returns another. */
+struct misuse_irq {
+	struct hrtimer timer;
+	struct bufpool *pool;
+	void *to_return;
+	void *taken;
+	bool hardirq;
+	bool fired;
+};
+
+static enum hrtimer_restart misuse_irq_timer(struct hrtimer *timer)
+{
+	struct misuse_irq *c = container_of(timer, struct misuse_irq, timer);
+
+	c->hardirq = in_hardirq();
+	c->taken = bufpool_take(c->pool, 64, GFP_ATOMIC);
+	bufpool_return(c->pool, c->to_return);
+	WRITE_ONCE(c->fired, true);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Take and return in hard interrupt context, from an hrtimer that expires
+ * in hardirq context on PREEMPT_RT too (HRTIMER_MODE_REL_HARD).  Elsewhere
+ * both work.  On PREEMPT_RT both are refused (bufpool.h): the take gets
+ * NULL and the returned buffer stays out, so that returning it again from
+ * process context is no double return.  Then the pool has nothing out.
+ */
+static int misuse_hardirq(void)
+{
+	struct bufpool *pool = misuse_create("vmt-hardirq", 0);
+	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+	struct misuse_irq c = { .pool = pool };
+	int i, ret = 0;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	c.to_return = bufpool_take(pool, 64, GFP_KERNEL);
+	if (!c.to_return) {
+		bufpool_destroy(pool);
+		return -ENOMEM;
+	}
+	hrtimer_init(&c.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c.timer.function = misuse_irq_timer;
+	hrtimer_start(&c.timer, ns_to_ktime(100 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	for (i = 0; i < 1000 && !READ_ONCE(c.fired); i++)
+		msleep(1);
+	hrtimer_cancel(&c.timer);
+	if (!misuse_ok(__func__, c.fired, "the timer did not fire") ||
+	    !misuse_ok(__func__, c.hardirq, "the timer ran outside hardirq"))
+		ret = -EIO;
+	else if (!misuse_ok(__func__, !c.taken == rt,
+			    "the take in hardirq %s on %sPREEMPT_RT",
+			    c.taken ? "worked" : "failed", rt ? "" : "no "))
+		ret = -EIO;
+	/* Refused on RT: the buffer is still out, and comes back now. */
+	if (rt)
+		bufpool_return(pool, c.to_return);
+	bufpool_return(pool, c.taken);
+	bufpool_destroy(pool);
+	pr_info("%s: take and return in hardirq %s\n", __func__,
+		rt ? "refused (PREEMPT_RT)" : "worked");
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -583,6 +652,7 @@ static const struct {
 	{ "destroy_race", misuse_destroy_race },
 	{ "pressure_fill", misuse_pressure_fill },
 	{ "pressure_done", misuse_pressure_done },
+	{ "hardirq", misuse_hardirq },
 };
 
 static ssize_t misuse_write(struct file *file, const char __user *ubuf,
