@@ -88,6 +88,8 @@ check "a same-size buffer of another pool is refused and goes home" \
 check "take and return in hardirq: work, or are refused on PREEMPT_RT" \
 	misuse hardirq
 dmesg | grep 'misuse_hardirq:' | sed 's/^/# /'
+check "the hardirq pool had no bad return" \
+	log_lacks 'vmt-hardirq: rejected return'
 if uname -v | grep -q PREEMPT_RT; then
 	check "PREEMPT_RT: the refusal in hardirq says why" \
 		log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
