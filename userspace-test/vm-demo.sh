@@ -3,8 +3,8 @@
 #
 # Load bufpool and its example client in a throwaway VM and show what they do.
 #
-# Boots Debian's 6.12 kernel (the one whose headers the modules were built
-# against) with userspace-test/vm-run.sh; in the VM, loads bufpool.ko, then
+# Boots the kernel whose headers the modules were built against (KVER, see
+# .ci/kdir.sh; default Debian's 6.12) with userspace-test/vm-run.sh; in the VM, loads bufpool.ko, then
 # examples/bufpool_example.ko with leak=$LEAK, prints the bufpool slab caches
 # and debugfs files, runs tools/bufpool-stat (built statically here) against
 # them, unloads both and prints the kernel log since the first insmod, which
