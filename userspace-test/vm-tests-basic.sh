@@ -5,8 +5,8 @@
 # Documentation/kernels.rst): runs inside the VM (busybox sh) from
 # userspace-test/vm-test.sh with VM_SUITE=basic.  Loads bufpool and the
 # test modules, uses pools (copy_to_user/copy_from_user, exact ownership:
-# foreign and wrong-pool returns, hardirq context), says which owner check
-# the pools use, leaks from the example module under tracking and checks
+# foreign and wrong-pool returns, hardirq context, the shrinker), says which
+# owner check the pools use, leaks from the example module under tracking and checks
 # the reports, and unloads.  One "ok N - ..." or "not ok N - ..." line per
 # check, as userspace-test/vm-tests.sh.
 
@@ -94,6 +94,23 @@ if uname -v | grep -q PREEMPT_RT; then
 	check "PREEMPT_RT: the refusal in hardirq says why" \
 		log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
 fi
+# The shrinker (compat.h's on 6.1) gives idle memory back.
+pool_idle() {
+	awk -v p="$1" '$1 == p { print $6 }' /sys/kernel/debug/bufpool/pools
+}
+pressure() {
+	misuse pressure_fill || return 1
+	before=$(pool_idle vmt-pressure)
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 0.5
+	echo 2 >/proc/sys/vm/drop_caches
+	after=$(pool_idle vmt-pressure)
+	echo "# pressure: $before idle bytes before dropping caches, $after after"
+	misuse pressure_done || return 1
+	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
+}
+check "drop_caches: the shrinker gives idle buffers back, takes still work" \
+	pressure
 check "no leak report for the misuse pools" log_lacks 'vmt-.*: leak report'
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
 
