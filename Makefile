@@ -16,12 +16,16 @@
 #                        (Documentation/install.rst); make uninstall undoes it
 #   make dkms            the DKMS check of "make check" (.ci/dkms-check.sh)
 #   make demo            load the modules in a qemu VM running Debian's kernel
-#   make vm-test         the VM suite: usercopy, leak reports, unload (qemu)
+#   make vm-test         the VM suite: usercopy, misuse, leak reports, unload
+#                        (qemu; the basic subset on 6.1 and 6.1-rt)
 #   make bench           the benchmark, in UML and in the VM: bench/results/
 #                        (not part of "make check"; it takes a while)
 #
-# KDIR=  kernel build tree (default: the running kernel's, else the newest
-#        of Debian's 6.12 amd64 headers; see .ci/kdir.sh)
+# KVER=  the kernel to build for and boot: 6.12 (default), 6.12-rt, 6.1,
+#        6.1-rt (Debian's amd64 headers and image of that kernel: "make deps"
+#        installs all four), "running", or a release in /lib/modules; for
+#        make, W1, sparse, demo, vm-test (Documentation/kernels.rst)
+# KDIR=  kernel build tree; overrides KVER (see .ci/kdir.sh)
 # KSRC=  full 6.12 source tree for checkpatch, kernel-doc and KUnit (default:
 #        $(CACHE)/linux-source-6.12, extracted from Debian's linux-source-6.12
 #        tarball when missing; see .ci/ksrc.sh)

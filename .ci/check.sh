@@ -13,8 +13,16 @@
 #   dkms                             dkms add/build/install/remove of
 #                                    dkms.conf in throwaway trees
 #                                    (.ci/dkms-check.sh), one test
-#   vm                               the VM suite on Debian's kernel in qemu
+#   vm                               the VM suite on Debian's 6.12 in qemu
 #                                    (userspace-test/vm-test.sh); each check
+#   build-K                          K = 6.12-rt, 6.1 or 6.1-rt: W=1 and
+#                                    sparse build against that kernel's
+#                                    headers (.ci/kernel-build.sh), one test
+#   vm-K                             the VM suite on that kernel, with the
+#                                    modules build-K built: the whole suite
+#                                    on 6.12-rt, the basic subset on 6.1 and
+#                                    6.1-rt (Documentation/kernels.rst);
+#                                    each check
 #   kunit kunit-debug                the KUnit suite in UML (kunit/run.sh);
 #                                    each case counts, from kunit.py's summary
 # A failing step does not stop the others.  The last line is
@@ -24,8 +32,9 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
-steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc htmldocs viewer dkms vm kunit
-	kunit-debug}
+steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc htmldocs viewer dkms vm \
+build-6.12-rt vm-6.12-rt build-6.1 vm-6.1 build-6.1-rt vm-6.1-rt kunit \
+kunit-debug}
 
 passed=0
 failed=0
@@ -110,8 +119,22 @@ quote_counts() {
 	sed -u -E "s/^([A-Za-z_-]+: )?([0-9]+ passed, [0-9]+ failed)/[$1] \2/"
 }
 
+# The kernel a build-K or vm-K step names, as "Linux <release>".
+step_kernel() {
+	local rel
+
+	rel=$(KVER=$1 .ci/kdir.sh --release 2>/dev/null) || rel="$1, no headers"
+	echo "Linux $rel"
+}
+
 for step in $steps; do
-	banner "$step"
+	case "$step" in
+	vm) banner "$step ($(step_kernel "${KVER:-6.12}"), the whole suite)" ;;
+	vm-6.12*) banner "$step ($(step_kernel "${step#vm-}"), the whole suite)" ;;
+	vm-*) banner "$step ($(step_kernel "${step#vm-}"), the basic subset)" ;;
+	build-*) banner "$step ($(step_kernel "${step#build-}"), W=1 and sparse)" ;;
+	*) banner "$step" ;;
+	esac
 	log=$logdir/$step.log
 	start=$(date +%s)
 	rc=0
@@ -143,6 +166,19 @@ for step in $steps; do
 			quote_counts "$step" || rc=$?
 		count_vm "$log" "$rc"
 		;;
+	build-*)
+		.ci/kernel-build.sh "${step#build-}" 2>&1 | tee "$log" |
+			quote_counts "$step" || rc=$?
+		count_one "$rc"
+		;;
+	vm-*)
+		kver=${step#vm-}
+		KVER=$kver VM_NAME=$step \
+			VM_MODULES=$repo/userspace-test/build/kernel-$kver/src \
+			userspace-test/vm-test.sh 2>&1 | tee "$log" |
+			quote_counts "$step" || rc=$?
+		count_vm "$log" "$rc"
+		;;
 	kunit | kunit-debug)
 		mode=normal
 		[ "$step" = kunit-debug ] && mode=debug
@@ -155,7 +191,7 @@ for step in $steps; do
 		result="FAIL (unknown step)"
 		;;
 	esac
-	report+=("$(printf '%-12s %s [%ss]' "$step" "$result" \
+	report+=("$(printf '%-14s %s [%ss]' "$step" "$result" \
 		$(($(date +%s) - start)))")
 done
 

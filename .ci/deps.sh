@@ -13,6 +13,9 @@ pkgs=(
 	linux-source-6.12					# KSRC: full tree
 	linux-headers-6.12-amd64				# KDIR
 	linux-image-6.12-amd64					# the demo's kernel
+	linux-headers-6.12-rt-amd64 linux-image-6.12-rt-amd64	# KVER=6.12-rt
+	linux-headers-amd64 linux-image-amd64			# KVER=6.1
+	linux-headers-rt-amd64 linux-image-rt-amd64		# KVER=6.1-rt
 	qemu-system-x86 busybox-static cpio kmod gzip		# the demo's VM
 	gnuplot-nox						# make bench's plots
 	python3-sphinx python3-sphinx-rtd-theme			# make htmldocs

@@ -45,6 +45,7 @@
 #include <linux/vmalloc.h>
 
 #include "../include/bufpool.h"
+#include "../module/compat.h"
 
 static unsigned int scale = 1;
 module_param(scale, uint, 0444);

@@ -14,7 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/array_size.h>
+#include <linux/kernel.h>
 #include <linux/err.h>
 #include <linux/init.h>
 #include <linux/minmax.h>

@@ -123,11 +123,15 @@ void bufpool_destroy(struct bufpool *pool);
  * paths.
  *
  * Context: Any context but NMI; sleeps only if @gfp allows it.  On
- * PREEMPT_RT, as for kmalloc(), not in hard interrupt context proper nor
- * with a raw spinlock held or interrupts disabled: the pool's per-CPU and
- * depot locks are sleeping locks there.
+ * PREEMPT_RT, as for kmalloc(), only where sleeping locks may be taken
+ * (task context, threaded interrupt handlers, softirqs): the pool's
+ * per-CPU and depot locks are sleeping locks there.  A take in hard
+ * interrupt context proper (a non-threaded handler, an hrtimer callback
+ * not marked soft), with interrupts or preemption disabled or a raw
+ * spinlock held is refused on PREEMPT_RT: it returns %NULL, with a
+ * one-time warning naming the caller.
  * Return: the buffer, or %NULL if @size is 0 or too large, memory is short,
- * or the pool is being destroyed.
+ * the pool is being destroyed, or (PREEMPT_RT) the context is refused.
  */
 void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
 
@@ -148,8 +152,11 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
  * involved, as does any pointer that is not a buffer out of a pool that
  * tracks every buffer.  May be used in fast paths.
  *
- * Context: Any context but NMI; never sleeps (on PREEMPT_RT: as for
- * bufpool_take()).
+ * Context: Any context but NMI; never sleeps.  On PREEMPT_RT, where it
+ * may block briefly on the pool's sleeping locks, the contexts of
+ * bufpool_take(): a return from a context bufpool_take() refuses is
+ * refused too (one-time warning, counted as a bad return), and the buffer
+ * stays out and the caller's, to be returned from a context that may.
  */
 void bufpool_return(struct bufpool *pool, void *buf);
 

@@ -277,11 +277,14 @@ static bool bufpool_is_bucket(const struct bufpool *pool,
 	return off < pool->nr_buckets * sizeof(*b) && !(off % sizeof(*b));
 }
 
-/* The cache of a slab folio: see SLAB_MATCH(compound_head, ...) in mm/slab.h. */
+/*
+ * The cache of a slab folio: see SLAB_MATCH(compound_head, ...) in mm/slab.h
+ * (before 6.2 another word: compat.h).
+ */
 static __always_inline const struct kmem_cache *
 bufpool_folio_cache(const struct folio *folio)
 {
-	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
+	return (const struct kmem_cache *)bufpool_compat_slab_cache_word(folio);
 }
 
 static const char bufpool_not_ours[] =

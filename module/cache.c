@@ -563,6 +563,24 @@ static noinline void *bufpool_take_dead(struct bufpool *pool,
 	return NULL;
 }
 
+/*
+ * slow path, PREEMPT_RT only: a take or return where the pool's sleeping
+ * locks cannot be taken.  Only atomics and printk here.  A refused return
+ * counts as a bad one, in the unpooled slot (no bucket was looked up).
+ */
+#ifdef CONFIG_PREEMPT_RT
+noinline void bufpool_rt_refuse(struct bufpool *pool, bool take,
+				unsigned long caller)
+{
+	if (!take)
+		atomic_long_inc(&pool->unpooled.nested[BUFPOOL_STAT_BAD_RETURN]);
+	bufpool_warn_once(pool, BUFPOOL_WARNED_RT_CONTEXT,
+			  "%s by %pS refused: on PREEMPT_RT, take and return may not be called from hard interrupt context or with interrupts or preemption disabled (see bufpool.h); later ones are only %s\n",
+			  take ? "take" : "return", (void *)caller,
+			  take ? "refused" : "counted as bad returns");
+}
+#endif /* CONFIG_PREEMPT_RT */
+
 /* slow path */
 static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 					    gfp_t gfp, unsigned long caller)
@@ -800,6 +818,8 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 	might_alloc(gfp);
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
+	if (bufpool_rt_refused(pool, true, _RET_IP_))
+		return NULL;
 	if (bufpool_track_hooked(pool))
 		return bufpool_take_tracked(pool, size, gfp, _RET_IP_);
 	if (bufpool_take_unpooled_p(pool, size, gfp))
@@ -996,6 +1016,8 @@ void bufpool_return(struct bufpool *pool, void *buf)
 		return;
 	/* Nowhere to put it: say so loudly rather than lose it silently. */
 	if (WARN_ON_ONCE(!pool))
+		return;
+	if (bufpool_rt_refused(pool, false, _RET_IP_))
 		return;
 	if (bufpool_track_hooked(pool) && bufpool_track_return_p(pool, buf)) {
 		bufpool_return_tracked(pool, buf, _RET_IP_);

@@ -40,6 +40,7 @@ struct notifier_block;
 struct seq_file;
 
 #include "../include/bufpool.h"
+#include "compat.h"
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read.  The slot after
@@ -312,6 +313,7 @@ struct bufpool {
 enum {
 	BUFPOOL_WARNED_BAD_RETURN,
 	BUFPOOL_WARNED_DEAD_TAKE,
+	BUFPOOL_WARNED_RT_CONTEXT,
 };
 
 /* Index of the stats slot that is not a bucket. */
@@ -332,16 +334,23 @@ static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
  * local_lock instead: per-CPU, sleeping, and never refused.
  */
 #ifdef CONFIG_PREEMPT_RT
+/*
+ * Sparse sees the guard as it sees the flag below, not at all: it cannot
+ * follow a trylock whose callers test for a failure that never comes here.
+ * Lockdep checks the local_lock.
+ */
 static __always_inline struct bufpool_cpu *
 bufpool_cpu_trylock(struct bufpool *pool)
 {
 	local_lock(&pool->cpu->lock);
+	__release(&pool->cpu->lock);
 	return this_cpu_ptr(pool->cpu);
 }
 
 static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
 					       struct bufpool_cpu *pcp)
 {
+	__acquire(&pool->cpu->lock);
 	local_unlock(&pool->cpu->lock);
 }
 #else
@@ -373,6 +382,25 @@ static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
 	preempt_enable();
 }
 #endif /* CONFIG_PREEMPT_RT */
+
+/*
+ * On PREEMPT_RT the guard and the depot's and tracking's locks sleep: take
+ * and return are refused in a context that cannot sleep (hard interrupt
+ * context proper, interrupts or preemption disabled, a raw spinlock held),
+ * rather than risk a deadlock.  The caller gets %NULL from a take, and keeps
+ * a refused buffer, which is still out and can be returned from a context
+ * that may.  Elsewhere this is compiled out.
+ */
+void bufpool_rt_refuse(struct bufpool *pool, bool take, unsigned long caller);
+
+static __always_inline bool bufpool_rt_refused(struct bufpool *pool, bool take,
+					       unsigned long caller)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) || likely(preemptible()))
+		return false;
+	bufpool_rt_refuse(pool, take, caller);
+	return true;
+}
 
 /* Count @nr events in a guarded section of @pcp. */
 static __always_inline void __bufpool_count(struct bufpool_cpu *pcp,

@@ -248,7 +248,7 @@ void bufpool_return_done(struct bufpool *pool)
 static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
-	struct bufpool *pool = shrinker->private_data;
+	struct bufpool *pool = *bufpool_shrinker_data(shrinker);
 	unsigned long nr;
 
 	bufpool_idle(pool, &nr);
@@ -258,7 +258,7 @@ static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
 					 struct shrink_control *sc)
 {
-	struct bufpool *pool = shrinker->private_data;
+	struct bufpool *pool = *bufpool_shrinker_data(shrinker);
 	unsigned long freed;
 
 	freed = bufpool_depot_trim(pool, sc->nr_to_scan, BUFPOOL_STAT_TRIM);
@@ -279,7 +279,7 @@ static int bufpool_shrinker_init(struct bufpool *pool)
 		return -ENOMEM;
 	pool->shrinker->count_objects = bufpool_shrink_count;
 	pool->shrinker->scan_objects = bufpool_shrink_scan;
-	pool->shrinker->private_data = pool;
+	*bufpool_shrinker_data(pool->shrinker) = pool;
 	shrinker_register(pool->shrinker);
 	return 0;
 }

@@ -313,12 +313,22 @@ static void bufpool_rec_unlink(struct bufpool_track *t,
 	}
 }
 
+/* Before 6.12 (compat.h): so that bufpool_track_exit() can wait for it. */
+static void bufpool_rec_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(bufpool_track_cache,
+			container_of(head, struct bufpool_track_rec, rcu));
+}
+
 /* Free an unlinked record; lookups may still see it until a grace period. */
 static void bufpool_rec_free(struct bufpool_track_rec *rec)
 {
 	bufpool_track_put(rec->take.stack);
 	bufpool_track_put(rec->ret.stack);
-	kfree_rcu(rec, rcu);
+	if (BUFPOOL_KFREE_RCU_WAITED)
+		kfree_rcu(rec, rcu);
+	else
+		call_rcu(&rec->rcu, bufpool_rec_free_rcu);
 }
 
 static struct bufpool_track_rec *bufpool_rec_lookup(const void *buf)
@@ -1663,5 +1673,8 @@ void bufpool_track_exit(void)
 {
 	unregister_module_notifier(&bufpool_track_nb);
 	rhashtable_destroy(&bufpool_track_index);
+	/* 6.12's kmem_cache_destroy() waits for kfree_rcu(); before, this. */
+	if (!BUFPOOL_KFREE_RCU_WAITED)
+		rcu_barrier();
 	kmem_cache_destroy(bufpool_track_cache);
 }

@@ -32,13 +32,17 @@
  *    frees the pool (the VM suite checks its slab caches are gone);
  *  - pressure_fill, pressure_done: pool "vmt-pressure" is filled with 32
  *    MiB of idle buffers, for the VM suite to see its shrinker give them
- *    back when the kernel drops caches; then a take still works.
+ *    back when the kernel drops caches; then a take still works;
+ *  - hardirq: a take and a return in hard interrupt context, which work,
+ *    or on PREEMPT_RT are refused (the VM suite checks the warning).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/kfence.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -567,6 +571,79 @@ static int misuse_pressure_done(void)
 	       0 : -EIO;
 }
 
+/* The hardirq case: a hard hrtimer takes one buffer and returns another. */
+struct misuse_irq {
+	struct hrtimer timer;
+	struct bufpool *pool;
+	void *to_return;
+	void *taken;
+	bool hardirq;
+	bool ran;
+	struct completion fired;
+};
+
+static enum hrtimer_restart misuse_irq_timer(struct hrtimer *timer)
+{
+	struct misuse_irq *c = container_of(timer, struct misuse_irq, timer);
+
+	c->hardirq = in_hardirq();
+	c->taken = bufpool_take(c->pool, 64, GFP_ATOMIC);
+	bufpool_return(c->pool, c->to_return);
+	WRITE_ONCE(c->ran, true);
+	/* A raw spinlock and a wakeup: fine in hardirq on PREEMPT_RT too. */
+	complete(&c->fired);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Take and return in hard interrupt context, from an hrtimer that expires
+ * in hardirq context on PREEMPT_RT too (HRTIMER_MODE_REL_HARD).  Elsewhere
+ * both work.  On PREEMPT_RT both are refused (bufpool.h): the take gets
+ * NULL and the returned buffer stays out, so that returning it again from
+ * process context is no double return.  Then the pool has nothing out.
+ */
+static int misuse_hardirq(void)
+{
+	struct bufpool *pool = misuse_create("vmt-hardirq", 0);
+	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+	struct misuse_irq c = { .pool = pool };
+	bool fired;
+	int ret = 0;
+
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	init_completion(&c.fired);
+	c.to_return = bufpool_take(pool, 64, GFP_KERNEL);
+	if (!c.to_return) {
+		bufpool_destroy(pool);
+		return -ENOMEM;
+	}
+	hrtimer_init(&c.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c.timer.function = misuse_irq_timer;
+	hrtimer_start(&c.timer, ns_to_ktime(100 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	fired = wait_for_completion_timeout(&c.fired, HZ);
+	hrtimer_cancel(&c.timer);
+	if (!misuse_ok(__func__, fired, "the timer did not fire") ||
+	    !misuse_ok(__func__, c.hardirq, "the timer ran outside hardirq"))
+		ret = -EIO;
+	else if (!misuse_ok(__func__, !c.taken == rt,
+			    "the take in hardirq %s on %sPREEMPT_RT",
+			    c.taken ? "worked" : "failed", rt ? "" : "no "))
+		ret = -EIO;
+	/*
+	 * Refused on RT, or the timer never ran (hrtimer_cancel() waited for
+	 * a callback in flight): the buffer is still out, and comes back now.
+	 */
+	if (rt || !READ_ONCE(c.ran))
+		bufpool_return(pool, c.to_return);
+	bufpool_return(pool, c.taken);
+	bufpool_destroy(pool);
+	pr_info("%s: %sPREEMPT_RT: the take in hardirq was %s\n", __func__,
+		rt ? "" : "not ", c.taken ? "served" : "refused");
+	return ret;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -583,6 +660,7 @@ static const struct {
 	{ "destroy_race", misuse_destroy_race },
 	{ "pressure_fill", misuse_pressure_fill },
 	{ "pressure_done", misuse_pressure_done },
+	{ "hardirq", misuse_hardirq },
 };
 
 static ssize_t misuse_write(struct file *file, const char __user *ubuf,

@@ -3,8 +3,8 @@
 #
 # Load bufpool and its example client in a throwaway VM and show what they do.
 #
-# Boots Debian's 6.12 kernel (the one whose headers the modules were built
-# against) with userspace-test/vm-run.sh; in the VM, loads bufpool.ko with
+# Boots the kernel whose headers the modules were built against (KVER, see
+# .ci/kdir.sh; default Debian's 6.12) with userspace-test/vm-run.sh; in the VM, loads bufpool.ko with
 # tracking on, examples/bufpool_example.ko with leak=$LEAK and
 # bufpool_uaccess.ko, shows the pools' slab caches and tools/bufpool-stat
 # (built statically here), watches the live rates while a client reads
@@ -176,8 +176,7 @@ EOF
 
 log=$work/console.log
 rc=0
-kdir=$("$repo/.ci/kdir.sh")
-echo "vm-demo: booting Linux $(cat "$kdir/include/config/kernel.release")" \
+echo "vm-demo: booting Linux $("$repo/.ci/kdir.sh" --release)" \
 	"in qemu (TCG: about 30 s; the whole console goes to" \
 	"${log#"$repo"/})"
 # slab_nomerge: every slab cache keeps its name in /proc/slabinfo.

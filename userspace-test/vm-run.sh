@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run a script inside a throwaway VM booting Debian's 6.12 kernel.
+# Run a script inside a throwaway VM booting the kernel of the headers the
+# modules are built against (KVER or KDIR: .ci/kdir.sh; default Debian's 6.12).
 #
 #   userspace-test/vm-run.sh NAME SCRIPT [FILE...]
 #
 # Builds a busybox initramfs holding SCRIPT (as /test.sh) and the FILEs (in
-# /opt: modules, static binaries, data), boots the kernel whose headers the
-# modules are built against (see .ci/kdir.sh) under qemu with TCG (KVM does
-# not work on these machines), and runs SCRIPT with /proc, /sys and /dev
+# /opt: modules, static binaries, data), boots /boot/vmlinuz-<release> of
+# that kernel under qemu with TCG (KVM does not work on these machines), and
+# runs SCRIPT with /proc, /sys and /dev
 # mounted (debugfs is SCRIPT's to mount) and /opt as the working directory.  The console goes to
 # stdout and to userspace-test/build/NAME/console.log.  Exit status 0 when
 # SCRIPT ran to its end (whatever it printed), 1 otherwise.
@@ -57,9 +58,7 @@ multi | single) ;;
 esac
 work=$repo/userspace-test/build/$name
 
-kdir=$("$repo/.ci/kdir.sh")
-krel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) ||
-	die "$kdir has no include/config/kernel.release"
+krel=$("$repo/.ci/kdir.sh" --release) || die "no kernel headers (above)"
 kernel=${VMLINUZ:-/boot/vmlinuz-$krel}
 [ -r "$kernel" ] ||
 	die "$kernel is missing or unreadable: apt-get install linux-image-$krel (make deps), as root"

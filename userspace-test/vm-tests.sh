@@ -183,6 +183,18 @@ pressure() {
 }
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure
+# Hard interrupt context, really hardirq on PREEMPT_RT too (a hard hrtimer).
+check "take and return in hardirq: work, or are refused on PREEMPT_RT" \
+	misuse hardirq
+dmesg | grep 'misuse_hardirq:' | sed 's/^/# /'
+check "the hardirq pool had no bad return" \
+	log_lacks 'vmt-hardirq: rejected return'
+if uname -v | grep -q PREEMPT_RT; then
+	check "PREEMPT_RT: the refusal in hardirq says why" \
+		log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
+fi
+check "nothing was out when the hardirq pool was destroyed" \
+	log_lacks 'vmt-hardirq: leak report'
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
 
 # SMP stress (bufpool_stress.ko): a kthread per CPU, sizes 64 B to 4 MiB

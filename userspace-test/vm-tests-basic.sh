@@ -1,0 +1,140 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The VM suite's subset for the older kernels (6.1, 6.1-rt; see
+# Documentation/kernels.rst): runs inside the VM (busybox sh) from
+# userspace-test/vm-test.sh with VM_SUITE=basic.  Loads bufpool and the
+# test modules, uses pools (copy_to_user/copy_from_user, exact ownership:
+# foreign and wrong-pool returns, hardirq context, the shrinker), says which
+# owner check the pools use, leaks from the example module under tracking and checks
+# the reports, and unloads.  One "ok N - ..." or "not ok N - ..." line per
+# check, as userspace-test/vm-tests.sh.
+
+n=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $*"
+}
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+log_has() {
+	dmesg | grep -q "$1"
+}
+log_lacks() {
+	! dmesg | grep -E "$1"
+}
+# The byte bufpool_uaccess fills an N-byte read with.
+pattern() {
+	# shellcheck disable=SC2059 # the format is the octal escape
+	printf "\\$(printf %03o $((97 + $1 % 26)))"
+}
+read_ok() {
+	rm -f /tmp/out
+	dd if="$copy" of=/tmp/out bs="$1" count=1 2>/dev/null || return 1
+	[ "$(wc -c </tmp/out)" -eq "$1" ] || return 1
+	[ "$(tr -d "$(pattern "$1")" </tmp/out | wc -c)" -eq 0 ]
+}
+write_ok() {
+	head -c "$1" /dev/zero | tr '\0' w >/tmp/in
+	dd if=/tmp/in of="$copy" bs="$1" count=1 conv=notrunc 2>/dev/null
+}
+# The owner check a pool uses: "slab" (the fast one) or "index".
+owner_check() {
+	awk '$1 == "owner_check" { print $2 }' \
+		"/sys/kernel/debug/bufpool/$1/params"
+}
+
+echo "# Linux $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs"
+mount -t debugfs debugfs /sys/kernel/debug
+check "insmod bufpool.ko" insmod bufpool.ko
+check "insmod bufpool_uaccess.ko" insmod bufpool_uaccess.ko
+check "slab caches of the shared pool are in /proc/slabinfo" \
+	grep -q '^bufpool-shared-64 ' /proc/slabinfo
+
+# Slab debugging (slub_debug=Z,bufpool-*) makes objects larger than their
+# size: the layout check must fail and pools fall back to the index.
+want=slab
+if grep -q 'slub_debug' /proc/cmdline; then want=index; fi
+have=$(owner_check shared)
+echo "# owner check of the shared pool: $have (expected: $want)"
+dmesg | grep 'bufpool: slab layout:' | sed 's/^/# /'
+check "the shared pool's owner check is '$want'" [ "$have" = "$want" ]
+
+copy=/sys/kernel/debug/bufpool_uaccess/copy
+for size in 64 4096 8192 1500000; do
+	check "copy_to_user of $size bytes" read_ok "$size"
+	check "copy_from_user of $size bytes" write_ok "$size"
+done
+check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
+
+run=/sys/kernel/debug/bufpool_misuse/run
+misuse() {
+	echo "$1" >"$run"
+}
+check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
+check "kmalloc objects of every slab size are refused, then freed by their owner" \
+	misuse foreign_slab
+check "the refusal names the other cache" \
+	log_has 'bufpool: vmt-foreign: rejected return .*: slab object of another cache'
+check "a same-size buffer of another pool is refused and goes home" \
+	misuse wrong_pool
+check "take and return in hardirq: work, or are refused on PREEMPT_RT" \
+	misuse hardirq
+dmesg | grep 'misuse_hardirq:' | sed 's/^/# /'
+check "the hardirq pool had no bad return" \
+	log_lacks 'vmt-hardirq: rejected return'
+if uname -v | grep -q PREEMPT_RT; then
+	check "PREEMPT_RT: the refusal in hardirq says why" \
+		log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
+fi
+# The shrinker (compat.h's on 6.1) gives idle memory back.
+pool_idle() {
+	awk -v p="$1" '$1 == p { print $6 }' /sys/kernel/debug/bufpool/pools
+}
+pressure() {
+	misuse pressure_fill || return 1
+	before=$(pool_idle vmt-pressure)
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 0.5
+	echo 2 >/proc/sys/vm/drop_caches
+	after=$(pool_idle vmt-pressure)
+	echo "# pressure: $before idle bytes before dropping caches, $after after"
+	misuse pressure_done || return 1
+	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
+}
+check "drop_caches: the shrinker gives idle buffers back, takes still work" \
+	pressure
+check "no leak report for the misuse pools" log_lacks 'vmt-.*: leak report'
+check "rmmod bufpool_misuse" rmmod bufpool_misuse
+
+# A client that leaks, tracked: reported at its pool's destroy, once, and
+# at bufpool's unload.
+echo 1 >/sys/module/bufpool/parameters/track
+check "insmod bufpool_example.ko leak=2 (tracked)" insmod bufpool_example.ko leak=2
+echo 0 >/sys/module/bufpool/parameters/track
+have=$(owner_check example)
+echo "# owner check of the example pool: $have"
+check "rmmod bufpool_example" rmmod bufpool_example
+check "destroy reports the 2 buffers still out" \
+	log_has 'bufpool: example: leak report: 2 buffers .* at destroy'
+check "the destroy report has the leaking function in its stack" \
+	log_has 'bufpool: example:  example_.*bufpool_example'
+check "the module unload does not report them again" \
+	log_lacks 'bufpool: example: leak report: module bufpool_example unloaded'
+check "rmmod bufpool_uaccess" rmmod bufpool_uaccess
+check "rmmod bufpool" rmmod bufpool
+check "unload reports the leaked buffers" \
+	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
+check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
+check "no kernel BUG, WARNING or Oops" log_lacks 'BUG:|WARNING:|Oops'
+
+echo "# kernel log:"
+dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'
+echo "# $n checks"
