@@ -8,6 +8,10 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
 #include <linux/rcupdate.h>
 
 #include "../module/internal.h"
@@ -70,6 +74,76 @@ static inline bool bufpool_kunit_namesake_gone(struct kunit *test,
 	}
 	return false;
 }
+
+#ifndef MODULE
+/*
+ * Read or write the debugfs file @path (relative to debugfs' root) as
+ * "cat" or "echo > /sys/kernel/debug/@path" would: UML's KUnit run has no
+ * user space to do it.  debugfs files have ->read and ->write, not the
+ * _iter methods kernel_read() and kernel_write() need, so the bytes go
+ * through a user mapping of the test's own (kunit_vm_mmap()).  A read
+ * fills @buf with up to @len - 1 bytes and a NUL.  Returns the bytes
+ * moved or a negative errno.  Built-in tests only: vfs_read() and
+ * vfs_write() are not exported.
+ */
+static inline ssize_t bufpool_kunit_debugfs(struct kunit *test,
+					    const char *path, char *buf,
+					    size_t len, bool write)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	char __user *ubuf;
+	struct vfsmount *mnt;
+	ssize_t ret = 0, n = 0;
+	struct file *f;
+	loff_t pos = 0;
+
+	if (!type || !len)
+		return -EINVAL;
+	ubuf = (char __user *)kunit_vm_mmap(test, NULL, 0, PAGE_ALIGN(len),
+					    PROT_READ | PROT_WRITE,
+					    MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE((unsigned long)ubuf))
+		return (long)ubuf;
+	mnt = kern_mount(type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	f = file_open_root_mnt(mnt, path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f)) {
+		ret = PTR_ERR(f);
+		goto out;
+	}
+	if (write) {
+		ret = copy_to_user(ubuf, buf, len) ? -EFAULT :
+						     vfs_write(f, ubuf, len, &pos);
+	} else {
+		/* A seq_file gives a record or a page per read. */
+		while (n < len - 1) {
+			ret = vfs_read(f, ubuf + n, len - 1 - n, &pos);
+			if (ret <= 0)
+				break;
+			n += ret;
+		}
+		if (ret >= 0 && copy_from_user(buf, ubuf, n))
+			ret = -EFAULT;
+		buf[ret < 0 ? 0 : n] = '\0';
+		ret = ret < 0 ? ret : n;
+	}
+	fput(f);
+out:
+	kern_unmount(mnt);
+	return ret;
+}
+
+/* Write the string @val to debugfs file @path; 0 or a negative errno. */
+static inline int bufpool_kunit_debugfs_set(struct kunit *test,
+					    const char *path, const char *val)
+{
+	ssize_t ret = bufpool_kunit_debugfs(test, path, (char *)val,
+					    strlen(val), true);
+
+	return ret < 0 ? ret : 0;
+}
+#endif /* !MODULE */
 
 /* bufpool_kunit_util.c: helpers of the core and bad-input suites */
 
