@@ -18,6 +18,7 @@
 #   make demo            load the modules in a qemu VM running Debian's kernel
 #   make vm-test         the VM suite: usercopy, misuse, leak reports, unload
 #                        (qemu; the basic subset on 6.1 and 6.1-rt)
+#   make vm-policy       the policy boot: init_on_free=1, a leak_panic=1 panic
 #   make bench           the benchmark, in UML and in the VM: bench/results/
 #                        (not part of "make check"; it takes a while)
 #
@@ -48,7 +49,7 @@ INSTALL_MOD_DIR ?= updates
 BUFPOOL_USRSRC = $(DESTDIR)/usr/src/bufpool-$(VERSION)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps tools vm-test bench htmldocs install uninstall dkms
+	check demo deps tools vm-test vm-policy bench htmldocs install uninstall dkms
 
 all: modules
 
@@ -136,6 +137,9 @@ demo: modules
 
 vm-test: modules
 	@userspace-test/vm-test.sh
+
+vm-policy: modules
+	@userspace-test/vm-policy.sh
 
 bench:
 	@bench/run.sh

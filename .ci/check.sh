@@ -15,6 +15,10 @@
 #                                    (.ci/dkms-check.sh), one test
 #   vm                               the VM suite on Debian's 6.12 in qemu
 #                                    (userspace-test/vm-test.sh); each check
+#   vm-policy                        the policy boot: init_on_free=1 zeroing,
+#                                    then a leak with leak_panic=1 must panic
+#                                    after its report (userspace-test/
+#                                    vm-policy.sh); each check
 #   build-K                          K = 6.12-rt, 6.1 or 6.1-rt: W=1 and
 #                                    sparse build against that kernel's
 #                                    headers (.ci/kernel-build.sh), one test
@@ -33,7 +37,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 steps=${CHECK_STEPS:-W1 sparse checkpatch kerneldoc htmldocs viewer dkms vm \
-build-6.12-rt vm-6.12-rt build-6.1 vm-6.1 build-6.1-rt vm-6.1-rt kunit \
+vm-policy build-6.12-rt vm-6.12-rt build-6.1 vm-6.1 build-6.1-rt vm-6.1-rt kunit \
 kunit-debug}
 
 passed=0
@@ -130,6 +134,7 @@ step_kernel() {
 for step in $steps; do
 	case "$step" in
 	vm) banner "$step ($(step_kernel "${KVER:-6.12}"), the whole suite)" ;;
+	vm-policy) banner "$step ($(step_kernel 6.12), init_on_free=1, leak_panic=1)" ;;
 	vm-6.12*) banner "$step ($(step_kernel "${step#vm-}"), the whole suite)" ;;
 	vm-*) banner "$step ($(step_kernel "${step#vm-}"), the basic subset)" ;;
 	build-*) banner "$step ($(step_kernel "${step#build-}"), W=1 and sparse)" ;;
@@ -163,6 +168,12 @@ for step in $steps; do
 	vm)
 		{ make --no-print-directory modules >/dev/null &&
 			userspace-test/vm-test.sh; } 2>&1 | tee "$log" |
+			quote_counts "$step" || rc=$?
+		count_vm "$log" "$rc"
+		;;
+	vm-policy)
+		{ make --no-print-directory modules >/dev/null &&
+			userspace-test/vm-policy.sh; } 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?
 		count_vm "$log" "$rc"
 		;;

@@ -423,6 +423,12 @@ static __printf(2, 3) void bufpool_printk(const struct bufpool_sink *s,
 	} else {
 		vaf.fmt = fmt;
 		vaf.va = &args;
+		/*
+		 * A report in the log ends in a panic with leak_panic: like
+		 * an oops, it goes to the console whatever the loglevel.
+		 */
+		if (READ_ONCE(bufpool_leak_panic))
+			console_verbose();
 		if (s->err)
 			pr_err("bufpool: %s: %pV", s->name, &vaf);
 		else

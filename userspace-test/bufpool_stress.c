@@ -24,6 +24,10 @@
  *    number of bad returns it made is logged; pool "vmt-ctx" stays for the
  *    suite to compare with its counter.
  *  - "ctx_done": destroys it (and "vmt-ctx-other").
+ *  - "zero": the zeroing policy, as this boot's init_on_alloc and
+ *    init_on_free set it, with and without BUFPOOL_F_NO_INIT: a returned
+ *    buffer is zero while idle under init_on_free, a recycled take is zero
+ *    under either, and NO_INIT buffers keep what their user wrote.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -32,6 +36,7 @@
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/random.h>
 #include <linux/sizes.h>
@@ -455,6 +460,85 @@ static int stress_ctx_done(void)
 	return 0;
 }
 
+/* === Zeroing policy === */
+
+/* Whether @len bytes at @p are all @c. */
+static bool stress_all(const void *p, int c, size_t len)
+{
+	return !memchr_inv(p, c, len);
+}
+
+/*
+ * One pool: a buffer filled with 0xaa and returned, looked at while idle
+ * (past the idle marker in its first word) and taken again (the same
+ * buffer: a magazine is LIFO).  With @no_init neither look may find it
+ * zeroed; otherwise idle it is zero under init_on_free and taken again it
+ * is zero under init_on_free or init_on_alloc.
+ */
+static int stress_zero_one(unsigned int flags, size_t size)
+{
+	bool no_init = flags & BUFPOOL_F_NO_INIT;
+	bool free_zero = !no_init && want_init_on_free();
+	bool take_zero = !no_init && (want_init_on_alloc(GFP_KERNEL) ||
+				      want_init_on_free());
+	struct bufpool_params params = { .flags = flags };
+	const size_t off = sizeof(unsigned long);
+	struct bufpool *pool;
+	void *buf, *again;
+	int err = -EIO;
+
+	pool = bufpool_create("vmt-zero", &params);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	buf = bufpool_take(pool, size, GFP_KERNEL);
+	if (!buf)
+		goto out;
+	memset(buf, 0xaa, size);
+	bufpool_return(pool, buf);
+	/* Idle, ours to look at: its slab object or pages stay the pool's. */
+	if (!stress_all(buf + off, free_zero ? 0 : 0xaa, size - off)) {
+		pr_err("zero: %zu bytes%s: idle, not %s\n", size,
+		       no_init ? ", NO_INIT" : "",
+		       free_zero ? "zeroed" : "as returned");
+		goto out;
+	}
+	again = bufpool_take(pool, size, GFP_KERNEL);
+	if (again != buf) {
+		pr_err("zero: %zu bytes: the next take is another buffer\n",
+		       size);
+		bufpool_return(pool, again);
+		goto out;
+	}
+	if (!stress_all(buf + off, take_zero ? 0 : 0xaa, size - off)) {
+		pr_err("zero: %zu bytes%s: taken again, not %s\n", size,
+		       no_init ? ", NO_INIT" : "",
+		       take_zero ? "zeroed" : "as returned");
+	} else {
+		err = 0;
+	}
+	bufpool_return(pool, buf);
+out:
+	bufpool_destroy(pool);
+	return err;
+}
+
+static int stress_zero(void)
+{
+	static const size_t sizes[] = { 256, SZ_4K, SZ_64K };
+	unsigned int i, nr = 0;
+	int err = 0;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		err = stress_zero_one(0, sizes[i]) ?: err;
+		err = stress_zero_one(BUFPOOL_F_NO_INIT, sizes[i]) ?: err;
+		nr += 2;
+	}
+	pr_info("zero: init_on_alloc=%d init_on_free=%d: %u pools %s\n",
+		want_init_on_alloc(GFP_KERNEL), want_init_on_free(), nr,
+		err ? "FAILED" : "as the policy says");
+	return err;
+}
+
 /* === Control === */
 
 static ssize_t stress_write(struct file *file, const char __user *ubuf,
@@ -479,6 +563,8 @@ static ssize_t stress_write(struct file *file, const char __user *ubuf,
 		ret = stress_ctx();
 	else if (!strcmp(cmd, "ctx_done"))
 		ret = stress_ctx_done();
+	else if (!strcmp(cmd, "zero"))
+		ret = stress_zero();
 	else
 		ret = -EINVAL;
 	mutex_unlock(&stress_lock);

@@ -51,6 +51,7 @@ owner_check() {
 		"/sys/kernel/debug/bufpool/$1/params"
 }
 
+echo "TAP version 13"
 echo "# Linux $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs"
 mount -t debugfs debugfs /sys/kernel/debug
 check "insmod bufpool.ko" insmod bufpool.ko
@@ -138,3 +139,4 @@ check "no kernel BUG, WARNING or Oops" log_lacks 'BUG:|WARNING:|Oops'
 echo "# kernel log:"
 dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'
 echo "# $n checks"
+echo "1..$n"

@@ -49,6 +49,7 @@ log_lacks() {
 	! dmesg | grep -E "$1"
 }
 
+echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 mount -t debugfs debugfs /sys/kernel/debug
 grep -o 'init_on_alloc=[^ ]*\|init_on_free=[^ ]*' /proc/cmdline
@@ -235,6 +236,9 @@ check "the pool counted every bad return ($made)" \
 	test "$(pool_field vmt-ctx 11)" = "$made"
 check "the pool balances after them" balanced /sys/kernel/debug/bufpool/vmt-ctx
 check "the bad-input pools go" sh -c "echo ctx_done >$stress"
+check "zeroing as this boot's init_on_alloc/init_on_free say, NO_INIT kept" \
+	sh -c "echo zero >$stress"
+dmesg | grep 'bufpool_stress: zero' | sed 's/^/# /'
 check "rmmod bufpool_stress" rmmod bufpool_stress
 
 # A client that leaks, tracked: the report at its pool's destroy, only one
@@ -337,3 +341,4 @@ check "rmmod bufpool (after the ring)" rmmod bufpool
 echo "# kernel log:"
 dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'
 echo "# $n checks"
+echo "1..$n"
