@@ -19,6 +19,8 @@
 #   make vm-test         the VM suite: usercopy, misuse, leak reports, unload
 #                        (qemu; the basic subset on 6.1 and 6.1-rt)
 #   make vm-policy       the policy boot: init_on_free=1, a leak_panic=1 panic
+#   make soak            everything at once for SOAK seconds (default 60) in
+#                        the VM, bufpool-stat -w watching (not in make check)
 #   make bench           the benchmark, in UML and in the VM: bench/results/
 #                        (not part of "make check"; it takes a while)
 #
@@ -49,7 +51,7 @@ INSTALL_MOD_DIR ?= updates
 BUFPOOL_USRSRC = $(DESTDIR)/usr/src/bufpool-$(VERSION)
 
 .PHONY: all modules clean W1 sparse checkpatch kerneldoc kunit kunit-debug \
-	check demo deps tools vm-test vm-policy bench htmldocs install uninstall dkms
+	check demo deps tools vm-test vm-policy soak bench htmldocs install uninstall dkms
 
 all: modules
 
@@ -140,6 +142,9 @@ vm-test: modules
 
 vm-policy: modules
 	@userspace-test/vm-policy.sh
+
+soak: modules
+	@userspace-test/vm-soak.sh
 
 bench:
 	@bench/run.sh

@@ -295,7 +295,8 @@ check "rmmod bufpool" rmmod bufpool
 check "unload reports the leaked buffers" \
 	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
 check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
-check "no kernel BUG, WARNING or Oops" log_lacks 'BUG:|WARNING:|Oops'
+check "no BUG, WARNING, Oops, KASAN/UBSAN report, lockup, RCU stall or list corruption" \
+	log_lacks 'BUG:|WARNING:|Oops|UBSAN:|soft lockup|hard LOCKUP|rcu_.*detected stall|list_add corruption|list_del corruption'
 
 # ---- bufpool_ring (examples/bufpool_ring.c) --------------------------------
 # A driver-like ring on bufpool loaded again: a producer thread on CPU 0
