@@ -55,6 +55,25 @@ static char *patterns = "pair,burst,mix,remote,scale";
 module_param(patterns, charp, 0444);
 MODULE_PARM_DESC(patterns, "the patterns to run, comma-separated");
 
+static char *allocs = "";
+module_param(allocs, charp, 0444);
+MODULE_PARM_DESC(allocs,
+		 "only these allocators, comma-separated (default: all)");
+
+/* Whether comma-separated @list names @word. */
+static bool bb_listed(const char *list, const char *word)
+{
+	const char *p = list;
+	size_t len = strlen(word);
+
+	while ((p = strstr(p, word))) {
+		if ((p == list || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 #define BB_REPS		7
 #define BB_BURST	64
 #define BB_HELD		256
@@ -463,6 +482,8 @@ static int bb_measure(const char *pattern, enum bb_pattern loop, enum bb_alloc a
 	long fails;
 	int err;
 
+	if (*allocs && !bb_listed(allocs, bb_names[a]))
+		return 0;
 	err = bb_ctx_init(&c, a, size);
 	if (err)
 		return err;
@@ -801,16 +822,7 @@ static int bb_pools_create(void)
 
 static bool bb_wants(const char *pattern)
 {
-	const char *p = patterns;
-	size_t len = strlen(pattern);
-
-	while ((p = strstr(p, pattern))) {
-		if ((p == patterns || p[-1] == ',') &&
-		    (p[len] == ',' || !p[len]))
-			return true;
-		p += len;
-	}
-	return false;
+	return bb_listed(patterns, pattern);
 }
 
 static int bb_run(void)
