@@ -24,6 +24,10 @@
  *    number of bad returns it made is logged; pool "vmt-ctx" stays for the
  *    suite to compare with its counter.
  *  - "ctx_done": destroys it (and "vmt-ctx-other").
+ *  - "hog_fill", "hog", "hog_done": pool "vmt-hog" filled with 32 MiB of
+ *    idle buffers; pages allocated until the allocator refuses (reclaim
+ *    and the shrinkers run, no OOM kill) and freed; a take that must still
+ *    work; the pool destroyed.  The suite compares the idle bytes.
  *  - "zero": the zeroing policy, as this boot's init_on_alloc and
  *    init_on_free set it, with and without BUFPOOL_F_NO_INIT: a returned
  *    buffer is zero while idle under init_on_free, a recycled take is zero
@@ -539,6 +543,83 @@ static int stress_zero(void)
 	return err;
 }
 
+/* === Memory hog === */
+
+static struct bufpool *hog_pool;
+
+#define HOG_BUFS	2048	/* of 16 KiB: 32 MiB idle */
+
+/* Fill pool "vmt-hog" with idle buffers, for the hog to squeeze. */
+static int stress_hog_fill(void)
+{
+	struct bufpool_params params = { .max_cached_bytes = SZ_64M };
+	void **bufs;
+	unsigned int i;
+
+	if (hog_pool)
+		return -EBUSY;
+	hog_pool = bufpool_create("vmt-hog", &params);
+	if (IS_ERR(hog_pool)) {
+		int err = PTR_ERR(hog_pool);
+
+		hog_pool = NULL;
+		return err;
+	}
+	bufs = kvcalloc(HOG_BUFS, sizeof(*bufs), GFP_KERNEL);
+	if (!bufs)
+		return -ENOMEM;
+	for (i = 0; i < HOG_BUFS; i++)
+		bufs[i] = bufpool_take(hog_pool, SZ_16K, GFP_KERNEL);
+	for (i = 0; i < HOG_BUFS; i++)
+		bufpool_return(hog_pool, bufs[i]);
+	kvfree(bufs);
+	return 0;
+}
+
+/*
+ * Allocate pages until the allocator says no (__GFP_NORETRY: reclaim, and
+ * so the shrinkers, run first, but no OOM kill), then free them all.
+ * Then a take from the squeezed pool must still work.
+ */
+static int stress_hog(void)
+{
+	unsigned long nr = 0, limit = totalram_pages();
+	LIST_HEAD(pages);
+	struct page *page, *tmp;
+	void *buf;
+
+	if (!hog_pool)
+		return -EINVAL;
+	while (nr < limit) {
+		page = alloc_page(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+		if (!page)
+			break;
+		list_add(&page->lru, &pages);
+		nr++;
+		if (!(nr % 1024))
+			cond_resched();
+	}
+	list_for_each_entry_safe(page, tmp, &pages, lru)
+		__free_page(page);
+	pr_info("hog: held %lu MiB of %lu MiB, then freed it\n",
+		nr >> (20 - PAGE_SHIFT), limit >> (20 - PAGE_SHIFT));
+	buf = bufpool_take(hog_pool, SZ_16K, GFP_KERNEL);
+	if (!buf)
+		return -EIO;
+	memset(buf, 0x5a, SZ_16K);
+	bufpool_return(hog_pool, buf);
+	return 0;
+}
+
+static int stress_hog_done(void)
+{
+	if (!hog_pool)
+		return -EINVAL;
+	bufpool_destroy(hog_pool);
+	hog_pool = NULL;
+	return 0;
+}
+
 /* === Control === */
 
 static ssize_t stress_write(struct file *file, const char __user *ubuf,
@@ -565,6 +646,12 @@ static ssize_t stress_write(struct file *file, const char __user *ubuf,
 		ret = stress_ctx_done();
 	else if (!strcmp(cmd, "zero"))
 		ret = stress_zero();
+	else if (!strcmp(cmd, "hog_fill"))
+		ret = stress_hog_fill();
+	else if (!strcmp(cmd, "hog"))
+		ret = stress_hog();
+	else if (!strcmp(cmd, "hog_done"))
+		ret = stress_hog_done();
 	else
 		ret = -EINVAL;
 	mutex_unlock(&stress_lock);
@@ -592,6 +679,8 @@ static void __exit stress_exit(void)
 		bufpool_destroy(ctx_pool);
 		bufpool_destroy(ctx_other);
 	}
+	if (hog_pool)
+		bufpool_destroy(hog_pool);
 }
 
 module_init(stress_init);

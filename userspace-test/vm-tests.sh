@@ -236,6 +236,19 @@ check "the pool counted every bad return ($made)" \
 	test "$(pool_field vmt-ctx 11)" = "$made"
 check "the pool balances after them" balanced /sys/kernel/debug/bufpool/vmt-ctx
 check "the bad-input pools go" sh -c "echo ctx_done >$stress"
+# A memory hog: pages allocated until the allocator refuses.  Reclaim
+# runs the shrinker, which gives the full pool's idle memory back.
+hog() {
+	echo hog_fill >$stress || return 1
+	before=$(pool_field vmt-hog 6)
+	echo hog >$stress || return 1
+	after=$(pool_field vmt-hog 6)
+	echo "# vmt-hog: $before bytes idle before the hog, $after after"
+	[ "$before" -ge 33554432 ] && [ "$after" -le $((before / 8)) ]
+}
+check "a memory hog: the shrinker empties a full pool, a take still works" hog
+dmesg | grep 'bufpool_stress: hog' | sed 's/^/# /'
+check "the hogged pool goes" sh -c "echo hog_done >$stress"
 check "zeroing as this boot's init_on_alloc/init_on_free say, NO_INIT kept" \
 	sh -c "echo zero >$stress"
 dmesg | grep 'bufpool_stress: zero' | sed 's/^/# /'
