@@ -55,8 +55,16 @@ BUFPOOL_USRSRC = $(DESTDIR)/usr/src/bufpool-$(VERSION)
 
 all: modules
 
+# Says so when the modules are not for the running kernel but it has
+# headers: a user on Debian 12's default 6.1 wants KVER=running (or 6.1).
 modules:
 	@kdir=$$(.ci/kdir.sh) && \
+	rel=$$(KDIR=$$kdir .ci/kdir.sh --release) && \
+	if [ -z "$(KVER)$(KDIR)" ] && [ "$$rel" != "$$(uname -r)" ] && \
+	   [ -d /lib/modules/$$(uname -r)/build ]; then \
+		echo "note: building for $$rel, not the running $$(uname -r):" \
+		     "make KVER=running to load the modules here"; \
+	fi && \
 	echo "$(MAKE) -C $$kdir M=$(CURDIR) modules" && \
 	$(MAKE) -C "$$kdir" M=$(CURDIR) modules
 
