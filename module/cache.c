@@ -696,7 +696,8 @@ static noinline void *bufpool_take_marked(struct bufpool *pool,
 {
 	void *buf = bufpool_mag_untag(slot);
 
-	if (bufpool_track_take(pool, b, buf, true, gfp, caller)) {
+	if (bufpool_track_take(pool, b, buf, true, BUFPOOL_SAMPLE_UNDECIDED,
+			       gfp, caller)) {
 		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
 				   caller, src);
 		return bufpool_take_prep(pool, b, buf, gfp);
@@ -711,14 +712,17 @@ static noinline void *bufpool_take_marked(struct bufpool *pool,
  * the caller and the take traced; otherwise *@src says where it came from,
  * and a recycled buffer is returned as its magazine slot held it, with its
  * BUFPOOL_MAG_TRACKED bit, and unprepared (tracking checks its poison
- * first): the caller finishes the take.
+ * first): the caller finishes the take.  With @src, *@sampled says whether
+ * a hooked pool records the take, decided in the guarded section, or is
+ * BUFPOOL_SAMPLE_UNDECIDED for a buffer from the backend.
  */
 static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 						 struct bufpool_bucket *b,
 						 unsigned int idx, size_t size,
 						 gfp_t gfp,
 						 unsigned long caller,
-						 enum bufpool_trace_src *src)
+						 enum bufpool_trace_src *src,
+						 int *sampled)
 {
 	enum bufpool_trace_src from = BUFPOOL_FROM_MAG;
 	struct bufpool_cpu_bucket *cb;
@@ -747,6 +751,8 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 	cb->out_delta++;
+	if (src)
+		*sampled = __bufpool_track_sampled(pool, pcp);
 	bufpool_cpu_unlock(pool, pcp);
 
 	bufpool_kasan_unpoison(bufpool_mag_untag(buf), b->size);
@@ -765,6 +771,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 alloc:
 	if (src) {
 		*src = BUFPOOL_FROM_BACKEND;
+		*sampled = BUFPOOL_SAMPLE_UNDECIDED;
 		return bufpool_take_alloc(pool, b, idx, gfp, caller);
 	}
 	buf = bufpool_take_alloc(pool, b, idx, gfp, caller);
@@ -786,12 +793,13 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	struct bufpool_bucket *b;
 	unsigned int idx;
 	void *buf, *slot;
+	int sampled;
 
 	if (bufpool_take_unpooled_p(pool, size, gfp)) {
 		buf = bufpool_take_unpooled(pool, size, gfp, caller);
 		if (buf)
-			bufpool_track_take(pool, &pool->unpooled, buf, false, gfp,
-					   caller);
+			bufpool_track_take(pool, &pool->unpooled, buf, false,
+					   BUFPOOL_SAMPLE_UNDECIDED, gfp, caller);
 		return buf;
 	}
 
@@ -799,11 +807,14 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	b = &pool->buckets[idx];
 	do {
 		slot = bufpool_take_bucket(pool, b, idx, size, gfp, caller,
-					   &src);
+					   &src, &sampled);
 		if (!slot)
 			return NULL;
 		buf = bufpool_mag_untag(slot);
-	} while (!bufpool_track_take(pool, b, buf, buf != slot, gfp, caller));
+		/* Most takes of a sampled pool: no record to check or make. */
+	} while ((buf != slot || sampled) &&
+		 !bufpool_track_take(pool, b, buf, buf != slot, sampled, gfp,
+				     caller));
 
 	trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp, caller,
 			   src);
@@ -827,7 +838,7 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 
 	idx = bufpool_size_index(pool, size);
 	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, size, gfp,
-				   _RET_IP_, NULL);
+				   _RET_IP_, NULL, NULL);
 }
 EXPORT_SYMBOL_GPL(bufpool_take);
 

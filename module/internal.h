@@ -25,6 +25,7 @@
 #include <linux/local_lock.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
+#include <linux/random.h>
 #include <linux/srcu.h>
 #include <linux/poison.h>
 #include <linux/sizes.h>
@@ -639,8 +640,31 @@ void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
 			     unsigned int sample);
 void bufpool_track_pool_exit(struct bufpool *pool);
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
-			void *buf, bool idle_record, gfp_t gfp,
+			void *buf, bool idle_record, int sampled, gfp_t gfp,
 			unsigned long caller);
+
+/* bufpool_track_take()'s @sampled when the take did not decide it. */
+#define BUFPOOL_SAMPLE_UNDECIDED	(-1)
+
+/*
+ * Whether a take of hooked @pool is recorded, decided in a guarded section
+ * of @pcp that the take holds anyway: a plain decrement of this CPU's
+ * countdown (track.c's bufpool_track_sampled() has the rule).  An
+ * interrupt's this_cpu decrement in between may be lost: that only moves
+ * the next sample by one take.
+ */
+static __always_inline int __bufpool_track_sampled(struct bufpool *pool,
+						   struct bufpool_cpu *pcp)
+{
+	unsigned int n = READ_ONCE(pool->track.sample);
+
+	if (n <= 1)
+		return n;
+	if (likely(--pcp->sample_left > 0))
+		return 0;
+	pcp->sample_left = get_random_u32_below(2 * n) + 1;
+	return 1;
+}
 enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 						struct bufpool_bucket *b,
 						void *buf, const char *why,

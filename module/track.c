@@ -1004,7 +1004,7 @@ static void bufpool_track_quarantine(struct bufpool *pool,
 static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 					     struct bufpool_bucket *b,
 					     void *buf, bool idle_record,
-					     bool sampled, gfp_t gfp,
+					     int sampled, gfp_t gfp,
 					     unsigned long caller);
 
 /**
@@ -1014,6 +1014,9 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
  * @buf: the buffer, counted as taken
  * @idle_record: @buf comes from a magazine slot marked BUFPOOL_MAG_TRACKED:
  *	it has an idle record and a poison to check
+ * @sampled: whether the take is recorded, as the take decided it in its
+ *	guarded section (__bufpool_track_sampled()), or
+ *	%BUFPOOL_SAMPLE_UNDECIDED to decide it here
  * @gfp: the taker's allocation flags
  * @caller: the return address into the taker
  *
@@ -1026,29 +1029,32 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
  * Return: %false if @buf was quarantined and the take must find another.
  */
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
-			void *buf, bool idle_record, gfp_t gfp,
+			void *buf, bool idle_record, int sampled, gfp_t gfp,
 			unsigned long caller)
 {
 	/* The common take of a sampled pool: no record, and none to make. */
 	if (!idle_record) {
-		if (!bufpool_track_sampled(pool))
+		if (sampled == BUFPOOL_SAMPLE_UNDECIDED)
+			sampled = bufpool_track_sampled(pool);
+		if (!sampled)
 			return true;
-		return bufpool_track_take_slow(pool, b, buf, false, true, gfp,
+		return bufpool_track_take_slow(pool, b, buf, false, 1, gfp,
 					       caller);
 	}
-	return bufpool_track_take_slow(pool, b, buf, true, false, gfp, caller);
+	return bufpool_track_take_slow(pool, b, buf, true, sampled, gfp,
+				       caller);
 }
 
 /*
  * slow path: bufpool_track_take() with a record to check, reuse or make.
- * @sampled: the take is known to be sampled; else it is decided here.
+ * @sampled: as for bufpool_track_take(): decided (0 or 1) or undecided.
  * Apart so that its stack buffer (which the kernel may zero at entry) is
  * not set up for the takes that need none.
  */
 static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 					     struct bufpool_bucket *b,
 					     void *buf, bool idle_record,
-					     bool sampled, gfp_t gfp,
+					     int sampled, gfp_t gfp,
 					     unsigned long caller)
 {
 	unsigned long entries[BUFPOOL_TRACK_ENTRIES];
@@ -1082,7 +1088,9 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 		}
 	}
 
-	if (!sampled && !bufpool_track_sampled(pool)) {
+	if (sampled == BUFPOOL_SAMPLE_UNDECIDED)
+		sampled = bufpool_track_sampled(pool);
+	if (!sampled) {
 		if (rec) {
 			spin_lock_irqsave(&t->lock, flags);
 			bufpool_rec_unlink(t, rec);
