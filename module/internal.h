@@ -665,6 +665,7 @@ static __always_inline int __bufpool_track_sampled(struct bufpool *pool,
 	pcp->sample_left = get_random_u32_below(2 * n) + 1;
 	return 1;
 }
+
 enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 						struct bufpool_bucket *b,
 						void *buf, const char *why,
