@@ -17,7 +17,8 @@ log=$repo/userspace-test/build/vm-policy/console.log
 rc=0
 VM_APPEND="init_on_free=1 init_on_alloc=0 ${VM_APPEND:-}" \
 	"$repo/userspace-test/vm-run.sh" vm-policy \
-	"$repo/userspace-test/vm-tests-policy.sh" "$repo/bufpool.ko" \
+	"$repo/userspace-test/vm-tests-policy.sh" "$repo/userspace-test/vm-lib.sh" \
+	"$repo/bufpool.ko" \
 	"$repo/userspace-test/bufpool_stress.ko" \
 	"$repo/examples/bufpool_example.ko" || rc=$?
 

@@ -31,6 +31,7 @@ echo "soak: $soak s of everything at once in a 4-vCPU VM (4 vCPUs share the" \
 log=$work/console.log
 rc=0
 VM_TIMEOUT=$((soak + 240)) "$repo/userspace-test/vm-run.sh" soak "$script" \
+	"$repo/userspace-test/vm-lib.sh" \
 	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_stress.ko" \
 	"$repo/examples/bufpool_ring.ko" "$work/bufpool-stat" \
 	>"$work/vm-run.log" 2>&1 || rc=$?

@@ -48,6 +48,7 @@ log=$repo/userspace-test/build/$name/console.log
 rm -f "$log"
 rc=0
 "$repo/userspace-test/vm-run.sh" "$name" "$script" \
+	"$repo/userspace-test/vm-lib.sh" \
 	"$mods/bufpool.ko" "$mods/userspace-test/bufpool_uaccess.ko" \
 	"$mods/userspace-test/bufpool_misuse.ko" \
 	"$mods/userspace-test/bufpool_stress.ko" \

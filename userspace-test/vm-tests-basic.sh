@@ -10,41 +10,8 @@
 # the reports, and unloads.  One "ok N - ..." or "not ok N - ..." line per
 # check, as userspace-test/vm-tests.sh.
 
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $*"
-}
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-log_has() {
-	dmesg | grep -q "$1"
-}
-log_lacks() {
-	! dmesg | grep -E "$1"
-}
-# The byte bufpool_uaccess fills an N-byte read with.
-pattern() {
-	# shellcheck disable=SC2059 # the format is the octal escape
-	printf "\\$(printf %03o $((97 + $1 % 26)))"
-}
-read_ok() {
-	rm -f /tmp/out
-	dd if="$copy" of=/tmp/out bs="$1" count=1 2>/dev/null || return 1
-	[ "$(wc -c </tmp/out)" -eq "$1" ] || return 1
-	[ "$(tr -d "$(pattern "$1")" </tmp/out | wc -c)" -eq 0 ]
-}
-write_ok() {
-	head -c "$1" /dev/zero | tr '\0' w >/tmp/in
-	dd if=/tmp/in of="$copy" bs="$1" count=1 conv=notrunc 2>/dev/null
-}
+. ./vm-lib.sh
+
 # The owner check a pool uses: "slab" (the fast one) or "index".
 owner_check() {
 	awk '$1 == "owner_check" { print $2 }' \
@@ -135,7 +102,7 @@ check "unload reports the leaked buffers" \
 	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
 check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
 check "no BUG, WARNING, Oops, KASAN/UBSAN report, lockup, RCU stall or list corruption" \
-	log_lacks 'BUG:|WARNING:|Oops|UBSAN:|soft lockup|hard LOCKUP|rcu_.*detected stall|list_add corruption|list_del corruption'
+	log_lacks "$KERNEL_PROBLEMS"
 
 echo "# kernel log:"
 dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'

@@ -8,13 +8,7 @@
 # its unload must panic the kernel after the leak report, which the host
 # checks in the console.  Prints "ok N - ..." or "not ok N - ...".
 
-n=0
-check() {
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fi
-}
+. ./vm-lib.sh
 
 echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"

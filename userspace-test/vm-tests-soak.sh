@@ -11,21 +11,7 @@
 # balance.  Prints TAP.
 
 SOAK=${SOAK:-60}
-n=0
-check() {
-	desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then echo "ok $n - $desc"; else echo "not ok $n - $desc"; fi
-}
-log_lacks() {
-	! dmesg | grep -E "$1"
-}
-# balanced DIR: takes - returns = out = 0 on every line of a pool's stats.
-balanced() {
-	awk '!/^#/ && $13 != "-" { if ($2 - $3 != $13 || $13 != 0) bad++ }
-	     END { exit bad ? 1 : 0 }' "$1/stats"
-}
+. ./vm-lib.sh
 
 echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, soak of $SOAK s"
@@ -74,7 +60,7 @@ dmesg | grep 'bufpool_ring: ' | sed 's/^/# /'
 check "rmmod bufpool_stress" rmmod bufpool_stress
 check "rmmod bufpool" rmmod bufpool
 check "no BUG, WARNING, Oops, lockup, RCU stall or list corruption" \
-	log_lacks 'BUG:|WARNING:|Oops|soft lockup|hard LOCKUP|rcu_.*detected stall|list_add corruption|list_del corruption'
+	log_lacks "$KERNEL_PROBLEMS"
 check "no leak report" log_lacks 'leak report'
 
 echo "=== SOAK JSON"

@@ -6,48 +6,7 @@
 # and bufpool_ring.ko in /opt.  Prints
 # one "ok N - ..." or "not ok N - ..." line per check.
 
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $*"
-}
-not_ok() {
-	n=$((n + 1))
-	echo "not ok $n - $*"
-}
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-
-# The byte bufpool_uaccess fills an N-byte read with.
-pattern() {
-	# shellcheck disable=SC2059 # the format is the octal escape
-	printf "\\$(printf %03o $((97 + $1 % 26)))"
-}
-
-# copy_to_user() of a whole SIZE-byte buffer: every byte arrives.
-read_ok() {
-	rm -f /tmp/out
-	dd if="$copy" of=/tmp/out bs="$1" count=1 2>/dev/null || return 1
-	[ "$(wc -c </tmp/out)" -eq "$1" ] || return 1
-	[ "$(tr -d "$(pattern "$1")" </tmp/out | wc -c)" -eq 0 ]
-}
-
-# copy_from_user() into a SIZE-byte buffer of 'w's, checked by the module.
-write_ok() {
-	head -c "$1" /dev/zero | tr '\0' w >/tmp/in
-	dd if=/tmp/in of="$copy" bs="$1" count=1 conv=notrunc 2>/dev/null
-}
-
-log_has() {
-	dmesg | grep -q "$1"
-}
-
-log_lacks() {
-	! dmesg | grep -E "$1"
-}
+. ./vm-lib.sh
 
 echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
@@ -204,15 +163,6 @@ check "rmmod bufpool_misuse" rmmod bufpool_misuse
 # balances and the idle memory is within the pool's documented bound.
 stress=/sys/kernel/debug/bufpool_stress/run
 vmt=/sys/kernel/debug/bufpool/vmt-stress
-# balanced: takes - returns = out = 0 on every line of a pool's stats.
-balanced() {
-	awk '!/^#/ && $13 != "-" { if ($2 - $3 != $13 || $13 != 0) bad++ }
-	     END { exit bad ? 1 : 0 }' "$1/stats"
-}
-# pool_field POOL COLUMN: a column of the pools file (1 is the name).
-pool_field() {
-	awk -v p="$1" -v c="$2" '$1 == p { print $c }' /sys/kernel/debug/bufpool/pools
-}
 check "insmod bufpool_stress.ko" insmod bufpool_stress.ko
 check "SMP stress, 5 s on every CPU: no buffer held by two takers" \
 	sh -c "echo 'smp 5' >$stress"
@@ -309,7 +259,7 @@ check "unload reports the leaked buffers" \
 	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
 check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
 check "no BUG, WARNING, Oops, KASAN/UBSAN report, lockup, RCU stall or list corruption" \
-	log_lacks 'BUG:|WARNING:|Oops|UBSAN:|soft lockup|hard LOCKUP|rcu_.*detected stall|list_add corruption|list_del corruption'
+	log_lacks "$KERNEL_PROBLEMS"
 
 # ---- bufpool_ring (examples/bufpool_ring.c) --------------------------------
 # A driver-like ring on bufpool loaded again: a producer thread on CPU 0

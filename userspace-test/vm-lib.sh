@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers of the in-VM scripts (vm-tests.sh, vm-tests-basic.sh,
+# vm-tests-policy.sh, vm-tests-soak.sh), which source it from /opt: TAP
+# lines, kernel log checks, the pools' debugfs tables, and the bytes
+# bufpool_uaccess.ko moves.  busybox sh.
+
+n=0
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $*"
+}
+not_ok() {
+	n=$((n + 1))
+	echo "not ok $n - $*"
+}
+# check DESCRIPTION COMMAND...: one TAP line, ok if COMMAND succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+log_has() {
+	dmesg | grep -q "$1"
+}
+log_lacks() {
+	! dmesg | grep -E "$1"
+}
+# What no run may print: the VM suites' last check.
+KERNEL_PROBLEMS='BUG:|WARNING:|Oops|UBSAN:|soft lockup|hard LOCKUP|rcu_.*detected stall|list_add corruption|list_del corruption'
+
+# balanced DIR: takes - returns = out = 0 on every line of a pool's stats.
+balanced() {
+	awk '!/^#/ && $13 != "-" { if ($2 - $3 != $13 || $13 != 0) bad++ }
+	     END { exit bad ? 1 : 0 }' "$1/stats"
+}
+# pool_field POOL COLUMN: a column of the pools file (1 is the name).
+pool_field() {
+	awk -v p="$1" -v c="$2" '$1 == p { print $c }' /sys/kernel/debug/bufpool/pools
+}
+
+# The byte bufpool_uaccess fills an N-byte read with.
+pattern() {
+	# shellcheck disable=SC2059 # the format is the octal escape
+	printf "\\$(printf %03o $((97 + $1 % 26)))"
+}
+# copy_to_user() of a whole SIZE-byte buffer from $copy: every byte arrives.
+read_ok() {
+	rm -f /tmp/out
+	dd if="$copy" of=/tmp/out bs="$1" count=1 2>/dev/null || return 1
+	[ "$(wc -c </tmp/out)" -eq "$1" ] || return 1
+	[ "$(tr -d "$(pattern "$1")" </tmp/out | wc -c)" -eq 0 ]
+}
+# copy_from_user() into a SIZE-byte buffer of 'w's, checked by the module.
+write_ok() {
+	head -c "$1" /dev/zero | tr '\0' w >/tmp/in
+	dd if=/tmp/in of="$copy" bs="$1" count=1 conv=notrunc 2>/dev/null
+}
