@@ -27,23 +27,18 @@
 # KVER=  the kernel to build for and boot: 6.12 (default), 6.12-rt, 6.1,
 #        6.1-rt (Debian's amd64 headers and image of that kernel: "make deps"
 #        installs all four), "running", or a release in /lib/modules; for
-#        make, W1, sparse, demo, vm-test (Documentation/kernels.rst)
+#        make, W1, sparse, demo, vm-test, install (Documentation/kernels.rst)
 # KDIR=  kernel build tree; overrides KVER (see .ci/kdir.sh)
 # KSRC=  full 6.12 source tree for checkpatch, kernel-doc and KUnit (default:
 #        $(CACHE)/linux-source-6.12, extracted from Debian's linux-source-6.12
 #        tarball when missing; see .ci/ksrc.sh)
 # CACHE= where the source tree and UML builds live (default:
 #        $BUFPOOL_CACHE, else ~/.cache/bufpool)
-# KVER=  kernel release to build and install for: KDIR=/lib/modules/$(KVER)/build
 # DESTDIR= staging root for make install (then depmod is left to the target)
 # INSTALL_MOD_DIR= directory under lib/modules/<kernel>/ (default: updates)
 
 CACHE ?= $(or $(BUFPOOL_CACHE),$(HOME)/.cache/bufpool)
 export BUFPOOL_CACHE := $(CACHE)
-ifneq ($(KVER),)
-KDIR ?= /lib/modules/$(KVER)/build
-export KDIR
-endif
 # The one version is dkms.conf's.
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="*\([^"]*\)"*$$/\1/p' dkms.conf)
 INSTALL_MOD_DIR ?= updates
