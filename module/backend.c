@@ -269,24 +269,6 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 
 /* === Ownership === */
 
-static bool bufpool_is_bucket(const struct bufpool *pool,
-			      const struct bufpool_bucket *b)
-{
-	unsigned long off = (unsigned long)b - (unsigned long)pool->buckets;
-
-	return off < pool->nr_buckets * sizeof(*b) && !(off % sizeof(*b));
-}
-
-/*
- * The cache of a slab folio: see SLAB_MATCH(compound_head, ...) in mm/slab.h
- * (before 6.2 another word: compat.h).
- */
-static __always_inline const struct kmem_cache *
-bufpool_folio_cache(const struct folio *folio)
-{
-	return (const struct kmem_cache *)bufpool_compat_slab_cache_word(folio);
-}
-
 static const char bufpool_not_ours[] =
 	"slab object of another cache (kmalloc, or another pool's)";
 

@@ -1017,10 +1017,50 @@ static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
 			      READ_ONCE(pool->track.strict), caller);
 }
 
-void bufpool_return(struct bufpool *pool, void *buf)
+/*
+ * slow path: a return bufpool_owner_fast() did not place: a refused
+ * pointer (the owner check says why, or tracking does for another pool's
+ * tracked buffer), a buffer of a pool that uses the index, an unpooled one.
+ */
+static noinline void bufpool_return_slow(struct bufpool *pool, void *buf,
+					 unsigned long caller)
 {
 	struct bufpool_bucket *b;
 	const char *why;
+	unsigned int idx;
+
+	/*
+	 * A pool that was never tracked has no records, nor, as its filter
+	 * says, does this buffer of a sampled one, and ownership is exact:
+	 * only a rejected pointer can be another pool's tracked buffer, whose
+	 * report names both pools.
+	 */
+	b = bufpool_owner(pool, buf, &why);
+	if (unlikely(!b)) {
+		if (static_branch_unlikely(&bufpool_track_key))
+			bufpool_return_tracked(pool, buf, caller);
+		else
+			bufpool_bad_return(pool, buf,
+					   bufpool_unpooled_slot(pool), why,
+					   caller);
+		return;
+	}
+	if (b == &pool->unpooled) {
+		bufpool_return_unpooled(pool, b, bufpool_unpooled_slot(pool),
+					buf, caller);
+		return;
+	}
+	idx = b - pool->buckets;
+	if (unlikely(bufpool_is_idle(pool, buf))) {
+		bufpool_bad_return(pool, buf, idx, "double return", caller);
+		return;
+	}
+	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
+}
+
+void bufpool_return(struct bufpool *pool, void *buf)
+{
+	struct bufpool_bucket *b;
 	unsigned int idx;
 
 	if (unlikely(!buf))
@@ -1034,32 +1074,14 @@ void bufpool_return(struct bufpool *pool, void *buf)
 		bufpool_return_tracked(pool, buf, _RET_IP_);
 		return;
 	}
-	/*
-	 * A pool that was never tracked has no records, nor, as its filter
-	 * says, does this buffer of a sampled one, and ownership is exact:
-	 * only a rejected pointer can be another pool's tracked buffer, whose
-	 * report names both pools.
-	 */
-	b = bufpool_owner(pool, buf, &why);
-	if (unlikely(!b)) {
-		if (static_branch_unlikely(&bufpool_track_key))
-			bufpool_return_tracked(pool, buf, _RET_IP_);
-		else
-			bufpool_bad_return(pool, buf,
-					   bufpool_unpooled_slot(pool), why,
-					   _RET_IP_);
-		return;
-	}
-	if (unlikely(b == &pool->unpooled)) {
-		bufpool_return_unpooled(pool, b, bufpool_unpooled_slot(pool),
-					buf, _RET_IP_);
+	/* Inline, the owner check of a good return; the rest out of line. */
+	b = bufpool_owner_fast(pool, buf);
+	if (unlikely(!b || b == &pool->unpooled ||
+		     bufpool_is_idle(pool, buf))) {
+		bufpool_return_slow(pool, buf, _RET_IP_);
 		return;
 	}
 	idx = b - pool->buckets;
-	if (unlikely(bufpool_is_idle(pool, buf))) {
-		bufpool_bad_return(pool, buf, idx, "double return", _RET_IP_);
-		return;
-	}
 	bufpool_return_bucket(pool, b, idx, buf, false, false, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(bufpool_return);

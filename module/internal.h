@@ -24,6 +24,7 @@
 #include <linux/mutex.h>
 #include <linux/local_lock.h>
 #include <linux/lockdep.h>
+#include <linux/mm.h>
 #include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/srcu.h>
@@ -491,6 +492,68 @@ void bufpool_backend_exit(struct bufpool *pool);
 void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp);
 void bufpool_backend_free(struct bufpool_bucket *b, void *buf);
 void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp);
+/* Whether @b is one of @pool's buckets (not its unpooled pseudo-bucket). */
+static inline bool bufpool_is_bucket(const struct bufpool *pool,
+				     const struct bufpool_bucket *b)
+{
+	unsigned long off = (unsigned long)b - (unsigned long)pool->buckets;
+
+	return off < pool->nr_buckets * sizeof(*b) && !(off % sizeof(*b));
+}
+
+/*
+ * The cache of a slab folio: see SLAB_MATCH(compound_head, ...) in mm/slab.h
+ * (before 6.2 another word: compat.h).
+ */
+static __always_inline const struct kmem_cache *
+bufpool_folio_cache(const struct folio *folio)
+{
+	return (const struct kmem_cache *)bufpool_compat_slab_cache_word(folio);
+}
+
+/*
+ * The owner check of a return, inline, for what a good return is: the
+ * start of a slab object of one of @pool's caches, or the first page of
+ * one of its page buffers.  %NULL for anything else, and always for a pool
+ * that looks its slab buffers up in the index: bufpool_owner() then
+ * decides, and says why it refuses.  Never a bucket bufpool_owner() would
+ * not give.
+ */
+static __always_inline struct bufpool_bucket *
+bufpool_owner_fast(struct bufpool *pool, const void *buf)
+{
+	struct bufpool_bucket *b;
+	struct folio *folio;
+	unsigned int i;
+
+	if (unlikely(pool->indexed) || unlikely(!virt_addr_valid(buf)))
+		return NULL;
+	folio = virt_to_folio(buf);
+	if (likely(folio_test_slab(folio))) {
+		const struct kmem_cache *cache = bufpool_folio_cache(folio);
+
+		/*
+		 * A linear scan: the caches sit side by side, and it was
+		 * as fast as looking the bucket up by the pointer's
+		 * alignment or by a hash of the cache (make bench, UML).
+		 * Objects lie bucket-size apart from the folio's start.
+		 */
+		for (i = 0; i < pool->nr_slab; i++)
+			if (pool->slab_cache[i] == cache)
+				return IS_ALIGNED((unsigned long)buf,
+						  pool->buckets[i].size) ?
+				       &pool->buckets[i] : NULL;
+		return NULL;
+	}
+	b = folio_get_private(folio);
+	if (buf != folio_address(folio))
+		return NULL;
+	if (b == &pool->unpooled)
+		return b;
+	return bufpool_is_bucket(pool, b) && folio_order(folio) == b->order ?
+	       b : NULL;
+}
+
 struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
 				     const char **why);
 size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
