@@ -184,7 +184,7 @@ for step in $steps; do
 		;;
 	vm-*)
 		kver=${step#vm-}
-		# 6.12-rt under multi-threaded TCG hung twice in seven runs
+		# 6.12-rt under multi-threaded TCG hung twice in 20 runs
 		# in the CPU-hotplug-under-load case, with nothing on the
 		# console (no hung task, stall or lockup report): not
 		# diagnosed yet, and not seen in single-threaded TCG, which
