@@ -184,14 +184,7 @@ for step in $steps; do
 		;;
 	vm-*)
 		kver=${step#vm-}
-		# 6.12-rt under multi-threaded TCG hung twice in 20 runs
-		# in the CPU-hotplug-under-load case, with nothing on the
-		# console (no hung task, stall or lockup report): not
-		# diagnosed yet, and not seen in single-threaded TCG, which
-		# still runs all four vCPUs, interleaved.
-		thread=multi
-		[ "$kver" = 6.12-rt ] && thread=single
-		VM_TCG_THREAD=${VM_TCG_THREAD:-$thread} KVER=$kver VM_NAME=$step \
+		KVER=$kver VM_NAME=$step \
 			VM_MODULES=$repo/userspace-test/build/kernel-$kver/src \
 			userspace-test/vm-test.sh 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?

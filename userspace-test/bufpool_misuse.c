@@ -366,9 +366,25 @@ static struct bufpool *toggle_pool;
 static struct task_struct **toggle_tasks;
 static atomic_long_t toggle_ops, toggle_bad;
 
+/*
+ * Let CPU hotplug move this kthread.  On PREEMPT_RT cond_resched() does
+ * nothing, and a kthread that never sleeps, preempted inside a migrate-
+ * disabled section (a local_lock: bufpool's per-CPU guard there, the
+ * batched entropy of get_random_*()), is never pushed off an outgoing CPU:
+ * balance_push() runs at schedule() only, and the hotplug waits for ever
+ * (seen in the VM on 6.12-rt).  A short sleep every 256 rounds.
+ */
+static void misuse_yield(unsigned long *round)
+{
+	if (!(++*round % 256))
+		usleep_range(20, 50);
+	else
+		cond_resched();
+}
+
 static int misuse_toggle_fn(void *arg)
 {
-	unsigned long me = (unsigned long)arg;
+	unsigned long me = (unsigned long)arg, round = 0;
 
 	while (!kthread_should_stop()) {
 		size_t size = 64 << get_random_u32_below(7);
@@ -376,7 +392,7 @@ static int misuse_toggle_fn(void *arg)
 						  GFP_KERNEL);
 
 		if (!buf) {
-			cond_resched();
+			misuse_yield(&round);
 			continue;
 		}
 		atomic_long_inc(&toggle_ops);
@@ -386,7 +402,7 @@ static int misuse_toggle_fn(void *arg)
 			continue;
 		}
 		WRITE_ONCE(buf[1], me);
-		cond_resched();
+		misuse_yield(&round);
 		if (READ_ONCE(buf[1]) != me)
 			atomic_long_inc(&toggle_bad);
 		bufpool_return(toggle_pool, buf);
@@ -458,6 +474,7 @@ static atomic_long_t race_takes, race_failed;
 static int misuse_race_fn(void *arg)
 {
 	void *held[8] = {};
+	unsigned long round = 0;
 	unsigned int i = 0;
 
 	while (!kthread_should_stop()) {
@@ -471,7 +488,7 @@ static int misuse_race_fn(void *arg)
 		else
 			atomic_long_inc(&race_failed);
 		i = (i + 1) % ARRAY_SIZE(held);
-		cond_resched();
+		misuse_yield(&round);
 	}
 	for (i = 0; i < ARRAY_SIZE(held); i++)
 		bufpool_return(race_pool, held[i]);

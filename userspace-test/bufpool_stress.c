@@ -187,11 +187,27 @@ static size_t stress_size(void)
 	       get_random_u32_below(32);
 }
 
+/*
+ * Let CPU hotplug move this kthread.  On PREEMPT_RT cond_resched() does
+ * nothing, and a kthread that never sleeps, preempted inside a migrate-
+ * disabled section (a local_lock: bufpool's per-CPU guard there, the
+ * batched entropy of get_random_*()), is never pushed off an outgoing CPU:
+ * balance_push() runs at schedule() only, and the hotplug waits for ever
+ * (seen in the VM on 6.12-rt).  A short sleep every 256 rounds.
+ */
+static void stress_yield(unsigned long *round)
+{
+	if (!(++*round % 256))
+		usleep_range(20, 50);
+	else
+		cond_resched();
+}
+
 static int stress_fn(void *arg)
 {
 	struct stress_cpu *me = arg;
 	struct stress_buf held[STRESS_HELD] = {};
-	unsigned long owner = me->cpu + 1, seq = 0;
+	unsigned long owner = me->cpu + 1, seq = 0, round = 0;
 	unsigned int i = 0;
 
 	while (!kthread_should_stop()) {
@@ -212,7 +228,7 @@ static int stress_fn(void *arg)
 		seq++;
 		i = (i + 1) % STRESS_HELD;
 		stress_drain_inbox(me);
-		cond_resched();
+		stress_yield(&round);
 	}
 	for (i = 0; i < STRESS_HELD; i++)
 		if (held[i].buf)

@@ -29,7 +29,8 @@
 # random pool is ready at boot, so that %p prints hashed pointers rather than
 # "(____ptrval____)", which the tracepoint checks need), VM_APPEND (extra
 # kernel command line), VMLINUZ (default /boot/vmlinuz-<release>),
-# VM_BOOT_TRIES (default 3), VM_TCG_THREAD (multi,
+# VM_BOOT_TRIES (default 3), VM_QEMU_ARGS (more qemu options, e.g. a
+# monitor socket to look at a wedged VM), VM_TCG_THREAD (multi,
 # the default, or single: one host thread runs all the CPUs in turn; it had
 # none of those Oopses in 154 boots where multi had 3, and booted as fast on
 # a 2-CPU host, but then the CPUs never run at the same time).
@@ -155,7 +156,7 @@ while :; do
 		-accel tcg,thread="$vm_thread" -cpu "$vm_cpu" -smp "$vm_cpus" -m 1G \
 		-kernel "$kernel" -initrd "$cpio" \
 		-append "console=ttyS0 quiet panic=-1 ${VM_APPEND:-}" \
-		-nic none -nographic -no-reboot </dev/null 2>&1 |
+		-nic none -nographic -no-reboot ${VM_QEMU_ARGS:-} </dev/null 2>&1 |
 		sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 		tee "$log" || rc=$?
 	echo "vm-run: VM ran for $(($(date +%s) - start)) s"
