@@ -316,24 +316,21 @@ static __always_inline struct bufpool_bucket *
 bufpool_slab_owner(struct bufpool *pool, const struct folio *folio,
 		   const void *buf, const char **why)
 {
-	const struct kmem_cache *cache;
-	unsigned int i;
+	struct bufpool_bucket *b;
 
 	if (unlikely(pool->indexed))
 		return bufpool_index_owner(pool, buf, why);
-	cache = bufpool_folio_cache(folio);
-	for (i = 0; i < pool->nr_slab; i++) {
-		if (pool->slab_cache[i] != cache)
-			continue;
-		/* Objects lie bucket-size apart from the folio's start. */
-		if (!IS_ALIGNED((unsigned long)buf, pool->buckets[i].size)) {
-			*why = "interior pointer";
-			return NULL;
-		}
-		return &pool->buckets[i];
+	b = bufpool_cache_bucket(pool, bufpool_folio_cache(folio));
+	if (!b) {
+		*why = bufpool_not_ours;
+		return NULL;
 	}
-	*why = bufpool_not_ours;
-	return NULL;
+	/* Objects lie bucket-size apart from the folio's start. */
+	if (!IS_ALIGNED((unsigned long)buf, b->size)) {
+		*why = "interior pointer";
+		return NULL;
+	}
+	return b;
 }
 
 /**

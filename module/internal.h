@@ -511,6 +511,23 @@ bufpool_folio_cache(const struct folio *folio)
 	return (const struct kmem_cache *)bufpool_compat_slab_cache_word(folio);
 }
 
+/* The bucket whose slab cache is @cache, or %NULL: not one of @pool's. */
+static __always_inline struct bufpool_bucket *
+bufpool_cache_bucket(struct bufpool *pool, const struct kmem_cache *cache)
+{
+	unsigned int i;
+
+	/*
+	 * A linear scan: the caches sit side by side, and it was as fast as
+	 * looking the bucket up by the pointer's alignment or by a hash of
+	 * the cache (make bench, UML).
+	 */
+	for (i = 0; i < pool->nr_slab; i++)
+		if (pool->slab_cache[i] == cache)
+			return &pool->buckets[i];
+	return NULL;
+}
+
 /*
  * The owner check of a return, inline, for what a good return is: the
  * start of a slab object of one of @pool's caches, or the first page of
@@ -524,26 +541,14 @@ bufpool_owner_fast(struct bufpool *pool, const void *buf)
 {
 	struct bufpool_bucket *b;
 	struct folio *folio;
-	unsigned int i;
 
 	if (unlikely(pool->indexed) || unlikely(!virt_addr_valid(buf)))
 		return NULL;
 	folio = virt_to_folio(buf);
 	if (likely(folio_test_slab(folio))) {
-		const struct kmem_cache *cache = bufpool_folio_cache(folio);
-
-		/*
-		 * A linear scan: the caches sit side by side, and it was
-		 * as fast as looking the bucket up by the pointer's
-		 * alignment or by a hash of the cache (make bench, UML).
-		 * Objects lie bucket-size apart from the folio's start.
-		 */
-		for (i = 0; i < pool->nr_slab; i++)
-			if (pool->slab_cache[i] == cache)
-				return IS_ALIGNED((unsigned long)buf,
-						  pool->buckets[i].size) ?
-				       &pool->buckets[i] : NULL;
-		return NULL;
+		b = bufpool_cache_bucket(pool, bufpool_folio_cache(folio));
+		/* Objects lie bucket-size apart from the folio's start. */
+		return b && IS_ALIGNED((unsigned long)buf, b->size) ? b : NULL;
 	}
 	b = folio_get_private(folio);
 	if (buf != folio_address(folio))
@@ -706,6 +711,15 @@ bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 			void *buf, bool idle_record, int sampled, gfp_t gfp,
 			unsigned long caller);
 
+/*
+ * Takes of a CPU until its next sampled one, for a pool sampling one in
+ * @n: uniform in 1..2n, mean n + 1/2 (track.c's bufpool_track_sampled()).
+ */
+static inline int bufpool_sample_gap(unsigned int n)
+{
+	return get_random_u32_below(2 * n) + 1;
+}
+
 /* bufpool_track_take()'s @sampled when the take did not decide it. */
 #define BUFPOOL_SAMPLE_UNDECIDED	(-1)
 
@@ -725,7 +739,7 @@ static __always_inline int __bufpool_track_sampled(struct bufpool *pool,
 		return n;
 	if (likely(--pcp->sample_left > 0))
 		return 0;
-	pcp->sample_left = get_random_u32_below(2 * n) + 1;
+	pcp->sample_left = bufpool_sample_gap(n);
 	return 1;
 }
 

@@ -961,7 +961,7 @@ static bool bufpool_track_sampled(struct bufpool *pool)
 		return n;
 	if (likely(this_cpu_dec_return(pool->cpu->sample_left) > 0))
 		return false;
-	this_cpu_write(pool->cpu->sample_left, get_random_u32_below(2 * n) + 1);
+	this_cpu_write(pool->cpu->sample_left, bufpool_sample_gap(n));
 	return true;
 }
 

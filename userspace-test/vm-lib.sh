@@ -58,3 +58,36 @@ write_ok() {
 	head -c "$1" /dev/zero | tr '\0' w >/tmp/in
 	dd if=/tmp/in of="$copy" bs="$1" count=1 conv=notrunc 2>/dev/null
 }
+
+# Misuse on the real kernel (bufpool_misuse.ko): each case checks itself.
+misuse() {
+	echo "$1" >/sys/kernel/debug/bufpool_misuse/run
+}
+
+# Memory pressure: the shrinker gives a full pool's idle memory back.
+pressure() {
+	misuse pressure_fill || return 1
+	before=$(pool_field vmt-pressure 6)
+	# The first pass trims the depot and starts emptying the magazines.
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 0.5
+	echo 2 >/proc/sys/vm/drop_caches
+	after=$(pool_field vmt-pressure 6)
+	echo "# pressure: $before idle bytes before dropping caches, $after after"
+	misuse pressure_done || return 1
+	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
+}
+
+# Hard interrupt context, really hardirq on PREEMPT_RT too (a hard
+# hrtimer): the checks of bufpool_misuse's hardirq case.
+hardirq_checks() {
+	check "take and return in hardirq: work, or are refused on PREEMPT_RT" \
+		misuse hardirq
+	dmesg | grep 'misuse_hardirq:' | sed 's/^/# /'
+	check "the hardirq pool had no bad return" \
+		log_lacks 'vmt-hardirq: rejected return'
+	if uname -v | grep -q PREEMPT_RT; then
+		check "PREEMPT_RT: the refusal in hardirq says why" \
+			log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
+	fi
+}

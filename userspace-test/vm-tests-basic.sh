@@ -42,10 +42,6 @@ for size in 64 4096 8192 1500000; do
 done
 check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
 
-run=/sys/kernel/debug/bufpool_misuse/run
-misuse() {
-	echo "$1" >"$run"
-}
 check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
 check "kmalloc objects of every slab size are refused, then freed by their owner" \
 	misuse foreign_slab
@@ -53,30 +49,8 @@ check "the refusal names the other cache" \
 	log_has 'bufpool: vmt-foreign: rejected return .*: slab object of another cache'
 check "a same-size buffer of another pool is refused and goes home" \
 	misuse wrong_pool
-check "take and return in hardirq: work, or are refused on PREEMPT_RT" \
-	misuse hardirq
-dmesg | grep 'misuse_hardirq:' | sed 's/^/# /'
-check "the hardirq pool had no bad return" \
-	log_lacks 'vmt-hardirq: rejected return'
-if uname -v | grep -q PREEMPT_RT; then
-	check "PREEMPT_RT: the refusal in hardirq says why" \
-		log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
-fi
+hardirq_checks
 # The shrinker (compat.h's on 6.1) gives idle memory back.
-pool_idle() {
-	awk -v p="$1" '$1 == p { print $6 }' /sys/kernel/debug/bufpool/pools
-}
-pressure() {
-	misuse pressure_fill || return 1
-	before=$(pool_idle vmt-pressure)
-	echo 2 >/proc/sys/vm/drop_caches
-	sleep 0.5
-	echo 2 >/proc/sys/vm/drop_caches
-	after=$(pool_idle vmt-pressure)
-	echo "# pressure: $before idle bytes before dropping caches, $after after"
-	misuse pressure_done || return 1
-	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
-}
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure
 check "no leak report for the misuse pools" log_lacks 'vmt-.*: leak report'

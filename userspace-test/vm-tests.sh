@@ -35,10 +35,6 @@ check "a read above BUFPOOL_SIZE_MAX fails cleanly" \
 check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
 
 # Misuse on the real kernel (bufpool_misuse.ko): each case checks itself.
-run=/sys/kernel/debug/bufpool_misuse/run
-misuse() {
-	echo "$1" >"$run"
-}
 check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
 check "kmalloc objects of every slab size are refused, then freed by their owner" \
 	misuse foreign_slab
@@ -126,33 +122,9 @@ caches_gone() {
 check "the last return freed the destroyed pool (its caches are gone)" \
 	caches_gone
 # Memory pressure: the shrinker gives idle memory back.
-pool_idle() {
-	awk -v p="$1" '$1 == p { print $6 }' /sys/kernel/debug/bufpool/pools
-}
-pressure() {
-	misuse pressure_fill || return 1
-	before=$(pool_idle vmt-pressure)
-	# The first pass trims the depot and starts emptying the magazines.
-	echo 2 >/proc/sys/vm/drop_caches
-	sleep 0.5
-	echo 2 >/proc/sys/vm/drop_caches
-	after=$(pool_idle vmt-pressure)
-	echo "# pressure: $before idle bytes before dropping caches, $after after"
-	misuse pressure_done || return 1
-	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
-}
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure
-# Hard interrupt context, really hardirq on PREEMPT_RT too (a hard hrtimer).
-check "take and return in hardirq: work, or are refused on PREEMPT_RT" \
-	misuse hardirq
-dmesg | grep 'misuse_hardirq:' | sed 's/^/# /'
-check "the hardirq pool had no bad return" \
-	log_lacks 'vmt-hardirq: rejected return'
-if uname -v | grep -q PREEMPT_RT; then
-	check "PREEMPT_RT: the refusal in hardirq says why" \
-		log_has 'bufpool: vmt-hardirq: take by .* refused: on PREEMPT_RT'
-fi
+hardirq_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
