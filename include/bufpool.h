@@ -14,9 +14,19 @@
 
 #include <linux/bits.h>
 #include <linux/err.h>
-#include <linux/gfp_types.h>
+#include <linux/gfp.h>
+#include <linux/hash.h>
+#include <linux/jump_label.h>
+#include <linux/kasan.h>
+#include <linux/local_lock.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/types.h>
+#include <linux/version.h>
+#include <linux/workqueue.h>
 
 struct bufpool;
 
@@ -108,57 +118,31 @@ struct bufpool *bufpool_create(const char *name,
 void bufpool_destroy(struct bufpool *pool);
 
 /**
- * bufpool_take() - take a buffer from a pool
+ * __bufpool_take() - take a buffer from a pool, out of line
  * @pool: the pool.
- * @size: bytes needed, 1 to %BUFPOOL_SIZE_MAX.
- * @gfp: allocation flags, as for kmalloc(); %__GFP_ZERO zeroes the buffer.
+ * @size: bytes needed.
+ * @gfp: allocation flags.
  *
- * The buffer comes from the smallest bucket that holds @size and is
- * bufpool_buf_size() bytes long, physically contiguous and aligned to
- * min(bufpool_buf_size(), PAGE_SIZE) at least.  A request above the pool's
- * max_size is served unpooled, from the page allocator, and so is one whose
- * @gfp names a zone (%__GFP_DMA, %__GFP_DMA32) or asks for memcg accounting
- * (%__GFP_ACCOUNT): a recycled buffer could not honour those.  The buffer
- * may be used for copy_to_user() and copy_from_user().  May be used in fast
- * paths.
+ * What bufpool_take() calls when its inline path cannot serve the take, and
+ * the whole of bufpool_take() where there is none.  Not for direct use.
  *
- * Context: Any context but NMI; sleeps only if @gfp allows it.  On
- * PREEMPT_RT, as for kmalloc(), only where sleeping locks may be taken
- * (task context, threaded interrupt handlers, softirqs): the pool's
- * per-CPU and depot locks are sleeping locks there.  A take in hard
- * interrupt context proper (a non-threaded handler, an hrtimer callback
- * not marked soft), with interrupts or preemption disabled or a raw
- * spinlock held is refused on PREEMPT_RT: it returns %NULL, with a
- * one-time warning naming the caller.
- * Return: the buffer, or %NULL if @size is 0 or too large, memory is short,
- * the pool is being destroyed, or (PREEMPT_RT) the context is refused.
+ * Context: as bufpool_take().
+ * Return: as bufpool_take().
  */
-void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
+void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
 
 /**
- * bufpool_return() - give a buffer back to its pool
+ * __bufpool_return() - give a buffer back to its pool, out of line
  * @pool: the pool the buffer was taken from.
- * @buf: the buffer, or %NULL (then nothing happens).
+ * @buf: the buffer, or %NULL.
  *
- * Ownership is checked exactly: a pointer that is not the start of one of
- * @pool's own buffers (outside the direct map, an interior pointer, a
- * foreign page, a kmalloc() object or any other slab cache's object of
- * whatever size, another pool's buffer, a buffer that is already idle in
- * the pool) is rejected with a one-time warning and counted; it is neither
- * reused nor freed, so its owner can still free it.  A page buffer that
- * someone else still holds a page reference to is not recycled: the pool
- * drops its own reference instead.  In tracking mode a rejected return of a
- * tracked buffer (double return, wrong pool) gets a report with the stacks
- * involved, as does any pointer that is not a buffer out of a pool that
- * tracks every buffer.  May be used in fast paths.
+ * What bufpool_return() calls when its inline path cannot take the buffer
+ * back, and the whole of bufpool_return() where there is none.  Not for
+ * direct use.
  *
- * Context: Any context but NMI; never sleeps.  On PREEMPT_RT, where it
- * may block briefly on the pool's sleeping locks, the contexts of
- * bufpool_take(): a return from a context bufpool_take() refuses is
- * refused too (one-time warning, counted as a bad return), and the buffer
- * stays out and the caller's, to be returned from a context that may.
+ * Context: as bufpool_return().
  */
-void bufpool_return(struct bufpool *pool, void *buf);
+void __bufpool_return(struct bufpool *pool, void *buf);
 
 /**
  * bufpool_buf_size() - usable size of a buffer
@@ -193,5 +177,547 @@ void bufpool_clear(struct bufpool *pool);
  * Return: the shared pool.
  */
 struct bufpool *bufpool_shared(void);
+
+/* === Inline fast paths: bufpool's internals, not API === */
+
+/*
+ * bufpool_take() and bufpool_return() are inlined into their callers, the
+ * way kfence_alloc() guards __kfence_alloc(): the common case, a buffer
+ * popped from or pushed to this CPU's magazine, runs in the caller with no
+ * call and no interrupt disabling; every other case calls __bufpool_take()
+ * or __bufpool_return(), which do the whole job (and are the whole job
+ * where __BUFPOOL_INLINE is 0).  What follows is bufpool's own layout, for
+ * these functions and the module alone.  It changes with bufpool: a client
+ * module is built against the header of the bufpool it is loaded with
+ * (with CONFIG_MODVERSIONS, the CRCs of __bufpool_take() and
+ * __bufpool_return() cover these structures, so that a client built
+ * against another layout does not load).  See Documentation/design.rst,
+ * "The inline fast path".
+ */
+
+/*
+ * Per-bucket event counters, kept per CPU and summed on read (stats.c).
+ * The slot after the last bucket counts unpooled buffers and returns no
+ * bucket could be named for.  The inline paths count one event each, a
+ * take or a return; cpu_hits is derived from the others on read.
+ */
+enum bufpool_stat {
+	BUFPOOL_STAT_TAKE,		/* buffers handed out */
+	BUFPOOL_STAT_RETURN,		/* buffers accepted back */
+	BUFPOOL_STAT_CPU_HIT,		/* takes served by this CPU's magazines */
+	BUFPOOL_STAT_DEPOT_HIT,		/* takes served by a depot magazine */
+	BUFPOOL_STAT_ALLOC,		/* buffers allocated from the backend */
+	BUFPOOL_STAT_ALLOC_FAIL,	/* backend allocations that failed */
+	BUFPOOL_STAT_FREE,		/* buffers freed to the backend */
+	BUFPOOL_STAT_OVER_BUDGET,	/* returns freed: depot at max_cached_bytes */
+	BUFPOOL_STAT_TRIM,		/* idle buffers freed by the shrinker */
+	BUFPOOL_STAT_DRAIN,		/* idle buffers taken off a dead CPU */
+	BUFPOOL_STAT_BAD_RETURN,	/* returns rejected */
+	BUFPOOL_STAT_COUNT
+};
+
+/* Most slab buckets a pool can have: 8 bytes to PAGE_SIZE. */
+#define BUFPOOL_SLAB_MAX		(PAGE_SHIFT - 2)
+/*
+ * The owner check finds a slab cache's bucket in a table of this many
+ * slots, indexed by bits of the cache's address that tell the pool's caches
+ * apart (backend.c chooses them); an empty slot holds BUFPOOL_SLAB_MAX.
+ */
+#define BUFPOOL_SLAB_SLOTS		64
+
+/*
+ * The low bit of a magazine slot (buffers are at least word-aligned): set
+ * when the buffer has an idle tracking record, so that a take looks the
+ * record up only then.  Only tracked pools have such slots.
+ */
+#define BUFPOOL_MAG_TRACKED		1UL
+
+/**
+ * struct bufpool_mag - a magazine: a stack of idle buffers of one bucket
+ * @list: link in the depot's full or empty list
+ * @rcu: for freeing, as counters are read locklessly (bufpool_idle_bytes())
+ * @count: buffers in @bufs
+ * @bufs: the buffers, bufpool_cpu_bucket::limit slots
+ */
+struct bufpool_mag {
+	union {
+		struct list_head list;
+		struct rcu_head rcu;
+	};
+	unsigned int count;
+	void *bufs[];
+};
+
+/**
+ * struct bufpool_cpu_bucket - one CPU's view of a bucket
+ * @loaded: magazine takes pop from and returns push to
+ * @prev: the other magazine, swapped with @loaded when that runs out
+ * @limit: slots of a magazine of this bucket
+ * @mag_base: buffers in @loaded and @prev when the CPU last folded its
+ *	takes and returns into the bucket's count of buffers out (on a visit
+ *	to the depot): the fold needs no count of its own on the fast path
+ * @stat: event counters, enum bufpool_stat
+ */
+struct bufpool_cpu_bucket {
+	struct bufpool_mag *loaded;
+	struct bufpool_mag *prev;
+	unsigned int limit;
+	unsigned int mag_base;
+	unsigned long stat[BUFPOOL_STAT_COUNT];
+};
+
+/**
+ * struct bufpool_cpu - a pool's per-CPU state
+ * @lock: on PREEMPT_RT, the per-CPU lock of this CPU's magazines and
+ *	counters
+ * @busy: elsewhere, the guard of this CPU's magazines and counters: set,
+ *	with preemption off, while a context of this CPU is in a guarded
+ *	section (__bufpool_cpu_trylock())
+ * @dep_map: the guard as lockdep sees it
+ * @sample_left: takes this CPU makes before the next sampled one (track.c)
+ * @drain_work: empties this CPU's magazines for bufpool_clear()
+ * @pool: back pointer for @drain_work
+ * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
+ * @b: one entry per bucket, then the unpooled slot (stats only)
+ */
+struct bufpool_cpu {
+#ifdef CONFIG_PREEMPT_RT
+	local_lock_t lock;
+#else
+	bool busy;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	struct lockdep_map dep_map;
+#endif /* CONFIG_DEBUG_LOCK_ALLOC */
+#endif /* CONFIG_PREEMPT_RT */
+	int sample_left;
+	struct work_struct drain_work;
+	struct bufpool *pool;
+	long unpooled_bytes;
+	struct bufpool_cpu_bucket b[];
+};
+
+/*
+ * Why takes or returns of a pool leave the inline path: bits of
+ * bufpool_front::slow, each set and cleared atomically by its own cause.
+ */
+enum {
+	BUFPOOL_SLOW_DEAD_BIT,		/* destroyed: takes fail, returns free */
+	BUFPOOL_SLOW_TRACKED_BIT,	/* every take and return is tracking's */
+	BUFPOOL_SLOW_INDEXED_BIT,	/* ownership is looked up in the index */
+	BUFPOOL_SLOW_SAMPLED_BIT,	/* takes count down to a recorded one */
+	BUFPOOL_SLOW_FILTER_BIT,	/* returns check the records' filter */
+};
+
+#define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \
+				 BIT(BUFPOOL_SLOW_TRACKED_BIT))
+#define BUFPOOL_SLOW_RETURN	(BUFPOOL_SLOW_TAKE | \
+				 BIT(BUFPOOL_SLOW_INDEXED_BIT))
+
+/* The records' filter of a tracked pool: counters by buffer address hash. */
+#define BUFPOOL_FILTER_BITS		12
+#define BUFPOOL_FILTER_SIZE		BIT(BUFPOOL_FILTER_BITS)
+
+/*
+ * The members of struct bufpool the inline paths read, first in it: the
+ * module's struct bufpool has them both by these names and as its member
+ * "front" (module/internal.h).
+ */
+#define __BUFPOOL_FRONT_MEMBERS						\
+	struct bufpool_cpu __percpu *cpu;				\
+	unsigned long slow;						\
+	unsigned int flags;						\
+	unsigned int min_shift;						\
+	unsigned int nr_buckets;					\
+	unsigned int nr_slab;						\
+	size_t max_size;						\
+	unsigned long cookie;						\
+	u8 *filter;							\
+	const void *page_tag;						\
+	unsigned int page_tag_stride;					\
+	unsigned int slab_shift;					\
+	u8 slab_slot[BUFPOOL_SLAB_SLOTS];				\
+	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX]
+
+/*
+ * struct bufpool_front - what the inline paths read of a pool
+ *
+ * @cpu: per-CPU magazines and counters; @slow: BUFPOOL_SLOW_* bits;
+ * @flags: BUFPOOL_F_*; @min_shift: log2 of the smallest bucket size;
+ * @nr_buckets: number of buckets; @nr_slab: buckets with a slab cache, the
+ * first ones; @max_size: largest bucket size; @cookie: random secret mixed
+ * into the idle marker; @filter: with BUFPOOL_SLOW_FILTER_BIT, how many
+ * records hash to each counter (%NULL: every return checks the records);
+ * @page_tag, @page_tag_stride: page buffers of bucket i carry @page_tag +
+ * i * @page_tag_stride in their head page's private field; @slab_shift,
+ * @slab_slot: bucket i's cache c has i in @slab_slot[(c >> @slab_shift) %
+ * BUFPOOL_SLAB_SLOTS]; @slab_cache: the caches of the first @nr_slab
+ * buckets.
+ */
+struct bufpool_front {
+	__BUFPOOL_FRONT_MEMBERS;
+};
+
+/* Makes every take and return call out of line: bufpool's events are on. */
+DECLARE_STATIC_KEY_FALSE(bufpool_slow_key);
+
+/*
+ * Where bufpool_take() and bufpool_return() are inline.  Not on PREEMPT_RT,
+ * whose per-CPU lock is a sleeping one, and not in a module built for a
+ * KASAN kernel whose bufpool is built in (KUnit): that bufpool poisons idle
+ * buffers with calls modules may not make.
+ */
+#define __BUFPOOL_KASAN		(IS_ENABLED(CONFIG_KASAN) && \
+				 IS_BUILTIN(CONFIG_BUFPOOL))
+#if !defined(CONFIG_PREEMPT_RT) && !(__BUFPOOL_KASAN && defined(MODULE))
+#define __BUFPOOL_INLINE	1
+#else
+#define __BUFPOOL_INLINE	0
+#endif
+
+static __always_inline const struct bufpool_front *
+__bufpool_front(const struct bufpool *pool)
+{
+	return (const struct bufpool_front *)pool;
+}
+
+/*
+ * The per-CPU guard.  6.12 has no local_trylock() (6.15 has); this is its
+ * shape.  A guarded section runs with preemption off and this CPU's busy
+ * flag set, interrupts on: an interrupt that arrives in the middle and
+ * finds the flag set does not wait (it could not: it runs on this CPU) but
+ * takes a slow path, which touches neither the magazines nor the per-CPU
+ * counters.  Inside a section those are this context's alone, so plain
+ * per-CPU accesses do.  lockdep sees a trylock of a per-CPU lock.  On
+ * PREEMPT_RT, where the magazines may sleep on the depot's locks, it is a
+ * local_lock instead (module/internal.h): per-CPU, sleeping, never refused.
+ */
+#ifndef CONFIG_PREEMPT_RT
+static __always_inline bool
+__bufpool_cpu_trylock(struct bufpool_cpu __percpu *cpu,
+		      struct bufpool_cpu **pcpp)
+{
+	struct bufpool_cpu *pcp;
+
+	preempt_disable();
+	pcp = this_cpu_ptr(cpu);
+	if (unlikely(READ_ONCE(pcp->busy))) {
+		preempt_enable();
+		return false;
+	}
+	WRITE_ONCE(pcp->busy, true);
+	/* An interrupt on this CPU sees the flag before any access below. */
+	barrier();
+	lock_map_acquire_try(&pcp->dep_map);
+	*pcpp = pcp;
+	return true;
+}
+
+static __always_inline void __bufpool_cpu_unlock(struct bufpool_cpu *pcp)
+{
+	lock_map_release(&pcp->dep_map);
+	/* Paired with the barrier() of __bufpool_cpu_trylock(). */
+	barrier();
+	WRITE_ONCE(pcp->busy, false);
+	preempt_enable();
+}
+#endif /* !CONFIG_PREEMPT_RT */
+
+/*
+ * The idle marker: while a pooled buffer sits in a magazine its first word
+ * holds this value, which a live buffer holds only by a 2^-64 accident.
+ */
+static __always_inline unsigned long
+__bufpool_idle_mark(const struct bufpool_front *f, const void *buf)
+{
+	return f->cookie ^ (unsigned long)buf;
+}
+
+/*
+ * KASAN: a buffer idle in a magazine is poisoned, as mempool poisons its
+ * elements, so that a use after return is reported at the faulting access.
+ * Only a built-in bufpool does it: the functions behind these are not
+ * exported to modules in 6.12.
+ */
+static __always_inline void __bufpool_kasan_poison(void *buf)
+{
+#if __BUFPOOL_KASAN
+	kasan_mempool_poison_object(buf);
+#endif
+}
+
+static __always_inline void __bufpool_kasan_unpoison(void *buf, size_t size)
+{
+#if __BUFPOOL_KASAN
+	kasan_mempool_unpoison_object(buf, size);
+#endif
+}
+
+/*
+ * The cache of a slab folio: 6.2 moved a SLUB slab's kmem_cache into the
+ * word of struct slab that overlays page->compound_head (mm/slab.h:
+ * SLAB_MATCH(compound_head, slab_cache)).  Before, the first two words
+ * after the flags were the slab_list and the cache came next, over
+ * page->mapping.  bufpool_slab_probe() checks whichever word this is on
+ * every new cache.
+ */
+static __always_inline const struct kmem_cache *
+__bufpool_slab_cache(const struct folio *folio)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+	return (const struct kmem_cache *)READ_ONCE(folio->mapping);
+#else
+	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
+#endif
+}
+
+/*
+ * The owner check of a good return: the bucket index of @buf if it starts
+ * a slab object of one of the pool's caches or is the head of one of its
+ * page buffers, else -1.  -1 for unpooled buffers and for anything else:
+ * __bufpool_return() decides, and says why it refuses.
+ */
+static __always_inline int __bufpool_owner(const struct bufpool_front *f,
+					   const void *buf)
+{
+	const struct kmem_cache *cache;
+	struct folio *folio;
+	unsigned int i;
+
+	if (unlikely(!virt_addr_valid(buf)))
+		return -1;
+	folio = page_folio(virt_to_page(buf));
+	if (likely(folio_test_slab(folio))) {
+		cache = __bufpool_slab_cache(folio);
+		/* The cache's slot in slab_slot[], then the cache itself. */
+		i = f->slab_slot[((unsigned long)cache >> f->slab_shift) &
+				 (BUFPOOL_SLAB_SLOTS - 1)];
+		if (i >= f->nr_slab || f->slab_cache[i] != cache)
+			return -1;
+		/* Objects lie bucket-size apart from the folio's start. */
+		return IS_ALIGNED((unsigned long)buf,
+				  1UL << (f->min_shift + i)) ? i : -1;
+	}
+	if (buf != folio_address(folio))
+		return -1;
+	i = folio_order(folio) + PAGE_SHIFT - f->min_shift;
+	/* Also below 0, wrapped: no bucket. */
+	if (i < f->nr_slab || i >= f->nr_buckets ||
+	    folio_get_private(folio) != f->page_tag + i * f->page_tag_stride)
+		return -1;
+	return i;
+}
+
+/* Takes that are never served from a magazine (see bufpool_take()). */
+#define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
+
+/*
+ * The inline part of bufpool_take(): true with *@bufp a buffer from this
+ * CPU's loaded magazine, false for __bufpool_take() to do the whole take.
+ */
+static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
+						  size_t size, gfp_t gfp,
+						  void **bufp)
+{
+#if __BUFPOOL_INLINE
+	const struct bufpool_front *f = __bufpool_front(pool);
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_cpu *pcp;
+	struct bufpool_mag *m;
+	unsigned long slow;
+	unsigned int idx, n;
+	size_t bytes;
+	bool zero;
+	void *buf;
+
+	if (static_branch_unlikely(&bufpool_slow_key) || unlikely(!pool) ||
+	    unlikely(size - 1 >= f->max_size) || (gfp & BUFPOOL_GFP_UNPOOLED))
+		return false;
+	/* The bucket: log2 of @size rounded up, from the smallest one. */
+	idx = fls_long(size - 1);
+	idx = idx > f->min_shift ? idx - f->min_shift : 0;
+	might_alloc(gfp);
+
+	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))
+		return false;
+	/* In the guarded section: bufpool_destroy() waits for it. */
+	slow = READ_ONCE(f->slow);
+	if (unlikely(slow & BUFPOOL_SLOW_TAKE))
+		goto out;
+	/* A sampled pool: the take that runs the countdown out is recorded. */
+	if (unlikely(slow & BIT(BUFPOOL_SLOW_SAMPLED_BIT))) {
+		if (pcp->sample_left <= 1)
+			goto out;
+		pcp->sample_left--;
+	}
+	cb = &pcp->b[idx];
+	m = cb->loaded;
+	n = m->count;
+	if (unlikely(!n))
+		goto out;
+	buf = m->bufs[--n];
+	/* A buffer with an idle record: tracking's take. */
+	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
+		goto out;
+	m->count = n;
+	cb->stat[BUFPOOL_STAT_TAKE]++;
+	__bufpool_cpu_unlock(pcp);
+
+	bytes = 1UL << (f->min_shift + idx);
+	__bufpool_kasan_unpoison(buf, bytes);
+	if (f->flags & BUFPOOL_F_NO_INIT)
+		zero = gfp & __GFP_ZERO;
+	else
+		zero = want_init_on_alloc(gfp);
+	if (zero)
+		memset(buf, 0, bytes);
+	else
+		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
+	*bufp = buf;
+	return true;
+out:
+	__bufpool_cpu_unlock(pcp);
+#endif /* __BUFPOOL_INLINE */
+	return false;
+}
+
+/*
+ * The inline part of bufpool_return(): true if @buf, checked, went into
+ * this CPU's loaded magazine; false for __bufpool_return() to do the whole
+ * return (including %NULL and every bad pointer).
+ */
+static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
+						    void *buf)
+{
+#if __BUFPOOL_INLINE
+	const struct bufpool_front *f = __bufpool_front(pool);
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_cpu *pcp;
+	struct bufpool_mag *m;
+	unsigned long slow;
+	unsigned int n;
+	size_t bytes;
+	int idx;
+
+	if (static_branch_unlikely(&bufpool_slow_key) || unlikely(!pool) ||
+	    unlikely(!buf))
+		return false;
+	slow = READ_ONCE(f->slow);
+	if (unlikely(slow & BUFPOOL_SLOW_RETURN))
+		return false;
+	idx = __bufpool_owner(f, buf);
+	if (unlikely(idx < 0))
+		return false;
+	/* Unchecked: an idle buffer is poisoned for KASAN. */
+	if (unlikely(READ_ONCE_NOCHECK(*(unsigned long *)buf) ==
+		     __bufpool_idle_mark(f, buf)))
+		return false;		/* a double return: say so */
+	/* A sampled pool: a buffer that may have a record is tracking's. */
+	if (unlikely(slow & BIT(BUFPOOL_SLOW_FILTER_BIT)) &&
+	    (!f->filter ||
+	     READ_ONCE(f->filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)])))
+		return false;
+	/*
+	 * A page buffer someone else still holds a reference to (get_page()
+	 * for an skb frag, a bio, splice) is not recycled, as in page_pool.
+	 */
+	if (idx >= f->nr_slab &&
+	    folio_ref_count(page_folio(virt_to_page(buf))) != 1)
+		return false;
+	/* Checked: from here on the buffer is this pool's, and idle. */
+	bytes = 1UL << (f->min_shift + idx);
+	if (!(f->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
+		memset(buf, 0, bytes);
+
+	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))
+		return false;
+	/* In the guarded section: bufpool_destroy() waits for it. */
+	if (unlikely(READ_ONCE(f->slow) & BIT(BUFPOOL_SLOW_DEAD_BIT)))
+		goto out;
+	cb = &pcp->b[idx];
+	m = cb->loaded;
+	n = m->count;
+	if (unlikely(n >= cb->limit))
+		goto out;
+	/*
+	 * The marker, the poison and the push in the guarded section: no take
+	 * of this CPU can pop the buffer before the marker is in place.
+	 */
+	WRITE_ONCE(*(unsigned long *)buf, __bufpool_idle_mark(f, buf));
+	__bufpool_kasan_poison(buf);
+	m->bufs[n] = buf;
+	m->count = n + 1;
+	cb->stat[BUFPOOL_STAT_RETURN]++;
+	__bufpool_cpu_unlock(pcp);
+	return true;
+out:
+	__bufpool_cpu_unlock(pcp);
+#endif /* __BUFPOOL_INLINE */
+	return false;
+}
+
+/**
+ * bufpool_take() - take a buffer from a pool
+ * @pool: the pool.
+ * @size: bytes needed, 1 to %BUFPOOL_SIZE_MAX.
+ * @gfp: allocation flags, as for kmalloc(); %__GFP_ZERO zeroes the buffer.
+ *
+ * The buffer comes from the smallest bucket that holds @size and is
+ * bufpool_buf_size() bytes long, physically contiguous and aligned to
+ * min(bufpool_buf_size(), PAGE_SIZE) at least.  A request above the pool's
+ * max_size is served unpooled, from the page allocator, and so is one whose
+ * @gfp names a zone (%__GFP_DMA, %__GFP_DMA32) or asks for memcg accounting
+ * (%__GFP_ACCOUNT): a recycled buffer could not honour those.  The buffer
+ * may be used for copy_to_user() and copy_from_user().  May be used in fast
+ * paths.
+ *
+ * Context: Any context but NMI; sleeps only if @gfp allows it.  On
+ * PREEMPT_RT, as for kmalloc(), only where sleeping locks may be taken
+ * (task context, threaded interrupt handlers, softirqs): the pool's
+ * per-CPU and depot locks are sleeping locks there.  A take in hard
+ * interrupt context proper (a non-threaded handler, an hrtimer callback
+ * not marked soft), with interrupts or preemption disabled or a raw
+ * spinlock held is refused on PREEMPT_RT: it returns %NULL, with a
+ * one-time warning naming the caller.
+ * Return: the buffer, or %NULL if @size is 0 or too large, memory is short,
+ * the pool is being destroyed, or (PREEMPT_RT) the context is refused.
+ */
+static __always_inline void *bufpool_take(struct bufpool *pool, size_t size,
+					  gfp_t gfp)
+{
+	void *buf;
+
+	if (likely(__bufpool_take_inline(pool, size, gfp, &buf)))
+		return buf;
+	return __bufpool_take(pool, size, gfp);
+}
+
+/**
+ * bufpool_return() - give a buffer back to its pool
+ * @pool: the pool the buffer was taken from.
+ * @buf: the buffer, or %NULL (then nothing happens).
+ *
+ * Ownership is checked exactly: a pointer that is not the start of one of
+ * @pool's own buffers (outside the direct map, an interior pointer, a
+ * foreign page, a kmalloc() object or any other slab cache's object of
+ * whatever size, another pool's buffer, a buffer that is already idle in
+ * the pool) is rejected with a one-time warning and counted; it is neither
+ * reused nor freed, so its owner can still free it.  A page buffer that
+ * someone else still holds a page reference to is not recycled: the pool
+ * drops its own reference instead.  In tracking mode a rejected return of a
+ * tracked buffer (double return, wrong pool) gets a report with the stacks
+ * involved, as does any pointer that is not a buffer out of a pool that
+ * tracks every buffer.  May be used in fast paths.
+ *
+ * Context: Any context but NMI; never sleeps.  On PREEMPT_RT, where it
+ * may block briefly on the pool's sleeping locks, the contexts of
+ * bufpool_take(): a return from a context bufpool_take() refuses is
+ * refused too (one-time warning, counted as a bad return), and the buffer
+ * stays out and the caller's, to be returned from a context that may.
+ */
+static __always_inline void bufpool_return(struct bufpool *pool, void *buf)
+{
+	if (!__bufpool_return_inline(pool, buf))
+		__bufpool_return(pool, buf);
+}
 
 #endif /* _BUFPOOL_H */

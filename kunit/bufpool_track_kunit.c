@@ -616,14 +616,19 @@ static void bufpool_track_test_marked_slot_race(struct kunit *test)
 {
 	struct bufpool *pool = bt_create(test, "kt-tr-race-mark", 0,
 					 BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT);
+	unsigned long slow;
 	void *x, *y;
 
 	x = bt_take(test, pool, 256);
 	bufpool_return(pool, x);
 	KUNIT_ASSERT_EQ(test, pool->track.nr_idle, 1);
 
+	/* From the inline path too: its bits would send it out of line. */
+	slow = READ_ONCE(pool->slow);
 	WRITE_ONCE(pool->track.hooked, false);
+	WRITE_ONCE(pool->slow, 0);
 	y = bufpool_take(pool, 256, GFP_KERNEL | __GFP_ZERO);
+	WRITE_ONCE(pool->slow, slow);
 	WRITE_ONCE(pool->track.hooked, true);
 
 	KUNIT_EXPECT_PTR_EQ(test, y, x);
@@ -966,7 +971,7 @@ static unsigned long bt_filter_sum(struct bufpool *pool)
 	unsigned int i;
 
 	for (i = 0; i < BUFPOOL_FILTER_SIZE; i++)
-		sum += READ_ONCE(pool->track.filter[i]);
+		sum += READ_ONCE(pool->filter[i]);
 	return sum;
 }
 
@@ -983,7 +988,7 @@ static void bufpool_track_test_filter(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 8), 0);
-	KUNIT_ASSERT_NOT_NULL(test, pool->track.filter);
+	KUNIT_ASSERT_NOT_NULL(test, pool->filter);
 	for (i = 0; i < n; i++)
 		bufs[i] = bt_take(test, pool, 64);
 	KUNIT_EXPECT_GT(test, pool->track.nr_out, 0);
@@ -1064,6 +1069,40 @@ static void bufpool_track_test_sampling(struct kunit *test)
 	/* Buffers leaving the pool take their records with them. */
 	bufpool_clear(pool);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	bt_expect_conserved(test, pool);
+}
+
+/*
+ * The takes a magazine serves are sampled too: the inline path counts them
+ * down and leaves the one that runs the count out to tracking.
+ */
+static void bufpool_track_test_sampling_mag(struct kunit *test)
+{
+	const unsigned int n = 64, rate = 8;
+	struct bufpool *pool = bt_create(test, "kt-tr-sample-mag", 0, 0);
+	unsigned long hits;
+	void *bufs[64];
+	unsigned int i;
+
+	/* Two magazines' worth of idle buffers on this CPU. */
+	for (i = 0; i < n; i++)
+		bufs[i] = bt_take(test, pool, 64);
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, rate), 0);
+
+	hits = bt_stat_total(pool, BUFPOOL_STAT_CPU_HIT);
+	for (i = 0; i < n; i++)
+		bufs[i] = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_CPU_HIT) - hits,
+			n);
+	/* Gaps of 1 to 2 * rate takes: 4 samples at least, 8 on average. */
+	KUNIT_EXPECT_GE(test, pool->track.nr_out, n / (2 * rate));
+	KUNIT_EXPECT_LE(test, pool->track.nr_out, n / 2);
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	bt_expect_conserved(test, pool);
 }
 
@@ -1331,6 +1370,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_foreign_stack),
 	KUNIT_CASE(bufpool_track_test_write_after_return),
 	KUNIT_CASE(bufpool_track_test_sampling),
+	KUNIT_CASE(bufpool_track_test_sampling_mag),
 	KUNIT_CASE(bufpool_track_test_sample_param),
 	KUNIT_CASE(bufpool_track_test_filter),
 	KUNIT_CASE(bufpool_track_test_midflight),

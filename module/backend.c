@@ -482,6 +482,45 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 	xa_destroy(&pool->slab_index);
 }
 
+/* The owner check's table slot of @cache with @shift. */
+static unsigned int bufpool_slab_slot_of(const struct kmem_cache *cache,
+					 unsigned int shift)
+{
+	return ((unsigned long)cache >> shift) & (BUFPOOL_SLAB_SLOTS - 1);
+}
+
+/*
+ * Choose the bits of the caches' addresses that index the owner check's
+ * table (__bufpool_owner()): the lowest shift that gives each cache a slot
+ * of its own.  Should none do (it takes more than 64 caches' worth of bad
+ * luck), a cache that lost its slot is found by bufpool_owner() instead:
+ * slower, as exact.
+ */
+static void bufpool_slab_slots_init(struct bufpool *pool)
+{
+	unsigned int best = 0, best_placed = 0, shift, i;
+
+	for (shift = L1_CACHE_SHIFT; shift < 24; shift++) {
+		DECLARE_BITMAP(used, BUFPOOL_SLAB_SLOTS) = { 0 };
+		unsigned int placed = 0;
+
+		for (i = 0; i < pool->nr_slab; i++)
+			placed += !__test_and_set_bit(bufpool_slab_slot_of(pool->slab_cache[i],
+									  shift),
+						      used);
+		if (placed > best_placed) {
+			best = shift;
+			best_placed = placed;
+		}
+		if (placed == pool->nr_slab)
+			break;
+	}
+	pool->slab_shift = best;
+	memset(pool->slab_slot, BUFPOOL_SLAB_MAX, sizeof(pool->slab_slot));
+	for (i = pool->nr_slab; i-- > 0;)
+		pool->slab_slot[bufpool_slab_slot_of(pool->slab_cache[i], best)] = i;
+}
+
 /**
  * bufpool_backend_init() - create the slab caches of a pool's small buckets
  * @pool: the pool, with its bucket sizes set; no buffer taken yet
@@ -534,6 +573,8 @@ int bufpool_backend_init(struct bufpool *pool)
 				     why, b->size, pool->name);
 	}
 	pool->indexed = why;
+	bufpool_set_slow(pool, BUFPOOL_SLOW_INDEXED_BIT, pool->indexed);
+	bufpool_slab_slots_init(pool);
 	return 0;
 }
 

@@ -95,7 +95,7 @@ static __always_inline bool bufpool_mag_push(const struct bufpool_bucket *b,
 {
 	struct bufpool_mag *m = cb->loaded;
 
-	if (likely(m->count < b->mag_size)) {
+	if (likely(m->count < cb->limit)) {
 		m->bufs[m->count++] = buf;
 		return true;
 	}
@@ -110,12 +110,32 @@ static __always_inline bool bufpool_mag_push(const struct bufpool_bucket *b,
 
 /* === Depot === */
 
-/* Fold this CPU's unfolded takes and returns into the bucket's count. */
+/* Buffers in @cb's two magazines. */
+static unsigned int bufpool_cpu_idle(const struct bufpool_cpu_bucket *cb)
+{
+	return cb->loaded->count + cb->prev->count;
+}
+
+/*
+ * Fold this CPU's takes and returns since its last fold into the bucket's
+ * count of buffers out: as many as its magazines' buffers fell (takes) or
+ * rose (returns) since then.  Whoever then moves buffers in or out of the
+ * magazines otherwise (the depot, a drain) calls bufpool_cpu_rebase().
+ */
 static void bufpool_fold_out(struct bufpool *pool, struct bufpool_bucket *b,
 			     struct bufpool_cpu_bucket *cb)
 {
-	bufpool_add_out(pool, b, cb->out_delta, cb->out_delta * (long)b->size);
-	cb->out_delta = 0;
+	long delta = (long)cb->mag_base - bufpool_cpu_idle(cb);
+
+	if (delta)
+		bufpool_add_out(pool, b, delta, delta * (long)b->size);
+	cb->mag_base -= delta;
+}
+
+/* After bufpool_fold_out(), @cb's magazines changed by other means. */
+static void bufpool_cpu_rebase(struct bufpool_cpu_bucket *cb)
+{
+	cb->mag_base = bufpool_cpu_idle(cb);
 }
 
 /*
@@ -151,6 +171,7 @@ static noinline bool bufpool_depot_get_full(struct bufpool *pool,
 	atomic_long_sub(full->count * b->size, &pool->depot_bytes);
 	cb->prev = cb->loaded;
 	cb->loaded = full;
+	bufpool_cpu_rebase(cb);
 	return true;
 }
 
@@ -220,6 +241,7 @@ static noinline bool bufpool_depot_put_full(struct bufpool *pool,
 		return false;
 	cb->prev = cb->loaded;
 	cb->loaded = empty;
+	bufpool_cpu_rebase(cb);
 	return true;
 }
 
@@ -349,6 +371,7 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 		freed += bufpool_drain_mag(pool, &pool->buckets[i],
 					   &cb->loaded);
 		freed += bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
+		bufpool_cpu_rebase(cb);
 	}
 	trace_bufpool_drain(pool, pool->name, cpu, moved - freed, freed);
 }
@@ -367,6 +390,7 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 		bufpool_fold_out(pool, b, cb);
 		n = bufpool_mag_empty(b, cb->loaded);
 		n += bufpool_mag_empty(b, cb->prev);
+		bufpool_cpu_rebase(cb);
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 	}
 }
@@ -408,6 +432,7 @@ static void bufpool_drain_work(struct work_struct *work)
 		bufpool_fold_out(pool, b, cb);
 		n = bufpool_mag_move(cb->loaded, bufs);
 		n += bufpool_mag_move(cb->prev, bufs + n);
+		bufpool_cpu_rebase(cb);
 		bufpool_cpu_unlock(pool, pcp);
 
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
@@ -432,7 +457,7 @@ static bool bufpool_cpu_has_idle(struct bufpool *pool, unsigned int cpu)
 
 		/* That CPU changes them meanwhile: a hint is all we need. */
 		busy = data_race(READ_ONCE(cb->loaded)->count ||
-				 READ_ONCE(cb->prev)->count || cb->out_delta);
+				 READ_ONCE(cb->prev)->count || cb->mag_base);
 	}
 	rcu_read_unlock();
 	return busy;
@@ -662,8 +687,6 @@ out:
  * any) or whom to charge for it (memcg: a recycled buffer stays charged to
  * its first taker).  They are served unpooled, with the taker's flags.
  */
-#define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
-
 static __always_inline bool bufpool_take_unpooled_p(const struct bufpool *pool,
 						    size_t size, gfp_t gfp)
 {
@@ -740,7 +763,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	cb = &pcp->b[idx];
 	buf = bufpool_mag_pop(cb);
 	if (likely(buf)) {
-		__bufpool_count(pcp, idx, BUFPOOL_STAT_CPU_HIT, 1);
+		/* A CPU hit: counted as a take that is neither of these. */
 	} else if (bufpool_depot_get_full(pool, b, cb)) {
 		buf = bufpool_mag_pop(cb);
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
@@ -750,7 +773,6 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 		goto alloc;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
-	cb->out_delta++;
 	if (src)
 		*sampled = __bufpool_track_sampled(pool, pcp);
 	bufpool_cpu_unlock(pool, pcp);
@@ -822,7 +844,7 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	       bufpool_take_prep(pool, b, buf, gfp) : buf;
 }
 
-void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 {
 	unsigned int idx;
 
@@ -840,7 +862,7 @@ void *bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, size, gfp,
 				   _RET_IP_, NULL, NULL);
 }
-EXPORT_SYMBOL_GPL(bufpool_take);
+EXPORT_SYMBOL_GPL(__bufpool_take);
 
 /* slow path */
 static noinline void bufpool_bad_return(struct bufpool *pool, const void *buf,
@@ -934,7 +956,6 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	    (bufpool_depot_put_full(pool, b, cb) &&
 	     bufpool_mag_push(b, cb, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
-		cb->out_delta--;
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
 		bufpool_cpu_unlock(pool, pcp);
@@ -1058,7 +1079,7 @@ static noinline void bufpool_return_slow(struct bufpool *pool, void *buf,
 	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
 }
 
-void bufpool_return(struct bufpool *pool, void *buf)
+void __bufpool_return(struct bufpool *pool, void *buf)
 {
 	struct bufpool_bucket *b;
 	unsigned int idx;
@@ -1084,7 +1105,7 @@ void bufpool_return(struct bufpool *pool, void *buf)
 	idx = b - pool->buckets;
 	bufpool_return_bucket(pool, b, idx, buf, false, false, _RET_IP_);
 }
-EXPORT_SYMBOL_GPL(bufpool_return);
+EXPORT_SYMBOL_GPL(__bufpool_return);
 
 size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
 {
@@ -1148,6 +1169,7 @@ int bufpool_cache_init(struct bufpool *pool)
 		for (i = 0; i < pool->nr_buckets; i++) {
 			struct bufpool_cpu_bucket *cb = &pcp->b[i];
 
+			cb->limit = pool->buckets[i].mag_size;
 			cb->loaded = bufpool_mag_alloc(&pool->buckets[i],
 						       GFP_KERNEL, node);
 			cb->prev = bufpool_mag_alloc(&pool->buckets[i],

@@ -32,23 +32,6 @@
 /* Whether that kernel is older than @a.@b.@c. */
 #define BUFPOOL_LINUX_BEFORE(a, b, c)	(KERNEL_VERSION(a, b, c) > BUFPOOL_LINUX)
 
-/*
- * 6.2 moved a SLUB slab's kmem_cache into the word of struct slab that
- * overlays page->compound_head (mm/slab.h: SLAB_MATCH(compound_head,
- * slab_cache)).  Before, the first two words after the flags were the
- * slab_list and the cache came next, over page->mapping.
- * bufpool_slab_probe() checks whichever word this is on every new cache.
- */
-static __always_inline unsigned long
-bufpool_compat_slab_cache_word(const struct folio *folio)
-{
-#if BUFPOOL_LINUX_BEFORE(6, 2, 0)
-	return (unsigned long)READ_ONCE(folio->mapping);
-#else
-	return READ_ONCE(folio->page.compound_head);
-#endif
-}
-
 #if BUFPOOL_LINUX_BEFORE(6, 5, 0)
 /*
  * SLAB_NO_MERGE is 6.5.  Before, a cache with a usercopy region (all of

@@ -44,26 +44,6 @@ struct seq_file;
 #include "../include/bufpool.h"
 #include "compat.h"
 
-/*
- * Per-bucket event counters, kept per CPU and summed on read.  The slot after
- * the last bucket counts unpooled buffers and returns no bucket could be
- * named for.
- */
-enum bufpool_stat {
-	BUFPOOL_STAT_TAKE,		/* buffers handed out */
-	BUFPOOL_STAT_RETURN,		/* buffers accepted back */
-	BUFPOOL_STAT_CPU_HIT,		/* takes served by this CPU's magazines */
-	BUFPOOL_STAT_DEPOT_HIT,		/* takes served by a depot magazine */
-	BUFPOOL_STAT_ALLOC,		/* buffers allocated from the backend */
-	BUFPOOL_STAT_ALLOC_FAIL,	/* backend allocations that failed */
-	BUFPOOL_STAT_FREE,		/* buffers freed to the backend */
-	BUFPOOL_STAT_OVER_BUDGET,	/* returns freed: depot at max_cached_bytes */
-	BUFPOOL_STAT_TRIM,		/* idle buffers freed by the shrinker */
-	BUFPOOL_STAT_DRAIN,		/* idle buffers taken off a dead CPU */
-	BUFPOOL_STAT_BAD_RETURN,	/* returns rejected */
-	BUFPOOL_STAT_COUNT
-};
-
 extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 
 /* Defaults for a zero field of struct bufpool_params. */
@@ -73,28 +53,9 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 /* Smallest bucket: the idle marker needs one word. */
 #define BUFPOOL_MIN_SIZE_MIN		sizeof(unsigned long)
 
-/* Most slab buckets a pool can have: 8 bytes to PAGE_SIZE. */
-#define BUFPOOL_SLAB_MAX		(PAGE_SHIFT - 2)
-
 /* Magazines: up to BUFPOOL_MAG_MAX buffers, about BUFPOOL_MAG_BYTES of them. */
 #define BUFPOOL_MAG_MAX			32
 #define BUFPOOL_MAG_BYTES		SZ_64K
-
-/**
- * struct bufpool_mag - a magazine: a stack of idle buffers of one bucket
- * @list: link in the depot's full or empty list
- * @rcu: for freeing, as counters are read locklessly (bufpool_idle_bytes())
- * @count: buffers in @bufs
- * @bufs: the buffers, bucket->mag_size slots
- */
-struct bufpool_mag {
-	union {
-		struct list_head list;
-		struct rcu_head rcu;
-	};
-	unsigned int count;
-	void *bufs[];
-};
 
 /**
  * struct bufpool_bucket - one size class of a pool
@@ -135,51 +96,6 @@ struct bufpool_bucket {
 	unsigned long peak_out;
 };
 
-/**
- * struct bufpool_cpu_bucket - one CPU's view of a bucket
- * @loaded: magazine takes pop from and returns push to
- * @prev: the other magazine, swapped with @loaded when that runs out
- * @out_delta: takes minus returns on this CPU's magazines not yet folded
- *	into the bucket's out_approx (done when the CPU visits the depot)
- * @stat: event counters, enum bufpool_stat
- */
-struct bufpool_cpu_bucket {
-	struct bufpool_mag *loaded;
-	struct bufpool_mag *prev;
-	long out_delta;
-	unsigned long stat[BUFPOOL_STAT_COUNT];
-};
-
-/**
- * struct bufpool_cpu - a pool's per-CPU state
- * @lock: on PREEMPT_RT, the per-CPU lock of this CPU's magazines and
- *	counters
- * @busy: elsewhere, the guard of this CPU's magazines and counters: set,
- *	with preemption off, while a context of this CPU is in a guarded
- *	section (bufpool_cpu_trylock())
- * @dep_map: the guard as lockdep sees it
- * @drain_work: empties this CPU's magazines for bufpool_clear()
- * @pool: back pointer for @drain_work
- * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
- * @sample_left: takes this CPU makes before the next sampled one (track.c)
- * @b: one entry per bucket, then the unpooled slot (stats only)
- */
-struct bufpool_cpu {
-#ifdef CONFIG_PREEMPT_RT
-	local_lock_t lock;
-#else
-	bool busy;
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	struct lockdep_map dep_map;
-#endif /* CONFIG_DEBUG_LOCK_ALLOC */
-#endif /* CONFIG_PREEMPT_RT */
-	struct work_struct drain_work;
-	struct bufpool *pool;
-	long unpooled_bytes;
-	int sample_left;
-	struct bufpool_cpu_bucket b[];
-};
-
 /* Longest creator description kept, "function [module]". */
 #define BUFPOOL_CREATOR_LEN		64
 
@@ -194,10 +110,6 @@ struct bufpool_cpu {
  * @buried: the pool is freed and this structure is a tombstone (pool.c)
  * @reported: the pool was destroyed and its buffers out were reported
  *	then; a module unload does not report them again
- * @filter: with @hooked, how many records of this pool's buffers hash to
- *	each of its BUFPOOL_FILTER_SIZE counters (saturating at 255), so that
- *	a return of a buffer without a record skips the record index; %NULL
- *	if it could not be allocated (every return looks up then)
  * @sample: 0 to record no take, 1 to record every take, N for one in N
  * @lock: protects @records, the state of the records on it and the counts
  *	@nr_out, @nr_idle, @nr_quarantined and @quarantined_bytes
@@ -220,7 +132,6 @@ struct bufpool_track {
 	bool exact;
 	bool buried;
 	bool reported;
-	u8 *filter;
 	unsigned int sample;
 	spinlock_t lock;	/* protects @records and the counts below it */
 	struct list_head records;
@@ -236,23 +147,32 @@ struct bufpool_track {
 
 /**
  * struct bufpool - a buffer pool
+ * @front: what the inline paths read (include/bufpool.h), also by its
+ *	members' names:
  * @cpu: per-CPU magazines and counters
+ * @slow: BUFPOOL_SLOW_* bits: why takes or returns leave the inline path
+ * @flags: BUFPOOL_F_*
+ * @min_shift: log2 of the smallest bucket size
+ * @nr_buckets: number of buckets
+ * @nr_slab: buckets with a slab cache, the first ones
+ * @max_size: largest bucket size
+ * @cookie: random secret mixed into the idle marker
+ * @filter: with a tracked pool, how many records of its buffers hash to
+ *	each of its BUFPOOL_FILTER_SIZE counters (saturating at 255), so that
+ *	a return of a buffer without a record skips the record index; %NULL
+ *	if it could not be allocated (every return looks up then)
+ * @page_tag: the owner tag of bucket 0's page buffers, &@buckets[0]
+ * @page_tag_stride: sizeof(struct bufpool_bucket)
+ * @slab_cache: the caches of the first @nr_slab buckets, side by side for
+ *	the owner check of a return
  * @dead: set by bufpool_destroy(): takes fail, returns free their buffer
  * @synced: set by bufpool_destroy() once no take can be counted any more:
  *	the return that brings the buffers out to zero frees the pool
  * @released: bit 0 set by whoever queued @free_work
- * @min_shift: log2 of the smallest bucket size
- * @nr_buckets: number of buckets
- * @flags: BUFPOOL_F_*
- * @cookie: random secret mixed into the idle marker
  * @min_size: smallest bucket size
- * @max_size: largest bucket size
- * @nr_slab: buckets with a slab cache, the first ones
  * @indexed: the slab caches failed bufpool_slab_probe(), or the pool is
  *	strict: ownership of slab buffers is looked up in @slab_index, and
  *	freed buffers are remembered there
- * @slab_cache: the caches of the first @nr_slab buckets, side by side for
- *	the owner check of a return
  * @max_cached_bytes: cap on the bytes idle in the depots
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
  * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
@@ -276,19 +196,17 @@ struct bufpool_track {
  * @buckets: the buckets, smallest first
  */
 struct bufpool {
-	struct bufpool_cpu __percpu *cpu;
+	union {
+		struct bufpool_front front;
+		struct {
+			__BUFPOOL_FRONT_MEMBERS;
+		};
+	};
 	bool dead;
 	bool synced;
 	unsigned long released;
-	unsigned int min_shift;
-	unsigned int nr_buckets;
-	unsigned int flags;
-	unsigned long cookie;
 	size_t min_size;
-	size_t max_size;
-	unsigned int nr_slab;
 	bool indexed;
-	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX];
 
 	size_t max_cached_bytes;
 	atomic_long_t depot_bytes;
@@ -311,6 +229,19 @@ struct bufpool {
 	struct bufpool_bucket buckets[];
 };
 
+/* The inline paths cast a pool to its front. */
+static_assert(offsetof(struct bufpool, front) == 0);
+
+/* Set or clear one of @pool's BUFPOOL_SLOW_* bits. */
+static inline void bufpool_set_slow(struct bufpool *pool, unsigned int bit,
+				    bool on)
+{
+	if (on)
+		set_bit(bit, &pool->slow);
+	else
+		clear_bit(bit, &pool->slow);
+}
+
 /* Bits of bufpool::warned */
 enum {
 	BUFPOOL_WARNED_BAD_RETURN,
@@ -325,13 +256,8 @@ static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
 }
 
 /*
- * The per-CPU guard.  6.12 has no local_trylock() (6.15 has); this is its
- * shape.  A guarded section runs with preemption off and this CPU's busy
- * flag set, interrupts on: an interrupt that arrives in the middle and
- * finds the flag set does not wait (it could not: it runs on this CPU) but
- * takes a slow path, which touches neither the magazines nor the per-CPU
- * counters.  Inside a section those are this context's alone, so plain
- * per-CPU accesses do.  lockdep sees a trylock of a per-CPU lock.  On
+ * The per-CPU guard of a pool's magazines and counters
+ * (__bufpool_cpu_trylock() in include/bufpool.h says how it works).  On
  * PREEMPT_RT, where the magazines may sleep on the depot's locks, it is a
  * local_lock instead: per-CPU, sleeping, and never refused.
  */
@@ -361,27 +287,13 @@ bufpool_cpu_trylock(struct bufpool *pool)
 {
 	struct bufpool_cpu *pcp;
 
-	preempt_disable();
-	pcp = this_cpu_ptr(pool->cpu);
-	if (unlikely(READ_ONCE(pcp->busy))) {
-		preempt_enable();
-		return NULL;
-	}
-	WRITE_ONCE(pcp->busy, true);
-	/* An interrupt on this CPU sees the flag before any access below. */
-	barrier();
-	lock_map_acquire_try(&pcp->dep_map);
-	return pcp;
+	return __bufpool_cpu_trylock(pool->cpu, &pcp) ? pcp : NULL;
 }
 
 static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
 					       struct bufpool_cpu *pcp)
 {
-	lock_map_release(&pcp->dep_map);
-	/* Paired with the barrier() of bufpool_cpu_trylock(). */
-	barrier();
-	WRITE_ONCE(pcp->busy, false);
-	preempt_enable();
+	__bufpool_cpu_unlock(pcp);
 }
 #endif /* CONFIG_PREEMPT_RT */
 
@@ -438,53 +350,25 @@ static inline void bufpool_count(struct bufpool *pool, unsigned int slot,
 	atomic_long_add(nr, &bufpool_slot_bucket(pool, slot)->nested[stat]);
 }
 
-/*
- * The idle marker: while a pooled buffer sits in a magazine its first word
- * holds this value, which a live buffer holds only by a 2^-64 accident.
- */
+/* The idle marker of @buf (__bufpool_idle_mark()). */
 static inline unsigned long bufpool_idle_mark(const struct bufpool *pool,
 					      const void *buf)
 {
-	return pool->cookie ^ (unsigned long)buf;
+	return __bufpool_idle_mark(&pool->front, buf);
 }
 
 /*
- * KASAN: a buffer idle in a magazine is poisoned, as mempool poisons its
- * elements, so that a use after return is reported at the faulting access.
- * The functions behind these are not exported to modules in 6.12: only a
- * built-in bufpool (the KUnit builds) can call them.  Slab objects and
- * compound pages alike: KASAN tells them apart.
+ * KASAN (__bufpool_kasan_poison() in include/bufpool.h): the bytes of an
+ * idle slab buffer that bufpool can count on.  KASAN writes its free track
+ * (struct kasan_free_meta, at most 32 bytes) into a poisoned object, after
+ * a quarantine link that mempool-style poisoning leaves alone, so the first
+ * word, the idle marker, stays.
  */
-#ifdef MODULE
-#define BUFPOOL_KASAN_META		sizeof(unsigned long)
-
-static inline void bufpool_kasan_poison(void *buf)
-{
-}
-
-static inline void bufpool_kasan_unpoison(void *buf, size_t size)
-{
-}
-#else
-/*
- * The bytes of an idle slab buffer that bufpool can count on: KASAN writes
- * its free track (struct kasan_free_meta, at most 32 bytes) into a poisoned
- * object, after a quarantine link that mempool-style poisoning leaves
- * alone, so the first word, the idle marker, stays.
- */
-#define BUFPOOL_KASAN_META	(IS_ENABLED(CONFIG_KASAN_GENERIC) ? 32 : \
+#define BUFPOOL_KASAN_META	(__BUFPOOL_KASAN && \
+				 IS_ENABLED(CONFIG_KASAN_GENERIC) ? 32 : \
 				 sizeof(unsigned long))
-
-static __always_inline void bufpool_kasan_poison(void *buf)
-{
-	kasan_mempool_poison_object(buf);
-}
-
-static __always_inline void bufpool_kasan_unpoison(void *buf, size_t size)
-{
-	kasan_mempool_unpoison_object(buf, size);
-}
-#endif /* MODULE */
+#define bufpool_kasan_poison	__bufpool_kasan_poison
+#define bufpool_kasan_unpoison	__bufpool_kasan_unpoison
 
 /* backend.c: where buffers come from and go back to */
 int bufpool_backend_init(struct bufpool *pool);
@@ -501,14 +385,11 @@ static inline bool bufpool_is_bucket(const struct bufpool *pool,
 	return off < pool->nr_buckets * sizeof(*b) && !(off % sizeof(*b));
 }
 
-/*
- * The cache of a slab folio: see SLAB_MATCH(compound_head, ...) in mm/slab.h
- * (before 6.2 another word: compat.h).
- */
+/* The cache of a slab folio (__bufpool_slab_cache()). */
 static __always_inline const struct kmem_cache *
 bufpool_folio_cache(const struct folio *folio)
 {
-	return (const struct kmem_cache *)bufpool_compat_slab_cache_word(folio);
+	return __bufpool_slab_cache(folio);
 }
 
 /* The bucket whose slab cache is @cache, or %NULL: not one of @pool's. */
@@ -529,9 +410,8 @@ bufpool_cache_bucket(struct bufpool *pool, const struct kmem_cache *cache)
 }
 
 /*
- * The owner check of a return, inline, for what a good return is: the
- * start of a slab object of one of @pool's caches, or the first page of
- * one of its page buffers.  %NULL for anything else, and always for a pool
+ * The owner check of a good return (__bufpool_owner()): the bucket of a
+ * slab or page buffer of @pool, else %NULL, and always %NULL for a pool
  * that looks its slab buffers up in the index: bufpool_owner() then
  * decides, and says why it refuses.  Never a bucket bufpool_owner() would
  * not give.
@@ -539,24 +419,12 @@ bufpool_cache_bucket(struct bufpool *pool, const struct kmem_cache *cache)
 static __always_inline struct bufpool_bucket *
 bufpool_owner_fast(struct bufpool *pool, const void *buf)
 {
-	struct bufpool_bucket *b;
-	struct folio *folio;
+	int idx;
 
-	if (unlikely(pool->indexed) || unlikely(!virt_addr_valid(buf)))
+	if (unlikely(pool->indexed))
 		return NULL;
-	folio = virt_to_folio(buf);
-	if (likely(folio_test_slab(folio))) {
-		b = bufpool_cache_bucket(pool, bufpool_folio_cache(folio));
-		/* Objects lie bucket-size apart from the folio's start. */
-		return b && IS_ALIGNED((unsigned long)buf, b->size) ? b : NULL;
-	}
-	b = folio_get_private(folio);
-	if (buf != folio_address(folio))
-		return NULL;
-	if (b == &pool->unpooled)
-		return b;
-	return bufpool_is_bucket(pool, b) && folio_order(folio) == b->order ?
-	       b : NULL;
+	idx = __bufpool_owner(&pool->front, buf);
+	return idx < 0 ? NULL : &pool->buckets[idx];
 }
 
 struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
@@ -663,10 +531,6 @@ static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 	       READ_ONCE(pool->track.hooked);
 }
 
-/* The filter of a hooked pool's records: counters by buffer address hash. */
-#define BUFPOOL_FILTER_BITS		12
-#define BUFPOOL_FILTER_SIZE		BIT(BUFPOOL_FILTER_BITS)
-
 /*
  * Whether a return of @buf to hooked @pool must go through the tracking
  * hooks: a strict pool frees every buffer, a pool that records every take
@@ -677,19 +541,13 @@ static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
 						   const void *buf)
 {
-	const u8 *filter = READ_ONCE(pool->track.filter);
+	const u8 *filter = READ_ONCE(pool->filter);
 
 	return READ_ONCE(pool->track.strict) || READ_ONCE(pool->track.exact) ||
 	       !filter || READ_ONCE(filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]);
 }
 
-/*
- * The low bit of a magazine slot (buffers are at least word-aligned): set
- * when the buffer has an idle tracking record, so that a take looks the
- * record up only then.  Only hooked pools have such slots.
- */
-#define BUFPOOL_MAG_TRACKED		1UL
-
+/* A magazine slot without its BUFPOOL_MAG_TRACKED bit. */
 static inline void *bufpool_mag_untag(void *slot)
 {
 	return (void *)((unsigned long)slot & ~BUFPOOL_MAG_TRACKED);

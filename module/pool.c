@@ -313,6 +313,8 @@ struct bufpool *bufpool_create(const char *name,
 	pool->nr_buckets = nr;
 	pool->flags = p.flags;
 	pool->cookie = get_random_long();
+	pool->page_tag = pool->buckets;
+	pool->page_tag_stride = sizeof(pool->buckets[0]);
 	pool->creator = _RET_IP_;
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
@@ -380,6 +382,7 @@ void bufpool_destroy(struct bufpool *pool)
 
 	/* From now on takes fail and returns free their buffer. */
 	WRITE_ONCE(pool->dead, true);
+	bufpool_set_slow(pool, BUFPOOL_SLOW_DEAD_BIT, true);
 	/*
 	 * Takes and returns test it inside their guarded section, an RCU
 	 * read-side critical section, and slow takes inside an SRCU one:

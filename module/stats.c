@@ -4,7 +4,10 @@
  *
  * The sums are snapshots: a CPU may be counting while another sums, so two
  * counters read one after the other can disagree by the events in flight.
- * In a quiet pool they are exact.
+ * In a quiet pool they are exact.  One counter is derived: a take from
+ * this CPU's magazines counts only as a take, so that the inline fast path
+ * counts one event, and cpu_hits is the takes that were neither depot hits
+ * nor allocations.
  */
 #include <linux/build_bug.h>
 #include <linux/percpu.h>
@@ -28,6 +31,14 @@ const char * const bufpool_stat_names[] = {
 
 static_assert(ARRAY_SIZE(bufpool_stat_names) == BUFPOOL_STAT_COUNT);
 
+/* The derived counter; a snapshot of racing counts may not add up. */
+static unsigned long bufpool_cpu_hits(unsigned long takes,
+				      unsigned long depot_hits,
+				      unsigned long allocs)
+{
+	return takes > depot_hits + allocs ? takes - depot_hits - allocs : 0;
+}
+
 /**
  * bufpool_stat_sum() - sum one counter over all CPUs
  * @pool: the pool
@@ -42,6 +53,11 @@ unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
 {
 	unsigned long sum = 0;
 	unsigned int cpu;
+
+	if (stat == BUFPOOL_STAT_CPU_HIT)
+		return bufpool_cpu_hits(bufpool_stat_sum(pool, slot, BUFPOOL_STAT_TAKE),
+					bufpool_stat_sum(pool, slot, BUFPOOL_STAT_DEPOT_HIT),
+					bufpool_stat_sum(pool, slot, BUFPOOL_STAT_ALLOC));
 
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
@@ -252,6 +268,9 @@ void bufpool_stat_read(struct bufpool *pool, unsigned int slot,
 	}
 	for (i = 0; i < BUFPOOL_STAT_COUNT; i++)
 		sum[i] += atomic_long_read(&bufpool_slot_bucket(pool, slot)->nested[i]);
+	sum[BUFPOOL_STAT_CPU_HIT] = bufpool_cpu_hits(sum[BUFPOOL_STAT_TAKE],
+						     sum[BUFPOOL_STAT_DEPOT_HIT],
+						     sum[BUFPOOL_STAT_ALLOC]);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_read);
 

@@ -15,3 +15,24 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(bufpool_backend_free);
 EXPORT_TRACEPOINT_SYMBOL_GPL(bufpool_leak_report);
 EXPORT_TRACEPOINT_SYMBOL_GPL(bufpool_trim);
 EXPORT_TRACEPOINT_SYMBOL_GPL(bufpool_drain);
+
+/*
+ * The inline takes and returns of client modules have no tracepoint: while
+ * a probe is on bufpool_take or bufpool_return, this key sends them out of
+ * line, where the events are (include/bufpool.h).
+ */
+DEFINE_STATIC_KEY_FALSE(bufpool_slow_key);
+EXPORT_SYMBOL_GPL(bufpool_slow_key);
+
+/* The first probe of one of the two events came: its regfunc. */
+int bufpool_trace_reg(void)
+{
+	static_branch_inc(&bufpool_slow_key);
+	return 0;
+}
+
+/* The last probe of one of them went: its unregfunc. */
+void bufpool_trace_unreg(void)
+{
+	static_branch_dec(&bufpool_slow_key);
+}

@@ -278,11 +278,12 @@ static void bufpool_filter_add(struct bufpool_track *t,
 			       const struct bufpool_track_rec *rec, int delta)
 	__must_hold(&t->lock)
 {
+	u8 *filter = container_of(t, struct bufpool, track)->filter;
 	u8 *c;
 
-	if (!t->filter)
+	if (!filter)
 		return;
-	c = &t->filter[hash_ptr((void *)rec->addr, BUFPOOL_FILTER_BITS)];
+	c = &filter[hash_ptr((void *)rec->addr, BUFPOOL_FILTER_BITS)];
 	/* Saturated counters stay: a false positive costs a lookup only. */
 	if (*c != U8_MAX)
 		WRITE_ONCE(*c, *c + delta);
@@ -1388,11 +1389,31 @@ static void bufpool_track_hook(struct bufpool *pool)
 	if (!IS_ENABLED(CONFIG_STACKDEPOT))
 		pr_info_once("bufpool: no stack_depot in this kernel: tracking records callers without stacks\n");
 	/* Without it every return of the pool looks up the index: slower. */
-	pool->track.filter = kzalloc(BUFPOOL_FILTER_SIZE, GFP_KERNEL);
+	pool->filter = kzalloc(BUFPOOL_FILTER_SIZE, GFP_KERNEL);
 	static_branch_inc(&bufpool_track_key);
 	list_add_tail(&pool->track.node, &bufpool_track_pools);
 	/* Paired with bufpool_track_hooked(): the key is on first. */
 	WRITE_ONCE(pool->track.hooked, true);
+}
+
+/*
+ * Which of @pool's takes and returns leave the inline path for tracking's
+ * (include/bufpool.h): all of them in a strict pool, one that records every
+ * take or one without a filter; in a sampled one, the take that runs its
+ * CPU's countdown out and the return of a buffer the filter may know.
+ */
+static void bufpool_track_update_slow(struct bufpool *pool)
+{
+	struct bufpool_track *t = &pool->track;
+	bool all = t->hooked && (t->strict || t->sample == 1 || !pool->filter);
+
+	lockdep_assert_held(&bufpool_track_mutex);
+	/* The filter first: a return that sees the bit reads it. */
+	smp_mb__before_atomic();
+	bufpool_set_slow(pool, BUFPOOL_SLOW_TRACKED_BIT, all);
+	bufpool_set_slow(pool, BUFPOOL_SLOW_SAMPLED_BIT,
+			 t->hooked && !all && t->sample > 1);
+	bufpool_set_slow(pool, BUFPOOL_SLOW_FILTER_BIT, t->hooked && !all);
 }
 
 /**
@@ -1420,6 +1441,7 @@ int bufpool_track_set(struct bufpool *pool, unsigned int sample)
 	if (sample != 1 || t->sample != 1)
 		WRITE_ONCE(t->exact, false);
 	WRITE_ONCE(t->sample, sample);
+	bufpool_track_update_slow(pool);
 	mutex_unlock(&bufpool_track_mutex);
 	return 0;
 }
@@ -1513,6 +1535,7 @@ void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
 	if (sample || t->strict) {
 		mutex_lock(&bufpool_track_mutex);
 		bufpool_track_hook(pool);
+		bufpool_track_update_slow(pool);
 		mutex_unlock(&bufpool_track_mutex);
 	}
 }
@@ -1548,12 +1571,13 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 	mutex_lock(&bufpool_track_mutex);
 	list_del(&t->node);
 	WRITE_ONCE(t->hooked, false);
+	bufpool_track_update_slow(pool);
 	static_branch_dec(&bufpool_track_key);
 	mutex_unlock(&bufpool_track_mutex);
 	/* A lookup may have found a record of this pool: let it finish. */
 	synchronize_rcu();
-	kfree(t->filter);
-	t->filter = NULL;
+	kfree(pool->filter);
+	pool->filter = NULL;
 }
 
 /* === Module notifier === */

@@ -60,6 +60,10 @@ enum bufpool_trace_leak {
 	BUFPOOL_LEAK_UNLOAD,
 	BUFPOOL_LEAK_MODULE,
 };
+
+/* module/trace.c: a probe on bufpool_take or bufpool_return comes or goes. */
+int bufpool_trace_reg(void);
+void bufpool_trace_unreg(void);
 #endif /* _TRACE_BUFPOOL_ENUMS */
 
 TRACE_DEFINE_ENUM(BUFPOOL_FROM_MAG);
@@ -102,7 +106,12 @@ TRACE_DEFINE_ENUM(BUFPOOL_LEAK_MODULE);
  * gfp in hex here: with show_gfp_flags() the event is too long a macro
  * expansion for sparse.  bufpool_backend_alloc, where gfp matters, names them.
  */
-TRACE_EVENT(bufpool_take,
+/*
+ * While a probe is on either, takes and returns leave their inline path
+ * (include/bufpool.h) for the out-of-line one that has the tracepoints:
+ * bufpool_trace_reg() and bufpool_trace_unreg() turn bufpool_slow_key.
+ */
+TRACE_EVENT_FN(bufpool_take,
 	    TP_PROTO(const void *pool, const char *name, const void *buf,
 		     size_t size, size_t bytes, gfp_t gfp, unsigned long call_site,
 		     enum bufpool_trace_src src),
@@ -126,9 +135,10 @@ TRACE_EVENT(bufpool_take,
 	    TP_printk("pool=%s buf=%p size=%zu bytes=%zu from=%s call_site=%pS gfp=%#lx",
 		      __entry->name, __entry->buf, __entry->size, __entry->bytes,
 		      bufpool_show_src(__entry->src), (void *)__entry->call_site,
-		      __entry->gfp));
+		      __entry->gfp),
+	    bufpool_trace_reg, bufpool_trace_unreg);
 
-TRACE_EVENT(bufpool_return,
+TRACE_EVENT_FN(bufpool_return,
 	    TP_PROTO(const void *pool, const char *name, const void *buf,
 		     size_t bytes, unsigned long call_site,
 		     enum bufpool_trace_verdict verdict),
@@ -148,7 +158,8 @@ TRACE_EVENT(bufpool_return,
 	    TP_printk("pool=%s buf=%p bytes=%zu verdict=%s call_site=%pS",
 		      __entry->name, __entry->buf, __entry->bytes,
 		      bufpool_show_verdict(__entry->verdict),
-		      (void *)__entry->call_site));
+		      (void *)__entry->call_site),
+	    bufpool_trace_reg, bufpool_trace_unreg);
 
 TRACE_EVENT(bufpool_bad_return,
 	    TP_PROTO(const void *pool, const char *name, const void *buf,
