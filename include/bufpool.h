@@ -216,6 +216,11 @@ enum bufpool_stat {
 	BUFPOOL_STAT_COUNT
 };
 
+/* The kernel this is built for, as compat.h compares it. */
+#define __BUFPOOL_LINUX		KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
+					       LINUX_VERSION_PATCHLEVEL, \
+					       LINUX_VERSION_SUBLEVEL)
+
 /* Most slab buckets a pool can have: 8 bytes to PAGE_SIZE. */
 #define BUFPOOL_SLAB_MAX		(PAGE_SHIFT - 2)
 /*
@@ -297,8 +302,9 @@ struct bufpool_cpu {
 };
 
 /*
- * Why takes or returns of a pool leave the inline path: bits of
- * bufpool_front::slow, each set and cleared atomically by its own cause.
+ * Bits of bufpool_front::slow, each set and cleared atomically by its own
+ * cause: why takes or returns of a pool leave the inline path, what they
+ * check there, and (fixed at creation) what they zero.
  */
 enum {
 	BUFPOOL_SLOW_DEAD_BIT,		/* destroyed: takes fail, returns free */
@@ -306,6 +312,8 @@ enum {
 	BUFPOOL_SLOW_INDEXED_BIT,	/* ownership is looked up in the index */
 	BUFPOOL_SLOW_SAMPLED_BIT,	/* takes count down to a recorded one */
 	BUFPOOL_SLOW_FILTER_BIT,	/* returns check the records' filter */
+	BUFPOOL_INIT_TAKE_BIT,		/* init_on_alloc, and not NO_INIT */
+	BUFPOOL_INIT_RETURN_BIT,	/* init_on_free, and not NO_INIT */
 };
 
 #define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \
@@ -425,11 +433,33 @@ static __always_inline void __bufpool_cpu_unlock(struct bufpool_cpu *pcp)
 /*
  * The idle marker: while a pooled buffer sits in a magazine its first word
  * holds this value, which a live buffer holds only by a 2^-64 accident.
+ * The cookie's two low bits are 1 and 0 and a buffer is word-aligned, so
+ * the marker's first byte is never 0x00 or 0xff.
  */
 static __always_inline unsigned long
 __bufpool_idle_mark(const struct bufpool_front *f, const void *buf)
 {
 	return f->cookie ^ (unsigned long)buf;
+}
+
+/*
+ * Whether @buf holds its idle marker: a double return.  The first byte
+ * first: a load of one byte is always served by the caller's last store to
+ * it, whatever its size, where a load of the word that a smaller store just
+ * wrote into waits for that store to reach the cache (store-to-load
+ * forwarding fails): the cost of a byte written just before the return.
+ * Only a byte that matches (1 in 256 of random data, never a zeroed or
+ * 0xff-filled buffer) loads the word.  Unchecked where idle buffers are
+ * poisoned for KASAN.
+ */
+static __always_inline bool __bufpool_is_idle(const struct bufpool_front *f,
+					      const void *buf)
+{
+	unsigned long mark = __bufpool_idle_mark(f, buf);
+
+	if (!__BUFPOOL_KASAN && READ_ONCE(*(const u8 *)buf) != (u8)mark)
+		return false;
+	return READ_ONCE_NOCHECK(*(const unsigned long *)buf) == mark;
 }
 
 /*
@@ -463,7 +493,7 @@ static __always_inline void __bufpool_kasan_unpoison(void *buf, size_t size)
 static __always_inline const struct kmem_cache *
 __bufpool_slab_cache(const struct folio *folio)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#if KERNEL_VERSION(6, 2, 0) > __BUFPOOL_LINUX
 	return (const struct kmem_cache *)READ_ONCE(folio->mapping);
 #else
 	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
@@ -526,14 +556,14 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	unsigned long slow;
 	unsigned int idx, n;
 	size_t bytes;
-	bool zero;
 	void *buf;
 
 	if (static_branch_unlikely(&bufpool_slow_key) || unlikely(!pool) ||
 	    unlikely(size - 1 >= f->max_size) || (gfp & BUFPOOL_GFP_UNPOOLED))
 		return false;
 	/* The bucket: log2 of @size rounded up, from the smallest one. */
-	idx = fls_long(size - 1);
+	idx = __builtin_constant_p(size) ? order_base_2(size) :
+					   fls_long(size - 1);
 	idx = idx > f->min_shift ? idx - f->min_shift : 0;
 	might_alloc(gfp);
 
@@ -541,10 +571,11 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 		return false;
 	/* In the guarded section: bufpool_destroy() waits for it. */
 	slow = READ_ONCE(f->slow);
-	if (unlikely(slow & BUFPOOL_SLOW_TAKE))
-		goto out;
-	/* A sampled pool: the take that runs the countdown out is recorded. */
-	if (unlikely(slow & BIT(BUFPOOL_SLOW_SAMPLED_BIT))) {
+	if (unlikely(slow & (BUFPOOL_SLOW_TAKE |
+			     BIT(BUFPOOL_SLOW_SAMPLED_BIT)))) {
+		if (slow & BUFPOOL_SLOW_TAKE)
+			goto out;
+		/* Sampled: the take that runs the countdown out is recorded. */
 		if (pcp->sample_left <= 1)
 			goto out;
 		pcp->sample_left--;
@@ -564,11 +595,8 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 
 	bytes = 1UL << (f->min_shift + idx);
 	__bufpool_kasan_unpoison(buf, bytes);
-	if (f->flags & BUFPOOL_F_NO_INIT)
-		zero = gfp & __GFP_ZERO;
-	else
-		zero = want_init_on_alloc(gfp);
-	if (zero)
+	/* want_init_on_alloc(), but for a pool that opted out of it. */
+	if ((slow & BIT(BUFPOOL_INIT_TAKE_BIT)) || (gfp & __GFP_ZERO))
 		memset(buf, 0, bytes);
 	else
 		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
@@ -602,20 +630,20 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 	    unlikely(!buf))
 		return false;
 	slow = READ_ONCE(f->slow);
-	if (unlikely(slow & BUFPOOL_SLOW_RETURN))
-		return false;
+	if (unlikely(slow & (BUFPOOL_SLOW_RETURN |
+			     BIT(BUFPOOL_SLOW_FILTER_BIT)))) {
+		if (slow & BUFPOOL_SLOW_RETURN)
+			return false;
+		/* Sampled: a buffer that may have a record is tracking's. */
+		if (!f->filter ||
+		    READ_ONCE(f->filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]))
+			return false;
+	}
 	idx = __bufpool_owner(f, buf);
 	if (unlikely(idx < 0))
 		return false;
-	/* Unchecked: an idle buffer is poisoned for KASAN. */
-	if (unlikely(READ_ONCE_NOCHECK(*(unsigned long *)buf) ==
-		     __bufpool_idle_mark(f, buf)))
+	if (unlikely(__bufpool_is_idle(f, buf)))
 		return false;		/* a double return: say so */
-	/* A sampled pool: a buffer that may have a record is tracking's. */
-	if (unlikely(slow & BIT(BUFPOOL_SLOW_FILTER_BIT)) &&
-	    (!f->filter ||
-	     READ_ONCE(f->filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)])))
-		return false;
 	/*
 	 * A page buffer someone else still holds a reference to (get_page()
 	 * for an skb frag, a bio, splice) is not recycled, as in page_pool.
@@ -625,7 +653,8 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 		return false;
 	/* Checked: from here on the buffer is this pool's, and idle. */
 	bytes = 1UL << (f->min_shift + idx);
-	if (!(f->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
+	/* want_init_on_free(), but for a pool that opted out of it. */
+	if (slow & BIT(BUFPOOL_INIT_RETURN_BIT))
 		memset(buf, 0, bytes);
 
 	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))

@@ -990,9 +990,7 @@ static __always_inline void bufpool_return_unpooled(struct bufpool *pool,
 static __always_inline bool bufpool_is_idle(const struct bufpool *pool,
 					    const void *buf)
 {
-	/* Unchecked: an idle buffer is poisoned for KASAN. */
-	return READ_ONCE_NOCHECK(*(const unsigned long *)buf) ==
-	       bufpool_idle_mark(pool, buf);
+	return __bufpool_is_idle(&pool->front, buf);
 }
 
 /*

@@ -26,9 +26,7 @@
  * parts: checkpatch rightly wants version checks out of in-tree code, and
  * this file is where an out-of-tree module keeps the ones it needs.
  */
-#define BUFPOOL_LINUX		KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
-					       LINUX_VERSION_PATCHLEVEL, \
-					       LINUX_VERSION_SUBLEVEL)
+#define BUFPOOL_LINUX		__BUFPOOL_LINUX	/* include/bufpool.h */
 /* Whether that kernel is older than @a.@b.@c. */
 #define BUFPOOL_LINUX_BEFORE(a, b, c)	(KERNEL_VERSION(a, b, c) > BUFPOOL_LINUX)
 

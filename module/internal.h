@@ -147,24 +147,13 @@ struct bufpool_track {
 
 /**
  * struct bufpool - a buffer pool
- * @front: what the inline paths read (include/bufpool.h), also by its
- *	members' names:
- * @cpu: per-CPU magazines and counters
- * @slow: BUFPOOL_SLOW_* bits: why takes or returns leave the inline path
- * @flags: BUFPOOL_F_*
- * @min_shift: log2 of the smallest bucket size
- * @nr_buckets: number of buckets
- * @nr_slab: buckets with a slab cache, the first ones
- * @max_size: largest bucket size
- * @cookie: random secret mixed into the idle marker
- * @filter: with a tracked pool, how many records of its buffers hash to
- *	each of its BUFPOOL_FILTER_SIZE counters (saturating at 255), so that
- *	a return of a buffer without a record skips the record index; %NULL
- *	if it could not be allocated (every return looks up then)
- * @page_tag: the owner tag of bucket 0's page buffers, &@buckets[0]
- * @page_tag_stride: sizeof(struct bufpool_bucket)
- * @slab_cache: the caches of the first @nr_slab buckets, side by side for
- *	the owner check of a return
+ * @front: what the inline paths read: struct bufpool_front in
+ *	include/bufpool.h, which describes its members: the per-CPU @cpu,
+ *	the BUFPOOL_SLOW_* bits @slow, @flags, @min_shift, @nr_buckets,
+ *	@nr_slab, @max_size, the idle marker's @cookie, the records' @filter
+ *	of a tracked pool, the page buffers' @page_tag and @page_tag_stride,
+ *	and the owner check's @slab_shift, @slab_slot and @slab_cache
+ * @__BUFPOOL_FRONT_MEMBERS: the same members, by their names
  * @dead: set by bufpool_destroy(): takes fail, returns free their buffer
  * @synced: set by bufpool_destroy() once no take can be counted any more:
  *	the return that brings the buffers out to zero frees the pool

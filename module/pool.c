@@ -312,7 +312,13 @@ struct bufpool *bufpool_create(const char *name,
 	pool->min_shift = ilog2(p.min_size);
 	pool->nr_buckets = nr;
 	pool->flags = p.flags;
-	pool->cookie = get_random_long();
+	/* Bits 1 and 0 are 0 and 1: see __bufpool_idle_mark(). */
+	pool->cookie = (get_random_long() | 1) & ~2UL;
+	/* Both are fixed at boot: the inline paths test a bit instead. */
+	bufpool_set_slow(pool, BUFPOOL_INIT_TAKE_BIT,
+			 !(p.flags & BUFPOOL_F_NO_INIT) && want_init_on_alloc(0));
+	bufpool_set_slow(pool, BUFPOOL_INIT_RETURN_BIT,
+			 !(p.flags & BUFPOOL_F_NO_INIT) && want_init_on_free());
 	pool->page_tag = pool->buckets;
 	pool->page_tag_stride = sizeof(pool->buckets[0]);
 	pool->creator = _RET_IP_;

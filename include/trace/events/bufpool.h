@@ -112,54 +112,54 @@ TRACE_DEFINE_ENUM(BUFPOOL_LEAK_MODULE);
  * bufpool_trace_reg() and bufpool_trace_unreg() turn bufpool_slow_key.
  */
 TRACE_EVENT_FN(bufpool_take,
-	    TP_PROTO(const void *pool, const char *name, const void *buf,
-		     size_t size, size_t bytes, gfp_t gfp, unsigned long call_site,
-		     enum bufpool_trace_src src),
-	    TP_ARGS(pool, name, buf, size, bytes, gfp, call_site, src),
-	    TP_STRUCT__entry(__field(const void *, pool)
-			     BUFPOOL_TRACE_NAME
-			     __field(const void *, buf)
-			     __field(size_t, size)
-			     __field(size_t, bytes)
-			     __field(unsigned long, gfp)
-			     __field(unsigned long, call_site)
-			     __field(int, src)),
-	    TP_fast_assign(__entry->pool = pool;
-			   bufpool_trace_name(__entry->name, name);
-			   __entry->buf = buf;
-			   __entry->size = size;
-			   __entry->bytes = bytes;
-			   __entry->gfp = (__force unsigned long)gfp;
-			   __entry->call_site = call_site;
-			   __entry->src = src;),
-	    TP_printk("pool=%s buf=%p size=%zu bytes=%zu from=%s call_site=%pS gfp=%#lx",
-		      __entry->name, __entry->buf, __entry->size, __entry->bytes,
-		      bufpool_show_src(__entry->src), (void *)__entry->call_site,
-		      __entry->gfp),
-	    bufpool_trace_reg, bufpool_trace_unreg);
+	       TP_PROTO(const void *pool, const char *name, const void *buf,
+			size_t size, size_t bytes, gfp_t gfp, unsigned long call_site,
+			enum bufpool_trace_src src),
+	       TP_ARGS(pool, name, buf, size, bytes, gfp, call_site, src),
+	       TP_STRUCT__entry(__field(const void *, pool)
+				BUFPOOL_TRACE_NAME
+				__field(const void *, buf)
+				__field(size_t, size)
+				__field(size_t, bytes)
+				__field(unsigned long, gfp)
+				__field(unsigned long, call_site)
+				__field(int, src)),
+	       TP_fast_assign(__entry->pool = pool;
+			      bufpool_trace_name(__entry->name, name);
+			      __entry->buf = buf;
+			      __entry->size = size;
+			      __entry->bytes = bytes;
+			      __entry->gfp = (__force unsigned long)gfp;
+			      __entry->call_site = call_site;
+			      __entry->src = src;),
+	       TP_printk("pool=%s buf=%p size=%zu bytes=%zu from=%s call_site=%pS gfp=%#lx",
+			 __entry->name, __entry->buf, __entry->size, __entry->bytes,
+			 bufpool_show_src(__entry->src), (void *)__entry->call_site,
+			 __entry->gfp),
+	       bufpool_trace_reg, bufpool_trace_unreg);
 
 TRACE_EVENT_FN(bufpool_return,
-	    TP_PROTO(const void *pool, const char *name, const void *buf,
-		     size_t bytes, unsigned long call_site,
-		     enum bufpool_trace_verdict verdict),
-	    TP_ARGS(pool, name, buf, bytes, call_site, verdict),
-	    TP_STRUCT__entry(__field(const void *, pool)
-			     BUFPOOL_TRACE_NAME
-			     __field(const void *, buf)
-			     __field(size_t, bytes)
-			     __field(unsigned long, call_site)
-			     __field(int, verdict)),
-	    TP_fast_assign(__entry->pool = pool;
-			   bufpool_trace_name(__entry->name, name);
-			   __entry->buf = buf;
-			   __entry->bytes = bytes;
-			   __entry->call_site = call_site;
-			   __entry->verdict = verdict;),
-	    TP_printk("pool=%s buf=%p bytes=%zu verdict=%s call_site=%pS",
-		      __entry->name, __entry->buf, __entry->bytes,
-		      bufpool_show_verdict(__entry->verdict),
-		      (void *)__entry->call_site),
-	    bufpool_trace_reg, bufpool_trace_unreg);
+	       TP_PROTO(const void *pool, const char *name, const void *buf,
+			size_t bytes, unsigned long call_site,
+			enum bufpool_trace_verdict verdict),
+	       TP_ARGS(pool, name, buf, bytes, call_site, verdict),
+	       TP_STRUCT__entry(__field(const void *, pool)
+				BUFPOOL_TRACE_NAME
+				__field(const void *, buf)
+				__field(size_t, bytes)
+				__field(unsigned long, call_site)
+				__field(int, verdict)),
+	       TP_fast_assign(__entry->pool = pool;
+			      bufpool_trace_name(__entry->name, name);
+			      __entry->buf = buf;
+			      __entry->bytes = bytes;
+			      __entry->call_site = call_site;
+			      __entry->verdict = verdict;),
+	       TP_printk("pool=%s buf=%p bytes=%zu verdict=%s call_site=%pS",
+			 __entry->name, __entry->buf, __entry->bytes,
+			 bufpool_show_verdict(__entry->verdict),
+			 (void *)__entry->call_site),
+	       bufpool_trace_reg, bufpool_trace_unreg);
 
 TRACE_EVENT(bufpool_bad_return,
 	    TP_PROTO(const void *pool, const char *name, const void *buf,
