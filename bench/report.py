@@ -42,7 +42,29 @@ def parse(path):
             rows.append({"pattern": pattern, "alloc": alloc,
                          "size": int(size), "median": float(med),
                          "min": float(lo), "max": float(hi)})
-    return rows, notes
+    # Each boot notes the same start and end: once is enough.
+    return merge(rows), list(dict.fromkeys(notes))
+
+
+def merge(rows):
+    """One row per figure: a log of several boots has one per boot.
+
+    The median over the boots of each boot's median, and the extremes of
+    all of them: the machine's speed moves between boots.
+    """
+    seen = {}
+    for r in rows:
+        seen.setdefault((r["pattern"], r["alloc"], r["size"]), []).append(r)
+    out = []
+    for group in seen.values():
+        meds = sorted(r["median"] for r in group)
+        row = dict(group[0])
+        row["median"] = meds[len(meds) // 2]
+        row["min"] = min(r["min"] for r in group)
+        row["max"] = max(r["max"] for r in group)
+        row["boots"] = len(group)
+        out.append(row)
+    return out
 
 
 def baseline(rows, row):

@@ -583,8 +583,15 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	cb = &pcp->b[idx];
 	m = cb->loaded;
 	n = m->count;
-	if (unlikely(!n))
-		goto out;
+	if (unlikely(!n)) {
+		/* The other magazine, if it has buffers; else the depot's. */
+		if (!cb->prev->count)
+			goto out;
+		cb->loaded = cb->prev;
+		cb->prev = m;
+		m = cb->loaded;
+		n = m->count;
+	}
 	buf = m->bufs[--n];
 	/* A buffer with an idle record: tracking's take. */
 	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
@@ -665,8 +672,15 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 	cb = &pcp->b[idx];
 	m = cb->loaded;
 	n = m->count;
-	if (unlikely(n >= cb->limit))
-		goto out;
+	if (unlikely(n >= cb->limit)) {
+		/* The other magazine, if it is empty; else the depot's. */
+		if (cb->prev->count)
+			goto out;
+		cb->loaded = cb->prev;
+		cb->prev = m;
+		m = cb->loaded;
+		n = 0;
+	}
 	/*
 	 * The marker, the poison and the push in the guarded section: no take
 	 * of this CPU can pop the buffer before the marker is in place.
