@@ -262,6 +262,9 @@ struct bufpool_mag {
  *	takes and returns into the bucket's count of buffers out (on a visit
  *	to the depot): the fold needs no count of its own on the fast path
  * @stat: event counters, enum bufpool_stat
+ *
+ * Cache-line aligned: 128 bytes on x86, so that the inline paths index the
+ * array of them with a shift.
  */
 struct bufpool_cpu_bucket {
 	struct bufpool_mag *loaded;
@@ -269,7 +272,7 @@ struct bufpool_cpu_bucket {
 	unsigned int limit;
 	unsigned int mag_base;
 	unsigned long stat[BUFPOOL_STAT_COUNT];
-};
+} ____cacheline_aligned;
 
 /**
  * struct bufpool_cpu - a pool's per-CPU state
