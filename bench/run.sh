@@ -14,7 +14,7 @@
 #     is far slower than hardware: read the VM figures as ratios only.
 #
 # BENCH_STEPS picks steps ("uml vm"); BENCH_UML_BOOTS how many times UML
-# boots per init_on_alloc setting (3); BENCH_VM_SCALE divides the VM's
+# boots per init_on_alloc setting (5); BENCH_VM_SCALE divides the VM's
 # iterations (default 8).  The logs stay in bench/results/*.log.
 set -euo pipefail
 
@@ -36,7 +36,7 @@ for s in $steps; do
 		# Several boots: this machine's speed moves between runs (a
 		# neighbour on the host), and report.py takes each figure's
 		# median over the boots.
-		boots=${BENCH_UML_BOOTS:-3}
+		boots=${BENCH_UML_BOOTS:-5}
 		for ioa in 0 1; do
 			: >"$out/uml-ioa$ioa.log"
 			for boot in $(seq "$boots"); do

@@ -226,7 +226,8 @@ enum bufpool_stat {
 /*
  * The owner check finds a slab cache's bucket in a table of this many
  * slots, indexed by bits of the cache's address that tell the pool's caches
- * apart (backend.c chooses them); an empty slot holds BUFPOOL_SLAB_MAX.
+ * apart (backend.c chooses them); an empty slot holds BUFPOOL_SLAB_MAX, the
+ * index of a %NULL cache.
  */
 #define BUFPOOL_SLAB_SLOTS		64
 
@@ -347,7 +348,7 @@ enum {
 	unsigned int page_tag_stride;					\
 	unsigned int slab_shift;					\
 	u8 slab_slot[BUFPOOL_SLAB_SLOTS];				\
-	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX]
+	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX + 1]
 
 /*
  * struct bufpool_front - what the inline paths read of a pool
@@ -362,7 +363,7 @@ enum {
  * i * @page_tag_stride in their head page's private field; @slab_shift,
  * @slab_slot: bucket i's cache c has i in @slab_slot[(c >> @slab_shift) %
  * BUFPOOL_SLAB_SLOTS]; @slab_cache: the caches of the first @nr_slab
- * buckets.
+ * buckets, then %NULL up to the last entry, which empty slots point to.
  */
 struct bufpool_front {
 	__BUFPOOL_FRONT_MEMBERS;
@@ -506,8 +507,9 @@ __bufpool_slab_cache(const struct folio *folio)
 /*
  * The owner check of a good return: the bucket index of @buf if it starts
  * a slab object of one of the pool's caches or is the head of one of its
- * page buffers, else -1.  -1 for unpooled buffers and for anything else:
- * __bufpool_return() decides, and says why it refuses.
+ * page buffers that nobody else holds a reference to, else -1.  -1 for
+ * unpooled buffers and for anything else: __bufpool_return() decides, and
+ * says why it refuses (or drops its reference to a page someone holds).
  */
 static __always_inline int __bufpool_owner(const struct bufpool_front *f,
 					   const void *buf)
@@ -524,7 +526,7 @@ static __always_inline int __bufpool_owner(const struct bufpool_front *f,
 		/* The cache's slot in slab_slot[], then the cache itself. */
 		i = f->slab_slot[((unsigned long)cache >> f->slab_shift) &
 				 (BUFPOOL_SLAB_SLOTS - 1)];
-		if (i >= f->nr_slab || f->slab_cache[i] != cache)
+		if (f->slab_cache[i] != cache)
 			return -1;
 		/* Objects lie bucket-size apart from the folio's start. */
 		return IS_ALIGNED((unsigned long)buf,
@@ -536,6 +538,12 @@ static __always_inline int __bufpool_owner(const struct bufpool_front *f,
 	/* Also below 0, wrapped: no bucket. */
 	if (i < f->nr_slab || i >= f->nr_buckets ||
 	    folio_get_private(folio) != f->page_tag + i * f->page_tag_stride)
+		return -1;
+	/*
+	 * A page buffer someone else still holds a reference to (get_page()
+	 * for an skb frag, a bio, splice) is not recycled, as in page_pool.
+	 */
+	if (folio_ref_count(folio) != 1)
 		return -1;
 	return i;
 }
@@ -654,13 +662,6 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 		return false;
 	if (unlikely(__bufpool_is_idle(f, buf)))
 		return false;		/* a double return: say so */
-	/*
-	 * A page buffer someone else still holds a reference to (get_page()
-	 * for an skb frag, a bio, splice) is not recycled, as in page_pool.
-	 */
-	if (idx >= f->nr_slab &&
-	    folio_ref_count(page_folio(virt_to_page(buf))) != 1)
-		return false;
 	/* Checked: from here on the buffer is this pool's, and idle. */
 	bytes = 1UL << (f->min_shift + idx);
 	/* want_init_on_free(), but for a pool that opted out of it. */

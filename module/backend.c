@@ -478,6 +478,8 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 		b->cache = NULL;
 	}
 	pool->nr_slab = 0;
+	/* The owner check compares these: none may match any more. */
+	memset(pool->slab_cache, 0, sizeof(pool->slab_cache));
 	cancel_work_sync(&pool->prune_work);
 	xa_destroy(&pool->slab_index);
 }
@@ -609,6 +611,8 @@ void bufpool_backend_exit(struct bufpool *pool)
 		b->cache = NULL;
 	}
 	pool->nr_slab = 0;
+	/* The owner check compares these: none may match any more. */
+	memset(pool->slab_cache, 0, sizeof(pool->slab_cache));
 	cancel_work_sync(&pool->prune_work);
 	xa_destroy(&pool->slab_index);
 }
