@@ -284,6 +284,10 @@ struct bufpool_cpu_bucket {
  *	section (__bufpool_cpu_trylock())
  * @dep_map: the guard as lockdep sees it
  * @sample_left: takes this CPU makes before the next sampled one (track.c)
+ * @memo: the page of the last slab buffer the owner check placed on this
+ *	CPU, with its bucket index in the low bits (__bufpool_owner_memo())
+ * @memo_gen: the pool's slab_gen when @memo was set; -1, which it never
+ *	is, for no memo
  * @drain_work: empties this CPU's magazines for bufpool_clear()
  * @pool: back pointer for @drain_work
  * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
@@ -299,6 +303,8 @@ struct bufpool_cpu {
 #endif /* CONFIG_DEBUG_LOCK_ALLOC */
 #endif /* CONFIG_PREEMPT_RT */
 	int sample_left;
+	unsigned long memo;
+	long memo_gen;
 	struct work_struct drain_work;
 	struct bufpool *pool;
 	long unpooled_bytes;
@@ -348,7 +354,8 @@ enum {
 	unsigned int page_tag_stride;					\
 	unsigned int slab_shift;					\
 	u8 slab_slot[BUFPOOL_SLAB_SLOTS];				\
-	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX + 1]
+	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX + 1];		\
+	atomic_long_t slab_gen ____cacheline_aligned_in_smp
 
 /*
  * struct bufpool_front - what the inline paths read of a pool
@@ -363,7 +370,9 @@ enum {
  * i * @page_tag_stride in their head page's private field; @slab_shift,
  * @slab_slot: bucket i's cache c has i in @slab_slot[(c >> @slab_shift) %
  * BUFPOOL_SLAB_SLOTS]; @slab_cache: the caches of the first @nr_slab
- * buckets, then %NULL up to the last entry, which empty slots point to.
+ * buckets, then %NULL up to the last entry, which empty slots point to;
+ * @slab_gen: slab buffers freed to the backend, counted before each free
+ * (on a line of its own: the others are read-mostly).
  */
 struct bufpool_front {
 	__BUFPOOL_FRONT_MEMBERS;
@@ -548,6 +557,40 @@ static __always_inline int __bufpool_owner(const struct bufpool_front *f,
 	return i;
 }
 
+/*
+ * The owner check of a return, in a guarded section of @pcp: first this
+ * CPU's memo, the page of the last slab buffer the whole check placed.  A
+ * page that was a slab of the pool's bucket i is one still while the pool
+ * has freed no slab buffer since (its slab_gen has not moved): the buffer
+ * that set the memo was out then, so its slab could not go before that
+ * buffer was freed, and bufpool_backend_free() moves slab_gen before it
+ * frees a slab buffer.  Only bufpool frees its buffers: a client that
+ * kfree()s one breaks this, as it breaks the pool anyway.  A hit costs two
+ * compares and the alignment test instead of the page's struct page.
+ */
+static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
+						struct bufpool_cpu *pcp,
+						const void *buf)
+{
+	unsigned long page = (unsigned long)buf & PAGE_MASK;
+	long gen = atomic_long_read(&f->slab_gen);
+	int idx;
+
+	if (likely((pcp->memo & PAGE_MASK) == page &&
+		   pcp->memo_gen == gen)) {
+		idx = pcp->memo & ~PAGE_MASK;
+		/* Objects lie bucket-size apart from the folio's start. */
+		return IS_ALIGNED((unsigned long)buf,
+				  1UL << (f->min_shift + idx)) ? idx : -1;
+	}
+	idx = __bufpool_owner(f, buf);
+	if (idx >= 0 && idx < f->nr_slab) {
+		pcp->memo = page | idx;
+		pcp->memo_gen = gen;
+	}
+	return idx;
+}
+
 /* Takes that are never served from a magazine (see bufpool_take()). */
 #define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
 
@@ -647,32 +690,33 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 	if (static_branch_unlikely(&bufpool_slow_key) || unlikely(!pool) ||
 	    unlikely(!buf))
 		return false;
+	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))
+		return false;
+	/* In the guarded section: bufpool_destroy() waits for it. */
 	slow = READ_ONCE(f->slow);
 	if (unlikely(slow & (BUFPOOL_SLOW_RETURN |
 			     BIT(BUFPOOL_SLOW_FILTER_BIT)))) {
 		if (slow & BUFPOOL_SLOW_RETURN)
-			return false;
+			goto out;
 		/* Sampled: a buffer that may have a record is tracking's. */
 		if (!f->filter ||
 		    READ_ONCE(f->filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]))
-			return false;
+			goto out;
 	}
-	idx = __bufpool_owner(f, buf);
+	idx = __bufpool_owner_memo(f, pcp, buf);
 	if (unlikely(idx < 0))
-		return false;
+		goto out;
 	if (unlikely(__bufpool_is_idle(f, buf)))
-		return false;		/* a double return: say so */
+		goto out;		/* a double return: say so */
 	/* Checked: from here on the buffer is this pool's, and idle. */
 	bytes = 1UL << (f->min_shift + idx);
 	/* want_init_on_free(), but for a pool that opted out of it. */
-	if (slow & BIT(BUFPOOL_INIT_RETURN_BIT))
+	if (unlikely(slow & BIT(BUFPOOL_INIT_RETURN_BIT))) {
+		/* Not a page buffer's memset with preemption off. */
+		if (idx >= f->nr_slab)
+			goto out;
 		memset(buf, 0, bytes);
-
-	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))
-		return false;
-	/* In the guarded section: bufpool_destroy() waits for it. */
-	if (unlikely(READ_ONCE(f->slow) & BIT(BUFPOOL_SLOW_DEAD_BIT)))
-		goto out;
+	}
 	cb = &pcp->b[idx];
 	m = cb->loaded;
 	n = m->count;

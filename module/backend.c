@@ -185,6 +185,20 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 	return page_address(page);
 }
 
+/*
+ * Free a slab buffer to its cache.  slab_gen moves first: every CPU's memo
+ * of the owner check may name this buffer's page, which may stop being
+ * the pool's once the buffer is gone (__bufpool_owner_memo()).
+ */
+static void bufpool_slab_free(struct bufpool *pool, struct kmem_cache *cache,
+			      void *buf)
+{
+	atomic_long_inc(&pool->slab_gen);
+	/* Before the free: whoever sees the page reused sees the count. */
+	smp_mb__after_atomic();
+	kmem_cache_free(cache, buf);
+}
+
 /**
  * bufpool_backend_alloc() - allocate a new buffer for a bucket
  * @b: the bucket
@@ -205,7 +219,7 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
 	if (buf && unlikely(b->pool->indexed) &&
 	    bufpool_index_add(b, buf, gfp)) {
 		/* A buffer the index does not know would be rejected. */
-		kmem_cache_free(b->cache, buf);
+		bufpool_slab_free(b->pool, b->cache, buf);
 		return NULL;
 	}
 out:
@@ -254,7 +268,7 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 	if (b->cache) {
 		if (unlikely(b->pool->indexed))
 			bufpool_index_forget(b->pool, b - b->pool->buckets, buf);
-		kmem_cache_free(b->cache, buf);
+		bufpool_slab_free(b->pool, b->cache, buf);
 		return;
 	}
 	/* Its return from now on is a double one, the index will say. */
@@ -462,7 +476,7 @@ static bool bufpool_slab_probe(struct bufpool_bucket *b, const char **why)
 	if (!*why && need_stride && stride != b->size)
 		*why = "objects are larger than their size (slab debugging?)";
 	while (n--)
-		kmem_cache_free(b->cache, objs[n]);
+		bufpool_slab_free(b->pool, b->cache, objs[n]);
 	if (IS_ENABLED(CONFIG_KUNIT) && !*why &&
 	    READ_ONCE(bufpool_slab_index_force))
 		*why = "forced by the KUnit suite";

@@ -1162,6 +1162,7 @@ int bufpool_cache_init(struct bufpool *pool)
 		int node = cpu_to_node(cpu);
 
 		bufpool_cpu_guard_init(pcp);
+		pcp->memo_gen = -1;	/* no memo yet */
 		INIT_WORK(&pcp->drain_work, bufpool_drain_work);
 		pcp->pool = pool;
 		for (i = 0; i < pool->nr_buckets; i++) {
