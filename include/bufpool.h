@@ -285,7 +285,10 @@ struct bufpool_cpu_bucket {
  * @dep_map: the guard as lockdep sees it
  * @sample_left: takes this CPU makes before the next sampled one (track.c)
  * @memo: the page of the last slab buffer the owner check placed on this
- *	CPU, with its bucket index in the low bits (__bufpool_owner_memo())
+ *	CPU (__bufpool_owner_memo())
+ * @memo_keep: the bits of a pointer that must match @memo: the page's, and
+ *	the ones below that bucket's size, which are 0 at an object's start
+ * @memo_idx: that bucket's index
  * @memo_gen: the pool's slab_gen when @memo was set; -1, which it never
  *	is, for no memo
  * @drain_work: empties this CPU's magazines for bufpool_clear()
@@ -304,6 +307,8 @@ struct bufpool_cpu {
 #endif /* CONFIG_PREEMPT_RT */
 	int sample_left;
 	unsigned long memo;
+	unsigned long memo_keep;
+	unsigned int memo_idx;
 	long memo_gen;
 	struct work_struct drain_work;
 	struct bufpool *pool;
@@ -572,20 +577,22 @@ static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
 						struct bufpool_cpu *pcp,
 						const void *buf)
 {
-	unsigned long page = (unsigned long)buf & PAGE_MASK;
 	long gen = atomic_long_read(&f->slab_gen);
 	int idx;
 
-	if (likely((pcp->memo & PAGE_MASK) == page &&
-		   pcp->memo_gen == gen)) {
-		idx = pcp->memo & ~PAGE_MASK;
-		/* Objects lie bucket-size apart from the folio's start. */
-		return IS_ALIGNED((unsigned long)buf,
-				  1UL << (f->min_shift + idx)) ? idx : -1;
-	}
+	/*
+	 * The page, and the start of an object: they lie bucket-size apart
+	 * from the folio's start.  Anything else (another page, an interior
+	 * pointer) gets the whole check.
+	 */
+	if (likely(((unsigned long)buf & pcp->memo_keep) == pcp->memo &&
+		   pcp->memo_gen == gen))
+		return pcp->memo_idx;
 	idx = __bufpool_owner(f, buf);
 	if (idx >= 0 && idx < f->nr_slab) {
-		pcp->memo = page | idx;
+		pcp->memo = (unsigned long)buf & PAGE_MASK;
+		pcp->memo_keep = PAGE_MASK | ((1UL << (f->min_shift + idx)) - 1);
+		pcp->memo_idx = idx;
 		pcp->memo_gen = gen;
 	}
 	return idx;

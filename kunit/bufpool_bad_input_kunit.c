@@ -304,7 +304,9 @@ static void bufpool_test_return_memo(struct kunit *test)
 	/* In index mode (the KASAN build) returns go out of line: no memo. */
 	if (!pool->indexed) {
 		KUNIT_EXPECT_EQ(test, pcp->memo,
-				((unsigned long)buf & PAGE_MASK) | 0);
+				(unsigned long)buf & PAGE_MASK);
+		KUNIT_EXPECT_EQ(test, pcp->memo_idx, 0);
+		KUNIT_EXPECT_EQ(test, pcp->memo_keep, PAGE_MASK | 63);
 		KUNIT_EXPECT_EQ(test, pcp->memo_gen,
 				atomic_long_read(&pool->slab_gen));
 	}
@@ -324,6 +326,8 @@ static void bufpool_test_return_memo(struct kunit *test)
 	foreign = kmalloc(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
 	pcp->memo = (unsigned long)foreign & PAGE_MASK;
+	pcp->memo_keep = PAGE_MASK | 63;
+	pcp->memo_idx = 0;
 	pcp->memo_gen = atomic_long_read(&pool->slab_gen) - 1;
 	bp_expect_rejected(test, pool, foreign, -1);
 	/* A refused pointer sets no memo: this one stays stale. */
