@@ -601,6 +601,32 @@ static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
 /* Takes that are never served from a magazine (see bufpool_take()). */
 #define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
 
+/* Swap @cb's two magazines; returns the one now loaded. */
+static __always_inline struct bufpool_mag *
+__bufpool_mag_swap(struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *m = cb->prev;
+
+	cb->prev = cb->loaded;
+	cb->loaded = m;
+	return m;
+}
+
+/*
+ * Enter this CPU's guarded section of @f's magazines, with *@slow the
+ * pool's BUFPOOL_SLOW_* bits read inside it (bufpool_destroy() waits for
+ * such sections), or fail: an interrupted context of this CPU is in it.
+ */
+static __always_inline bool __bufpool_enter(const struct bufpool_front *f,
+					    struct bufpool_cpu **pcpp,
+					    unsigned long *slow)
+{
+	if (unlikely(!__bufpool_cpu_trylock(f->cpu, pcpp)))
+		return false;
+	*slow = READ_ONCE(f->slow);
+	return true;
+}
+
 /*
  * The inline part of bufpool_take(): true with *@bufp a buffer from this
  * CPU's loaded magazine, false for __bufpool_take() to do the whole take.
@@ -628,10 +654,8 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	idx = idx > f->min_shift ? idx - f->min_shift : 0;
 	might_alloc(gfp);
 
-	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))
+	if (unlikely(!__bufpool_enter(f, &pcp, &slow)))
 		return false;
-	/* In the guarded section: bufpool_destroy() waits for it. */
-	slow = READ_ONCE(f->slow);
 	if (unlikely(slow & (BUFPOOL_SLOW_TAKE |
 			     BIT(BUFPOOL_SLOW_SAMPLED_BIT)))) {
 		if (slow & BUFPOOL_SLOW_TAKE)
@@ -648,9 +672,7 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 		/* The other magazine, if it has buffers; else the depot's. */
 		if (!cb->prev->count)
 			goto out;
-		cb->loaded = cb->prev;
-		cb->prev = m;
-		m = cb->loaded;
+		m = __bufpool_mag_swap(cb);
 		n = m->count;
 	}
 	buf = m->bufs[--n];
@@ -697,10 +719,8 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 	if (static_branch_unlikely(&bufpool_slow_key) || unlikely(!pool) ||
 	    unlikely(!buf))
 		return false;
-	if (unlikely(!__bufpool_cpu_trylock(f->cpu, &pcp)))
+	if (unlikely(!__bufpool_enter(f, &pcp, &slow)))
 		return false;
-	/* In the guarded section: bufpool_destroy() waits for it. */
-	slow = READ_ONCE(f->slow);
 	if (unlikely(slow & (BUFPOOL_SLOW_RETURN |
 			     BIT(BUFPOOL_SLOW_FILTER_BIT)))) {
 		if (slow & BUFPOOL_SLOW_RETURN)
@@ -731,9 +751,7 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 		/* The other magazine, if it is empty; else the depot's. */
 		if (cb->prev->count)
 			goto out;
-		cb->loaded = cb->prev;
-		cb->prev = m;
-		m = cb->loaded;
+		m = __bufpool_mag_swap(cb);
 		n = 0;
 	}
 	/*
