@@ -601,6 +601,7 @@ static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
 /* Takes that are never served from a magazine (see bufpool_take()). */
 #define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
 
+#if __BUFPOOL_INLINE
 /* Swap @cb's two magazines; returns the one now loaded. */
 static __always_inline struct bufpool_mag *
 __bufpool_mag_swap(struct bufpool_cpu_bucket *cb)
@@ -626,6 +627,7 @@ static __always_inline bool __bufpool_enter(const struct bufpool_front *f,
 	*slow = READ_ONCE(f->slow);
 	return true;
 }
+#endif /* __BUFPOOL_INLINE */
 
 /*
  * The inline part of bufpool_take(): true with *@bufp a buffer from this
