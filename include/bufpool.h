@@ -570,8 +570,8 @@ static __always_inline int __bufpool_owner(const struct bufpool_front *f,
  * that set the memo was out then, so its slab could not go before that
  * buffer was freed, and bufpool_backend_free() moves slab_gen before it
  * frees a slab buffer.  Only bufpool frees its buffers: a client that
- * kfree()s one breaks this, as it breaks the pool anyway.  A hit costs two
- * compares and the alignment test instead of the page's struct page.
+ * kfree()s one breaks this, as it breaks the pool anyway.  A hit costs a
+ * masked compare and the generation's instead of the page's struct page.
  */
 static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
 						struct bufpool_cpu *pcp,
@@ -601,7 +601,6 @@ static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
 /* Takes that are never served from a magazine (see bufpool_take()). */
 #define BUFPOOL_GFP_UNPOOLED	(__GFP_DMA | __GFP_DMA32 | __GFP_ACCOUNT)
 
-#if __BUFPOOL_INLINE
 /* Swap @cb's two magazines; returns the one now loaded. */
 static __always_inline struct bufpool_mag *
 __bufpool_mag_swap(struct bufpool_cpu_bucket *cb)
@@ -613,6 +612,51 @@ __bufpool_mag_swap(struct bufpool_cpu_bucket *cb)
 	return m;
 }
 
+/*
+ * The magazine a take pops from, in *@mp: the loaded one, else the other
+ * one if it has buffers (swapped in).  Returns its count of buffers, 0 if
+ * both are empty: the depot's turn.  In a guarded section, as
+ * __bufpool_mag_room().
+ */
+static __always_inline unsigned int
+__bufpool_mag_full(struct bufpool_cpu_bucket *cb, struct bufpool_mag **mp)
+{
+	struct bufpool_mag *m = cb->loaded;
+	unsigned int n = m->count;
+
+	if (unlikely(!n)) {
+		if (!cb->prev->count)
+			return 0;
+		m = __bufpool_mag_swap(cb);
+		n = m->count;
+	}
+	*mp = m;
+	return n;
+}
+
+/*
+ * The magazine a return pushes to, in *@mp, and its count in *@np: the
+ * same, for room.  Returns false if both are full.
+ */
+static __always_inline bool __bufpool_mag_room(struct bufpool_cpu_bucket *cb,
+					       struct bufpool_mag **mp,
+					       unsigned int *np)
+{
+	struct bufpool_mag *m = cb->loaded;
+	unsigned int n = m->count;
+
+	if (unlikely(n >= cb->limit)) {
+		if (cb->prev->count)
+			return false;
+		m = __bufpool_mag_swap(cb);
+		n = 0;
+	}
+	*mp = m;
+	*np = n;
+	return true;
+}
+
+#if __BUFPOOL_INLINE
 /*
  * Enter this CPU's guarded section of @f's magazines, with *@slow the
  * pool's BUFPOOL_SLOW_* bits read inside it (bufpool_destroy() waits for
@@ -668,15 +712,9 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 		pcp->sample_left--;
 	}
 	cb = &pcp->b[idx];
-	m = cb->loaded;
-	n = m->count;
-	if (unlikely(!n)) {
-		/* The other magazine, if it has buffers; else the depot's. */
-		if (!cb->prev->count)
-			goto out;
-		m = __bufpool_mag_swap(cb);
-		n = m->count;
-	}
+	n = __bufpool_mag_full(cb, &m);
+	if (unlikely(!n))
+		goto out;
 	buf = m->bufs[--n];
 	/* A buffer with an idle record: tracking's take. */
 	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
@@ -747,15 +785,8 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 		memset(buf, 0, bytes);
 	}
 	cb = &pcp->b[idx];
-	m = cb->loaded;
-	n = m->count;
-	if (unlikely(n >= cb->limit)) {
-		/* The other magazine, if it is empty; else the depot's. */
-		if (cb->prev->count)
-			goto out;
-		m = __bufpool_mag_swap(cb);
-		n = 0;
-	}
+	if (unlikely(!__bufpool_mag_room(cb, &m, &n)))
+		goto out;
 	/*
 	 * The marker, the poison and the push in the guarded section: no take
 	 * of this CPU can pop the buffer before the marker is in place.

@@ -77,35 +77,26 @@ static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
 
 static __always_inline void *bufpool_mag_pop(struct bufpool_cpu_bucket *cb)
 {
-	struct bufpool_mag *m = cb->loaded;
+	struct bufpool_mag *m;
+	unsigned int n = __bufpool_mag_full(cb, &m);
 
-	if (likely(m->count))
-		return m->bufs[--m->count];
-	if (cb->prev->count) {
-		swap(cb->loaded, cb->prev);
-		m = cb->loaded;
-		return m->bufs[--m->count];
-	}
-	return NULL;
+	if (!n)
+		return NULL;
+	m->count = --n;
+	return m->bufs[n];
 }
 
-static __always_inline bool bufpool_mag_push(const struct bufpool_bucket *b,
-					     struct bufpool_cpu_bucket *cb,
+static __always_inline bool bufpool_mag_push(struct bufpool_cpu_bucket *cb,
 					     void *buf)
 {
-	struct bufpool_mag *m = cb->loaded;
+	struct bufpool_mag *m;
+	unsigned int n;
 
-	if (likely(m->count < cb->limit)) {
-		m->bufs[m->count++] = buf;
-		return true;
-	}
-	if (!cb->prev->count) {
-		swap(cb->loaded, cb->prev);
-		m = cb->loaded;
-		m->bufs[m->count++] = buf;
-		return true;
-	}
-	return false;
+	if (!__bufpool_mag_room(cb, &m, &n))
+		return false;
+	m->bufs[n] = buf;
+	m->count = n + 1;
+	return true;
 }
 
 /* === Depot === */
@@ -761,16 +752,16 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 		return bufpool_take_dead(pool, caller);
 	}
 	cb = &pcp->b[idx];
+	/* A CPU hit counts as a take only: stats.c derives cpu_hits. */
 	buf = bufpool_mag_pop(cb);
-	if (likely(buf)) {
-		/* A CPU hit: counted as a take that is neither of these. */
-	} else if (bufpool_depot_get_full(pool, b, cb)) {
+	if (unlikely(!buf)) {
+		if (!bufpool_depot_get_full(pool, b, cb)) {
+			bufpool_cpu_unlock(pool, pcp);
+			goto alloc;
+		}
 		buf = bufpool_mag_pop(cb);
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
 		from = BUFPOOL_FROM_DEPOT;
-	} else {
-		bufpool_cpu_unlock(pool, pcp);
-		goto alloc;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 	if (src)
@@ -952,9 +943,9 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	if (unlikely(READ_ONCE(pool->dead)))
 		goto unlock;
 	cb = &pcp->b[idx];
-	if (likely(bufpool_mag_push(b, cb, slot)) ||
+	if (likely(bufpool_mag_push(cb, slot)) ||
 	    (bufpool_depot_put_full(pool, b, cb) &&
-	     bufpool_mag_push(b, cb, slot))) {
+	     bufpool_mag_push(cb, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
