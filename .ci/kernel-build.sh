@@ -24,7 +24,7 @@ command -v sparse >/dev/null ||
 
 rm -rf "$out"
 mkdir -p "$out/userspace-test" "$out/bench"
-(cd "$repo" && cp -r Kbuild Kconfig dkms.conf include module examples "$out/" &&
+(cd "$repo" && cp -r Kbuild Kconfig dkms.conf include module examples scripts "$out/" &&
 	cp userspace-test/*.c "$out/userspace-test/" &&
 	cp bench/*.c "$out/bench/")
 echo "kernel-build: $krel ($kdir), W=1 -Werror, sparse, in $out"

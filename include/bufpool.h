@@ -25,7 +25,6 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/types.h>
-#include <linux/version.h>
 #include <linux/workqueue.h>
 
 struct bufpool;
@@ -184,16 +183,24 @@ struct bufpool *bufpool_shared(void);
  * bufpool_take() and bufpool_return() are inlined into their callers, the
  * way kfence_alloc() guards __kfence_alloc(): the common case, a buffer
  * popped from or pushed to this CPU's magazine, runs in the caller with no
- * call and no interrupt disabling; every other case calls __bufpool_take()
- * or __bufpool_return(), which do the whole job (and are the whole job
- * where __BUFPOOL_INLINE is 0).  What follows is bufpool's own layout, for
- * these functions and the module alone.  It changes with bufpool: a client
- * module is built against the header of the bufpool it is loaded with
- * (with CONFIG_MODVERSIONS, the CRCs of __bufpool_take() and
- * __bufpool_return() cover these structures, so that a client built
- * against another layout does not load).  See Documentation/design.rst,
- * "The inline fast path".
+ * interrupt disabling and no call into bufpool; every other case calls
+ * __bufpool_take() or __bufpool_return(), which do the whole job (and are
+ * the whole job where __BUFPOOL_INLINE is 0).  What follows is bufpool's
+ * own layout, for these functions and the module alone.  It changes with
+ * bufpool: a client module is built against the header of the bufpool it
+ * is loaded with.  The inline code references a symbol whose name carries
+ * __BUFPOOL_LAYOUT, a hash of this header's code, so that a client built
+ * against another header does not load ("Unknown symbol
+ * __bufpool_inline_layout_..."), with or without CONFIG_MODVERSIONS.  See
+ * Documentation/design.rst, "The inline fast path".
  */
+
+/*
+ * The layout this header describes: a hash of its code, without comments
+ * or white space, that scripts/layout-id.sh computes and the module's build
+ * checks (module/layout.c).  Change the code, then run the script.
+ */
+#define __BUFPOOL_LAYOUT	x526d9593e775
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -215,21 +222,6 @@ enum bufpool_stat {
 	BUFPOOL_STAT_BAD_RETURN,	/* returns rejected */
 	BUFPOOL_STAT_COUNT
 };
-
-/* The kernel this is built for, as compat.h compares it. */
-#define __BUFPOOL_LINUX		KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
-					       LINUX_VERSION_PATCHLEVEL, \
-					       LINUX_VERSION_SUBLEVEL)
-
-/* Most slab buckets a pool can have: 8 bytes to PAGE_SIZE. */
-#define BUFPOOL_SLAB_MAX		(PAGE_SHIFT - 2)
-/*
- * The owner check finds a slab cache's bucket in a table of this many
- * slots, indexed by bits of the cache's address that tell the pool's caches
- * apart (backend.c chooses them); an empty slot holds BUFPOOL_SLAB_MAX, the
- * index of a %NULL cache.
- */
-#define BUFPOOL_SLAB_SLOTS		64
 
 /*
  * The low bit of a magazine slot (buffers are at least word-aligned): set
@@ -284,13 +276,15 @@ struct bufpool_cpu_bucket {
  *	section (__bufpool_cpu_trylock())
  * @dep_map: the guard as lockdep sees it
  * @sample_left: takes this CPU makes before the next sampled one (track.c)
- * @memo: the page of the last slab buffer the owner check placed on this
- *	CPU (__bufpool_owner_memo())
+ * @memo: the page of the last slab buffer an out-of-line return placed on
+ *	this CPU (__bufpool_memo())
  * @memo_keep: the bits of a pointer that must match @memo: the page's, and
  *	the ones below that bucket's size, which are 0 at an object's start
  * @memo_idx: that bucket's index
- * @memo_gen: the pool's slab_gen when @memo was set; -1, which it never
- *	is, for no memo
+ * @memo_gen: *@memo_genp when @memo was set; -1, which it never is, for
+ *	no memo
+ * @memo_genp: that bucket's count of slab buffers freed, which moves before
+ *	each free
  * @drain_work: empties this CPU's magazines for bufpool_clear()
  * @pool: back pointer for @drain_work
  * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
@@ -310,6 +304,7 @@ struct bufpool_cpu {
 	unsigned long memo_keep;
 	unsigned int memo_idx;
 	long memo_gen;
+	const atomic_long_t *memo_genp;
 	struct work_struct drain_work;
 	struct bufpool *pool;
 	long unpooled_bytes;
@@ -333,8 +328,10 @@ enum {
 
 #define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \
 				 BIT(BUFPOOL_SLOW_TRACKED_BIT))
+/* init_on_free's memset is out of line, where it costs no saved registers. */
 #define BUFPOOL_SLOW_RETURN	(BUFPOOL_SLOW_TAKE | \
-				 BIT(BUFPOOL_SLOW_INDEXED_BIT))
+				 BIT(BUFPOOL_SLOW_INDEXED_BIT) | \
+				 BIT(BUFPOOL_INIT_RETURN_BIT))
 
 /* The records' filter of a tracked pool: counters by buffer address hash. */
 #define BUFPOOL_FILTER_BITS		12
@@ -348,42 +345,29 @@ enum {
 #define __BUFPOOL_FRONT_MEMBERS						\
 	struct bufpool_cpu __percpu *cpu;				\
 	unsigned long slow;						\
-	unsigned int flags;						\
 	unsigned int min_shift;						\
-	unsigned int nr_buckets;					\
-	unsigned int nr_slab;						\
 	size_t max_size;						\
 	unsigned long cookie;						\
-	u8 *filter;							\
-	const void *page_tag;						\
-	unsigned int page_tag_stride;					\
-	unsigned int slab_shift;					\
-	u8 slab_slot[BUFPOOL_SLAB_SLOTS];				\
-	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX + 1];		\
-	atomic_long_t slab_gen ____cacheline_aligned_in_smp
+	u8 *filter
 
 /*
  * struct bufpool_front - what the inline paths read of a pool
  *
  * @cpu: per-CPU magazines and counters; @slow: BUFPOOL_SLOW_* bits;
- * @flags: BUFPOOL_F_*; @min_shift: log2 of the smallest bucket size;
- * @nr_buckets: number of buckets; @nr_slab: buckets with a slab cache, the
- * first ones; @max_size: largest bucket size; @cookie: random secret mixed
- * into the idle marker; @filter: with BUFPOOL_SLOW_FILTER_BIT, how many
- * records hash to each counter (%NULL: every return checks the records);
- * @page_tag, @page_tag_stride: page buffers of bucket i carry @page_tag +
- * i * @page_tag_stride in their head page's private field; @slab_shift,
- * @slab_slot: bucket i's cache c has i in @slab_slot[(c >> @slab_shift) %
- * BUFPOOL_SLAB_SLOTS]; @slab_cache: the caches of the first @nr_slab
- * buckets, then %NULL up to the last entry, which empty slots point to;
- * @slab_gen: slab buffers freed to the backend, counted before each free
- * (on a line of its own: the others are read-mostly).
+ * @min_shift: log2 of the smallest bucket size; @max_size: largest bucket
+ * size; @cookie: random secret mixed into the idle marker; @filter: with
+ * BUFPOOL_SLOW_FILTER_BIT, how many records hash to each counter (%NULL:
+ * every return checks the records).
  */
 struct bufpool_front {
 	__BUFPOOL_FRONT_MEMBERS;
 };
 
-/* Makes every take and return call out of line: bufpool's events are on. */
+/*
+ * Makes every take and return call out of line: bufpool's events are on.
+ * Its name carries the layout id: only the inline code references it.
+ */
+#define bufpool_slow_key	__PASTE(__bufpool_inline_layout_, __BUFPOOL_LAYOUT)
 DECLARE_STATIC_KEY_FALSE(bufpool_slow_key);
 
 /*
@@ -450,9 +434,9 @@ static __always_inline void __bufpool_cpu_unlock(struct bufpool_cpu *pcp)
 
 /*
  * The idle marker: while a pooled buffer sits in a magazine its first word
- * holds this value, which a live buffer holds only by a 2^-64 accident.
- * The cookie's two low bits are 1 and 0 and a buffer is word-aligned, so
- * the marker's first byte is never 0x00 or 0xff.
+ * holds this value, which a live buffer holds only by accident: the cookie
+ * has 62 random bits (its two low ones are 1 and 0, and a buffer is
+ * word-aligned, so that the marker's first byte is never 0x00 or 0xff).
  */
 static __always_inline unsigned long
 __bufpool_idle_mark(const struct bufpool_front *f, const void *buf)
@@ -461,23 +445,23 @@ __bufpool_idle_mark(const struct bufpool_front *f, const void *buf)
 }
 
 /*
- * Whether @buf holds its idle marker: a double return.  The first byte
- * first: a load of one byte is always served by the caller's last store to
- * it, whatever its size, where a load of the word that a smaller store just
- * wrote into waits for that store to reach the cache (store-to-load
- * forwarding fails): the cost of a byte written just before the return.
- * Only a byte that matches (1 in 256 of random data, never a zeroed or
- * 0xff-filled buffer) loads the word.  Unchecked where idle buffers are
- * poisoned for KASAN.
+ * Claim @buf for a return: set its idle marker and say whether it was not
+ * set already.  False is a double return, and then nothing changed.  One
+ * atomic exchange, so that of two returns of one buffer, on two CPUs or
+ * one interrupting the other, exactly one claims it; a check followed by a
+ * store would let both through.  Where KASAN poisons idle buffers, as a
+ * double return's buffer is, the exchange is not instrumented.
  */
-static __always_inline bool __bufpool_is_idle(const struct bufpool_front *f,
-					      const void *buf)
+static __always_inline bool __bufpool_claim(const struct bufpool_front *f,
+					    void *buf)
 {
 	unsigned long mark = __bufpool_idle_mark(f, buf);
 
-	if (!__BUFPOOL_KASAN && READ_ONCE(*(const u8 *)buf) != (u8)mark)
-		return false;
-	return READ_ONCE_NOCHECK(*(const unsigned long *)buf) == mark;
+#if __BUFPOOL_KASAN
+	return raw_xchg((unsigned long *)buf, mark) != mark;
+#else
+	return xchg((unsigned long *)buf, mark) != mark;
+#endif
 }
 
 /*
@@ -501,101 +485,27 @@ static __always_inline void __bufpool_kasan_unpoison(void *buf, size_t size)
 }
 
 /*
- * The cache of a slab folio: 6.2 moved a SLUB slab's kmem_cache into the
- * word of struct slab that overlays page->compound_head (mm/slab.h:
- * SLAB_MATCH(compound_head, slab_cache)).  Before, the first two words
- * after the flags were the slab_list and the cache came next, over
- * page->mapping.  bufpool_slab_probe() checks whichever word this is on
- * every new cache.
+ * The owner check of an inline return: this CPU's memo of the page of the
+ * last slab buffer that a return out of line placed with the whole check
+ * (bufpool_memo_set() in the module).  A page that was a slab of the
+ * pool's bucket i is one still while that bucket has freed no slab buffer
+ * since (its count of frees has not moved): the buffer that set the memo
+ * was the pool's then, so its slab could not go before that buffer was
+ * freed, and the count moves, with a full barrier, before every free.  The
+ * acquire orders the count's read before every access to @buf.  Only
+ * bufpool frees its buffers: a client that kfree()s one breaks this, as it
+ * breaks the pool anyway.  The mask tests the page and the start of an
+ * object (objects lie bucket-size apart from the page's start) in one
+ * compare: anything else (another page, an interior pointer) gets the
+ * whole check, out of line.  Returns the bucket's index, or -1.
  */
-static __always_inline const struct kmem_cache *
-__bufpool_slab_cache(const struct folio *folio)
+static __always_inline int __bufpool_memo(const struct bufpool_cpu *pcp,
+					  const void *buf)
 {
-#if KERNEL_VERSION(6, 2, 0) > __BUFPOOL_LINUX
-	return (const struct kmem_cache *)READ_ONCE(folio->mapping);
-#else
-	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
-#endif
-}
-
-/*
- * The owner check of a good return: the bucket index of @buf if it starts
- * a slab object of one of the pool's caches or is the head of one of its
- * page buffers that nobody else holds a reference to, else -1.  -1 for
- * unpooled buffers and for anything else: __bufpool_return() decides, and
- * says why it refuses (or drops its reference to a page someone holds).
- */
-static __always_inline int __bufpool_owner(const struct bufpool_front *f,
-					   const void *buf)
-{
-	const struct kmem_cache *cache;
-	struct folio *folio;
-	unsigned int i;
-
-	if (unlikely(!virt_addr_valid(buf)))
-		return -1;
-	folio = page_folio(virt_to_page(buf));
-	if (likely(folio_test_slab(folio))) {
-		cache = __bufpool_slab_cache(folio);
-		/* The cache's slot in slab_slot[], then the cache itself. */
-		i = f->slab_slot[((unsigned long)cache >> f->slab_shift) &
-				 (BUFPOOL_SLAB_SLOTS - 1)];
-		if (f->slab_cache[i] != cache)
-			return -1;
-		/* Objects lie bucket-size apart from the folio's start. */
-		return IS_ALIGNED((unsigned long)buf,
-				  1UL << (f->min_shift + i)) ? i : -1;
-	}
-	if (buf != folio_address(folio))
-		return -1;
-	i = folio_order(folio) + PAGE_SHIFT - f->min_shift;
-	/* Also below 0, wrapped: no bucket. */
-	if (i < f->nr_slab || i >= f->nr_buckets ||
-	    folio_get_private(folio) != f->page_tag + i * f->page_tag_stride)
-		return -1;
-	/*
-	 * A page buffer someone else still holds a reference to (get_page()
-	 * for an skb frag, a bio, splice) is not recycled, as in page_pool.
-	 */
-	if (folio_ref_count(folio) != 1)
-		return -1;
-	return i;
-}
-
-/*
- * The owner check of a return, in a guarded section of @pcp: first this
- * CPU's memo, the page of the last slab buffer the whole check placed.  A
- * page that was a slab of the pool's bucket i is one still while the pool
- * has freed no slab buffer since (its slab_gen has not moved): the buffer
- * that set the memo was out then, so its slab could not go before that
- * buffer was freed, and bufpool_backend_free() moves slab_gen before it
- * frees a slab buffer.  Only bufpool frees its buffers: a client that
- * kfree()s one breaks this, as it breaks the pool anyway.  A hit costs a
- * masked compare and the generation's instead of the page's struct page.
- */
-static __always_inline int __bufpool_owner_memo(const struct bufpool_front *f,
-						struct bufpool_cpu *pcp,
-						const void *buf)
-{
-	long gen = atomic_long_read(&f->slab_gen);
-	int idx;
-
-	/*
-	 * The page, and the start of an object: they lie bucket-size apart
-	 * from the folio's start.  Anything else (another page, an interior
-	 * pointer) gets the whole check.
-	 */
 	if (likely(((unsigned long)buf & pcp->memo_keep) == pcp->memo &&
-		   pcp->memo_gen == gen))
+		   pcp->memo_gen == atomic_long_read_acquire(pcp->memo_genp)))
 		return pcp->memo_idx;
-	idx = __bufpool_owner(f, buf);
-	if (idx >= 0 && idx < f->nr_slab) {
-		pcp->memo = (unsigned long)buf & PAGE_MASK;
-		pcp->memo_keep = PAGE_MASK | ((1UL << (f->min_shift + idx)) - 1);
-		pcp->memo_idx = idx;
-		pcp->memo_gen = gen;
-	}
-	return idx;
+	return -1;
 }
 
 /* Takes that are never served from a magazine (see bufpool_take()). */
@@ -656,6 +566,15 @@ static __always_inline bool __bufpool_mag_room(struct bufpool_cpu_bucket *cb,
 	return true;
 }
 
+/*
+ * A test's hook in the inline return, just before the claim: the KUnit
+ * suite defines it, before it includes this header, to return the buffer
+ * once more there, as an interrupt on this CPU could.
+ */
+#ifndef __bufpool_return_hook
+#define __bufpool_return_hook(buf)	((void)(buf))
+#endif
+
 #if __BUFPOOL_INLINE
 /*
  * Enter this CPU's guarded section of @f's magazines, with *@slow the
@@ -709,7 +628,6 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 		/* Sampled: the take that runs the countdown out is recorded. */
 		if (pcp->sample_left <= 1)
 			goto out;
-		pcp->sample_left--;
 	}
 	cb = &pcp->b[idx];
 	n = __bufpool_mag_full(cb, &m);
@@ -721,6 +639,9 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 		goto out;
 	m->count = n;
 	cb->stat[BUFPOOL_STAT_TAKE]++;
+	/* Counted down only by a take served here: out of line counts its own. */
+	if (slow & BIT(BUFPOOL_SLOW_SAMPLED_BIT))
+		pcp->sample_left--;
 	__bufpool_cpu_unlock(pcp);
 
 	bytes = 1UL << (f->min_shift + idx);
@@ -751,9 +672,9 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	struct bufpool_mag *m;
+	const u8 *filter;
 	unsigned long slow;
 	unsigned int n;
-	size_t bytes;
 	int idx;
 
 	if (static_branch_unlikely(&bufpool_slow_key) || unlikely(!pool) ||
@@ -766,32 +687,24 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 		if (slow & BUFPOOL_SLOW_RETURN)
 			goto out;
 		/* Sampled: a buffer that may have a record is tracking's. */
-		if (!f->filter ||
-		    READ_ONCE(f->filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]))
+		filter = READ_ONCE(f->filter);
+		if (!filter ||
+		    READ_ONCE(filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]))
 			goto out;
 	}
-	idx = __bufpool_owner_memo(f, pcp, buf);
+	idx = __bufpool_memo(pcp, buf);
 	if (unlikely(idx < 0))
 		goto out;
-	if (unlikely(__bufpool_is_idle(f, buf)))
-		goto out;		/* a double return: say so */
-	/* Checked: from here on the buffer is this pool's, and idle. */
-	bytes = 1UL << (f->min_shift + idx);
-	/* want_init_on_free(), but for a pool that opted out of it. */
-	if (unlikely(slow & BIT(BUFPOOL_INIT_RETURN_BIT))) {
-		/* Not a page buffer's memset with preemption off. */
-		if (idx >= f->nr_slab)
-			goto out;
-		memset(buf, 0, bytes);
-	}
 	cb = &pcp->b[idx];
 	if (unlikely(!__bufpool_mag_room(cb, &m, &n)))
 		goto out;
 	/*
-	 * The marker, the poison and the push in the guarded section: no take
-	 * of this CPU can pop the buffer before the marker is in place.
+	 * The claim, the poison and the push in the guarded section: no take
+	 * of this CPU can pop the buffer before its marker is in place.
 	 */
-	WRITE_ONCE(*(unsigned long *)buf, __bufpool_idle_mark(f, buf));
+	__bufpool_return_hook(buf);
+	if (unlikely(!__bufpool_claim(f, buf)))
+		goto out;		/* a double return: say so */
 	__bufpool_kasan_poison(buf);
 	m->bufs[n] = buf;
 	m->count = n + 1;

@@ -20,6 +20,10 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+/* The inline return's hook (include/bufpool.h): see bp_nested_return(). */
+static void bp_nested_return(void *buf);
+#define __bufpool_return_hook(buf)	bp_nested_return(buf)
+
 #include "bufpool_kunit.h"
 
 static void bufpool_test_create_bad_names(struct kunit *test)
@@ -307,8 +311,10 @@ static void bufpool_test_return_memo(struct kunit *test)
 				(unsigned long)buf & PAGE_MASK);
 		KUNIT_EXPECT_EQ(test, pcp->memo_idx, 0);
 		KUNIT_EXPECT_EQ(test, pcp->memo_keep, PAGE_MASK | 63);
+		KUNIT_EXPECT_PTR_EQ(test, pcp->memo_genp,
+				    &pool->buckets[0].slab_gen);
 		KUNIT_EXPECT_EQ(test, pcp->memo_gen,
-				atomic_long_read(&pool->slab_gen));
+				atomic_long_read(&pool->buckets[0].slab_gen));
 	}
 
 	/* A memo hit: the bucket is known, the pointer still checked. */
@@ -321,18 +327,152 @@ static void bufpool_test_return_memo(struct kunit *test)
 
 	/* A free to the backend leaves every memo behind. */
 	bufpool_clear(pool);
-	KUNIT_EXPECT_NE(test, pcp->memo_gen, atomic_long_read(&pool->slab_gen));
+	KUNIT_EXPECT_NE(test, pcp->memo_gen, atomic_long_read(pcp->memo_genp));
 
 	foreign = kmalloc(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, foreign);
 	pcp->memo = (unsigned long)foreign & PAGE_MASK;
 	pcp->memo_keep = PAGE_MASK | 63;
 	pcp->memo_idx = 0;
-	pcp->memo_gen = atomic_long_read(&pool->slab_gen) - 1;
+	pcp->memo_genp = &pool->buckets[0].slab_gen;
+	pcp->memo_gen = atomic_long_read(pcp->memo_genp) - 1;
 	bp_expect_rejected(test, pool, foreign, -1);
 	/* A refused pointer sets no memo: this one stays stale. */
-	KUNIT_EXPECT_NE(test, pcp->memo_gen, atomic_long_read(&pool->slab_gen));
+	KUNIT_EXPECT_NE(test, pcp->memo_gen, atomic_long_read(pcp->memo_genp));
 	kfree(foreign);
+}
+
+/*
+ * Each bucket counts its own frees: a free in one bucket leaves the memo of
+ * another valid, so that a pool whose other buckets free at their cap
+ * keeps its memo; a free in the memo's own bucket makes it stale.
+ */
+static void bufpool_test_return_memo_bucket(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_kunit_create(test, "kt-ret-memo-b", 64,
+						    SZ_64K, 0, 0);
+	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->cpu);
+	void *a, *b, *c;
+
+	a = bufpool_take(pool, 64, GFP_KERNEL);
+	b = bufpool_take(pool, 256, GFP_KERNEL);
+	c = bufpool_take(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	bufpool_memo_set(pcp, &pool->buckets[0], 0, a);
+	KUNIT_EXPECT_EQ(test, __bufpool_memo(pcp, a), 0);
+
+	/* Bucket 2 frees a buffer, as over budget: bucket 0's memo stands. */
+	bufpool_return_free(pool, &pool->buckets[2], 2, b);
+	KUNIT_EXPECT_EQ(test, __bufpool_memo(pcp, a), 0);
+	/* Bucket 0 frees one: its memo is stale. */
+	bufpool_return_free(pool, &pool->buckets[0], 0, c);
+	KUNIT_EXPECT_EQ(test, __bufpool_memo(pcp, a), -1);
+
+	bufpool_return(pool, a);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+/*
+ * A slab page whose cache word is %NULL: the empty slots of the owner
+ * check's table must not match it.  With min_size 8 the pool has 10 slab
+ * buckets and bucket 10 is a page bucket, and an order-1 page is aligned
+ * to 8 << 10: a %NULL word that matched an empty slot would make the page
+ * a buffer of bucket 10.  The table's slot for %NULL must be empty for the
+ * case to mean anything: pools are created until one has it so.
+ */
+static void bufpool_test_return_null_cache_word(struct kunit *test)
+{
+	struct bufpool *pool = NULL;
+	struct folio *folio;
+	struct page *page;
+	char name[32];
+	void *fake;
+	int i;
+
+	for (i = 0; i < 16 && !pool; i++) {
+		snprintf(name, sizeof(name), "kt-null-word-%d", i);
+		pool = bufpool_kunit_create(test, name, 8, SZ_64K, 0, 0);
+		if (pool->slab_slot[0] != BUFPOOL_SLAB_MAX)
+			pool = NULL;
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pool, "no pool with slot 0 empty");
+	KUNIT_ASSERT_EQ(test, pool->nr_slab, BUFPOOL_SLAB_MAX);
+
+	page = alloc_pages(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	fake = page_address(page);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED((unsigned long)fake,
+					   8UL << BUFPOOL_SLAB_MAX));
+	folio = page_folio(page);
+	WRITE_ONCE(page->compound_head, 0);
+	__folio_set_slab(folio);
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_folio_cache(folio), NULL);
+
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_owner_fast(pool, fake), NULL);
+	bp_expect_rejected(test, pool, fake, -1);
+
+	__folio_clear_slab(folio);
+	__free_pages(page, 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+/* The pool and buffer that bp_nested_return() returns once more. */
+static struct bufpool *bp_nested_pool;
+static void *bp_nested_buf;
+
+/*
+ * Called by the inline return just before its claim: return the same
+ * buffer there, once, as an interrupt on this CPU could.  The guard is
+ * held, so that return goes out of line and frees the buffer.
+ */
+static void bp_nested_return(void *buf)
+{
+	if (!bp_nested_pool || buf != bp_nested_buf)
+		return;
+	bp_nested_buf = NULL;
+	bufpool_return(bp_nested_pool, buf);
+}
+
+/*
+ * A double return whose second return interrupts the first one between its
+ * checks and its claim: exactly one of them may give the buffer back.
+ * Here the interrupting one wins and frees the buffer (the guard is busy);
+ * the interrupted one must find the marker it left and refuse, not push a
+ * freed buffer into the magazine to be handed out twice.
+ */
+static void bufpool_test_return_nested_double(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-ret-nested");
+	void *buf, *other;
+
+	if (pool->indexed)
+		kunit_skip(test, "index mode (KASAN build): no inline return");
+	/* A return out of line sets the memo; the next one is inline. */
+	buf = bufpool_take(pool, 64, GFP_KERNEL);
+	other = bufpool_take(pool, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	bufpool_return(pool, other);
+	KUNIT_ASSERT_EQ(test, bp_all_cpu_bufs(pool), 1);
+
+	bp_nested_pool = pool;
+	bp_nested_buf = buf;
+	bufpool_return(pool, buf);
+	bp_nested_pool = NULL;
+	KUNIT_EXPECT_NULL_MSG(test, bp_nested_buf, "the hook did not run");
+
+	/* One return counted, and freed; one refused; nothing more idle. */
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE), 1);
+	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	/* The magazine holds the other buffer only. */
+	KUNIT_EXPECT_PTR_EQ(test, bufpool_take(pool, 64, GFP_KERNEL), other);
+	bufpool_return(pool, other);
 }
 
 static void bufpool_test_return_interior_page(struct kunit *test)
@@ -891,6 +1031,9 @@ static struct kunit_case bufpool_bad_input_test_cases[] = {
 	KUNIT_CASE(bufpool_test_return_kmalloc_odd_size),
 	KUNIT_CASE(bufpool_test_return_interior_slab),
 	KUNIT_CASE(bufpool_test_return_memo),
+	KUNIT_CASE(bufpool_test_return_memo_bucket),
+	KUNIT_CASE(bufpool_test_return_null_cache_word),
+	KUNIT_CASE(bufpool_test_return_nested_double),
 	KUNIT_CASE(bufpool_test_return_interior_page),
 	KUNIT_CASE(bufpool_test_return_interior_unpooled),
 	KUNIT_CASE(bufpool_test_return_foreign_page),

@@ -570,6 +570,36 @@ static void bufpool_test_depot_trim_all(struct kunit *test)
 	bp_expect_conserved(test, pool);
 }
 
+/*
+ * A trim moves a bounded number of magazines per hold of the depot lock,
+ * with interrupts off, however many the depot holds: here 40 full ones and
+ * their empty ones, all freed in the end.
+ */
+static void bufpool_test_depot_trim_bounded(struct kunit *test)
+{
+	struct bufpool *pool = bufpool_kunit_create(test, "kt-trim-bound", 64,
+						    SZ_4K, SZ_16M, 0);
+	struct bufpool_bucket *b = &pool->buckets[0];
+	unsigned int n = 42 * b->mag_size;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 64, n);
+	bp_return_many(pool, bufs, n);
+	KUNIT_ASSERT_GE(test, bp_nr_full(b), 40);
+
+	WRITE_ONCE(bufpool_trim_longest, 0);
+	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, ULONG_MAX,
+						 BUFPOOL_STAT_FREE),
+			(unsigned long)(n - bp_all_cpu_bufs(pool)));
+	KUNIT_EXPECT_GT(test, bufpool_trim_longest, 0);
+	KUNIT_EXPECT_LE(test, bufpool_trim_longest, 8);
+	KUNIT_EXPECT_EQ(test, bp_nr_full(b), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
 static void bufpool_test_depot_trim_some(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-trim-some");
@@ -1483,6 +1513,7 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_clear_keeps_taken),
 	KUNIT_CASE(bufpool_test_depot_trim_all),
 	KUNIT_CASE(bufpool_test_depot_trim_some),
+	KUNIT_CASE(bufpool_test_depot_trim_bounded),
 	KUNIT_CASE(bufpool_test_shrinker_count),
 	KUNIT_CASE(bufpool_test_shrinker_scan),
 	KUNIT_CASE(bufpool_test_drain_cpu),

@@ -1106,6 +1106,30 @@ static void bufpool_track_test_sampling_mag(struct kunit *test)
 	bt_expect_conserved(test, pool);
 }
 
+/*
+ * A sampled take the inline path cannot serve (both magazines empty) is
+ * counted down once, out of line, not also by the inline path first.
+ */
+static void bufpool_track_test_sampling_bail(struct kunit *test)
+{
+	struct bufpool *pool = bt_create(test, "kt-tr-sample-bail", 0, 0);
+	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->cpu);
+	void *buf;
+
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 64), 0);
+	KUNIT_ASSERT_EQ(test, bt_idle(pool), 0);
+	pcp->sample_left = 10;
+	buf = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pcp->sample_left, 9);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	bufpool_return(pool, buf);
+	/* And a take a magazine serves, inline, once too. */
+	buf = bt_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pcp->sample_left, 8);
+	bufpool_return(pool, buf);
+	bt_expect_conserved(test, pool);
+}
+
 static void bufpool_track_test_midflight(struct kunit *test)
 {
 	struct bufpool *pool = bt_create(test, "kt-tr-midflight", 0, 0);
@@ -1371,6 +1395,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_write_after_return),
 	KUNIT_CASE(bufpool_track_test_sampling),
 	KUNIT_CASE(bufpool_track_test_sampling_mag),
+	KUNIT_CASE(bufpool_track_test_sampling_bail),
 	KUNIT_CASE(bufpool_track_test_sample_param),
 	KUNIT_CASE(bufpool_track_test_filter),
 	KUNIT_CASE(bufpool_track_test_midflight),

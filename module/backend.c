@@ -186,17 +186,20 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 }
 
 /*
- * Free a slab buffer to its cache.  slab_gen moves first: every CPU's memo
- * of the owner check may name this buffer's page, which may stop being
- * the pool's once the buffer is gone (__bufpool_owner_memo()).
+ * Free a slab buffer of bucket @b to its cache.  The bucket's count of
+ * frees moves first: a CPU's memo of the owner check may name this
+ * buffer's page, which may stop being the pool's once the buffer is gone
+ * (__bufpool_memo()).
  */
-static void bufpool_slab_free(struct bufpool *pool, struct kmem_cache *cache,
-			      void *buf)
+static void bufpool_slab_free(struct bufpool_bucket *b, void *buf)
 {
-	atomic_long_inc(&pool->slab_gen);
-	/* Before the free: whoever sees the page reused sees the count. */
+	atomic_long_inc(&b->slab_gen);
+	/*
+	 * Before the free: whoever sees the page reused sees the count.
+	 * Paired with the acquire of __bufpool_memo().
+	 */
 	smp_mb__after_atomic();
-	kmem_cache_free(cache, buf);
+	kmem_cache_free(b->cache, buf);
 }
 
 /**
@@ -219,7 +222,7 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
 	if (buf && unlikely(b->pool->indexed) &&
 	    bufpool_index_add(b, buf, gfp)) {
 		/* A buffer the index does not know would be rejected. */
-		bufpool_slab_free(b->pool, b->cache, buf);
+		bufpool_slab_free(b, buf);
 		return NULL;
 	}
 out:
@@ -268,7 +271,7 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 	if (b->cache) {
 		if (unlikely(b->pool->indexed))
 			bufpool_index_forget(b->pool, b - b->pool->buckets, buf);
-		bufpool_slab_free(b->pool, b->cache, buf);
+		bufpool_slab_free(b, buf);
 		return;
 	}
 	/* Its return from now on is a double one, the index will say. */
@@ -476,11 +479,24 @@ static bool bufpool_slab_probe(struct bufpool_bucket *b, const char **why)
 	if (!*why && need_stride && stride != b->size)
 		*why = "objects are larger than their size (slab debugging?)";
 	while (n--)
-		bufpool_slab_free(b->pool, b->cache, objs[n]);
+		bufpool_slab_free(b, objs[n]);
 	if (IS_ENABLED(CONFIG_KUNIT) && !*why &&
 	    READ_ONCE(bufpool_slab_index_force))
 		*why = "forced by the KUnit suite";
 	return !*why;
+}
+
+/*
+ * Empty the owner check's table: no slab's cache word, not even a %NULL
+ * one, matches an entry.
+ */
+static void bufpool_slab_slots_clear(struct bufpool *pool)
+{
+	unsigned int i;
+
+	memset(pool->slab_slot, BUFPOOL_SLAB_MAX, sizeof(pool->slab_slot));
+	for (i = 0; i <= BUFPOOL_SLAB_MAX; i++)
+		pool->slab_cache[i] = BUFPOOL_SLAB_NONE;
 }
 
 static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
@@ -492,8 +508,7 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 		b->cache = NULL;
 	}
 	pool->nr_slab = 0;
-	/* The owner check compares these: none may match any more. */
-	memset(pool->slab_cache, 0, sizeof(pool->slab_cache));
+	bufpool_slab_slots_clear(pool);
 	cancel_work_sync(&pool->prune_work);
 	xa_destroy(&pool->slab_index);
 }
@@ -507,7 +522,7 @@ static unsigned int bufpool_slab_slot_of(const struct kmem_cache *cache,
 
 /*
  * Choose the bits of the caches' addresses that index the owner check's
- * table (__bufpool_owner()): the lowest shift that gives each cache a slot
+ * table (bufpool_owner_fast()): the lowest shift that gives each cache a slot
  * of its own.  Should none do (it takes more than 64 caches' worth of bad
  * luck), a cache that lost its slot is found by bufpool_owner() instead:
  * slower, as exact.
@@ -533,6 +548,8 @@ static void bufpool_slab_slots_init(struct bufpool *pool)
 	}
 	pool->slab_shift = best;
 	memset(pool->slab_slot, BUFPOOL_SLAB_MAX, sizeof(pool->slab_slot));
+	for (i = pool->nr_slab; i <= BUFPOOL_SLAB_MAX; i++)
+		pool->slab_cache[i] = BUFPOOL_SLAB_NONE;
 	for (i = pool->nr_slab; i-- > 0;)
 		pool->slab_slot[bufpool_slab_slot_of(pool->slab_cache[i], best)] = i;
 }
@@ -556,6 +573,7 @@ int bufpool_backend_init(struct bufpool *pool)
 	const char *why = NULL;
 	unsigned int i;
 
+	bufpool_slab_slots_clear(pool);
 	xa_init_flags(&pool->slab_index, XA_FLAGS_LOCK_IRQ);
 	INIT_WORK(&pool->prune_work, bufpool_index_prune);
 	atomic_long_set(&pool->nr_freed, 0);
@@ -625,8 +643,7 @@ void bufpool_backend_exit(struct bufpool *pool)
 		b->cache = NULL;
 	}
 	pool->nr_slab = 0;
-	/* The owner check compares these: none may match any more. */
-	memset(pool->slab_cache, 0, sizeof(pool->slab_cache));
+	bufpool_slab_slots_clear(pool);
 	cancel_work_sync(&pool->prune_work);
 	xa_destroy(&pool->slab_index);
 }

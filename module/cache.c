@@ -236,39 +236,62 @@ static noinline bool bufpool_depot_put_full(struct bufpool *pool,
 	return true;
 }
 
-/* Trim one bucket's depot by up to @nr buffers; returns how many it freed. */
+/*
+ * Magazines a trim moves off a depot per hold of its lock, with interrupts
+ * off: a bound on the work done there, whatever the depot holds (a list
+ * move each; the buffers are freed after the lock is dropped).
+ */
+#define BUFPOOL_TRIM_BATCH		8
+
+/* For the KUnit suite: the most magazines one locked step moved. */
+VISIBLE_IF_KUNIT unsigned int bufpool_trim_longest;
+EXPORT_SYMBOL_IF_KUNIT(bufpool_trim_longest);
+
+/*
+ * Trim one bucket's depot by up to @nr buffers, whole magazines, and its
+ * spare empty magazines down to one per full one left, BUFPOOL_TRIM_BATCH
+ * magazines per locked step.  Returns how many buffers it freed.
+ */
 static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 					 struct bufpool_bucket *b,
 					 unsigned long nr)
 {
 	struct bufpool_mag *m, *tmp;
 	unsigned long freed = 0;
-	unsigned long flags;
-	LIST_HEAD(full);
-	LIST_HEAD(empty);
+	unsigned long flags, n;
+	unsigned int moved;
 
-	spin_lock_irqsave(&b->lock, flags);
-	while (freed < nr && b->nr_full) {
-		m = list_first_entry(&b->full, struct bufpool_mag, list);
-		list_move(&m->list, &full);
-		b->nr_full--;
-		b->nr_bufs -= m->count;
-		freed += m->count;
-	}
-	/* Spare empty magazines go too, down to one per full one left. */
-	while (b->nr_empty > b->nr_full) {
-		list_move(b->empty.next, &empty);
-		b->nr_empty--;
-	}
-	spin_unlock_irqrestore(&b->lock, flags);
+	do {
+		LIST_HEAD(mags);
 
-	atomic_long_sub(freed * b->size, &pool->depot_bytes);
-	list_for_each_entry_safe(m, tmp, &full, list) {
-		bufpool_mag_empty(b, m);
-		kfree_rcu(m, rcu);
-	}
-	list_for_each_entry_safe(m, tmp, &empty, list)
-		kfree_rcu(m, rcu);
+		moved = 0;
+		n = 0;
+		spin_lock_irqsave(&b->lock, flags);
+		while (moved < BUFPOOL_TRIM_BATCH && freed + n < nr &&
+		       b->nr_full) {
+			m = list_first_entry(&b->full, struct bufpool_mag, list);
+			list_move(&m->list, &mags);
+			b->nr_full--;
+			b->nr_bufs -= m->count;
+			n += m->count;
+			moved++;
+		}
+		while (moved < BUFPOOL_TRIM_BATCH && b->nr_empty > b->nr_full) {
+			list_move(b->empty.next, &mags);
+			b->nr_empty--;
+			moved++;
+		}
+		spin_unlock_irqrestore(&b->lock, flags);
+
+		if (IS_ENABLED(CONFIG_KUNIT) && moved > READ_ONCE(bufpool_trim_longest))
+			WRITE_ONCE(bufpool_trim_longest, moved);
+		atomic_long_sub(n * b->size, &pool->depot_bytes);
+		list_for_each_entry_safe(m, tmp, &mags, list) {
+			bufpool_mag_empty(b, m);
+			kfree_rcu(m, rcu);
+		}
+		freed += n;
+	} while (moved == BUFPOOL_TRIM_BATCH);
 	return freed;
 }
 
@@ -899,10 +922,12 @@ noinline void bufpool_return_free(struct bufpool *pool,
 }
 
 /*
- * Put a checked buffer of bucket @b back: into this CPU's magazines, else the
- * depot, else (over budget, pool dying, or @strict) the backend.  @poison: a
- * tracked buffer, filled with the poison that bufpool_track_take() checks
- * and marked BUFPOOL_MAG_TRACKED in its magazine slot.
+ * Put a buffer of bucket @b, which the owner check placed, back: into this
+ * CPU's magazines, else the depot, else (over budget, pool dying, or
+ * @strict) the backend.  @poison: a tracked buffer, which tracking found
+ * out and now idle, filled with the poison that bufpool_track_take()
+ * checks and marked BUFPOOL_MAG_TRACKED in its magazine slot.  Any other
+ * buffer is claimed first (__bufpool_claim()), and refused if already idle.
  */
 static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 						  struct bufpool_bucket *b,
@@ -910,6 +935,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 						  bool poison, bool strict,
 						  unsigned long caller)
 {
+	const size_t word = sizeof(unsigned long);
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	void *slot = buf;
@@ -921,20 +947,26 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	 */
 	if (strict || (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1))
 		goto free_traced;
+	if (!poison && unlikely(!bufpool_claim(pool, buf))) {
+		bufpool_bad_return(pool, buf, idx, "double return", caller);
+		return;
+	}
+	/* Past the marker, which the claim wrote or tracking writes below. */
 	if (!(pool->flags & BUFPOOL_F_NO_INIT) && want_init_on_free())
-		memset(buf, 0, b->size);
+		memset(buf + word, 0, b->size - word);
 	if (poison) {
 		bufpool_track_poison(buf, b->size);
 		slot = (void *)((unsigned long)buf | BUFPOOL_MAG_TRACKED);
-	}
-	WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
-	/*
-	 * Before the push: once in a magazine, an interrupt may take it.  Not
-	 * a tracked buffer: KASAN would write its free track over the poison
-	 * that tracking checks, and tracking catches writes after return.
-	 */
-	if (!poison)
+		WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
+	} else {
+		/*
+		 * Before the push: once in a magazine, an interrupt may take
+		 * it.  Not a tracked buffer: KASAN would write its free track
+		 * over the poison that tracking checks, and tracking catches
+		 * writes after return.
+		 */
 		bufpool_kasan_poison(buf);
+	}
 
 	/* Taken by an interrupted context of this CPU: free it instead. */
 	pcp = bufpool_cpu_trylock(pool);
@@ -947,6 +979,9 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	    (bufpool_depot_put_full(pool, b, cb) &&
 	     bufpool_mag_push(cb, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
+		/* The inline returns of this page may skip the check now. */
+		if (b->cache && !pool->indexed)
+			bufpool_memo_set(pcp, b, idx, buf);
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
 		bufpool_cpu_unlock(pool, pcp);
@@ -976,12 +1011,6 @@ static __always_inline void bufpool_return_unpooled(struct bufpool *pool,
 			     bufpool_owned_size(pool, b, buf), caller,
 			     BUFPOOL_RET_FREED);
 	bufpool_return_free(pool, b, slot, buf);
-}
-
-static __always_inline bool bufpool_is_idle(const struct bufpool *pool,
-					    const void *buf)
-{
-	return __bufpool_is_idle(&pool->front, buf);
 }
 
 /*
@@ -1017,10 +1046,6 @@ static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
 	}
 	if (b == &pool->unpooled) {
 		bufpool_return_unpooled(pool, b, slot, buf, caller);
-		return;
-	}
-	if (verdict == BUFPOOL_TRACK_NONE && bufpool_is_idle(pool, buf)) {
-		bufpool_bad_return(pool, buf, slot, "double return", caller);
 		return;
 	}
 	bufpool_return_bucket(pool, b, slot, buf, verdict == BUFPOOL_TRACK_OK,
@@ -1061,10 +1086,6 @@ static noinline void bufpool_return_slow(struct bufpool *pool, void *buf,
 		return;
 	}
 	idx = b - pool->buckets;
-	if (unlikely(bufpool_is_idle(pool, buf))) {
-		bufpool_bad_return(pool, buf, idx, "double return", caller);
-		return;
-	}
 	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
 }
 
@@ -1086,8 +1107,7 @@ void __bufpool_return(struct bufpool *pool, void *buf)
 	}
 	/* Inline, the owner check of a good return; the rest out of line. */
 	b = bufpool_owner_fast(pool, buf);
-	if (unlikely(!b || b == &pool->unpooled ||
-		     bufpool_is_idle(pool, buf))) {
+	if (unlikely(!b)) {
 		bufpool_return_slow(pool, buf, _RET_IP_);
 		return;
 	}
@@ -1153,7 +1173,11 @@ int bufpool_cache_init(struct bufpool *pool)
 		int node = cpu_to_node(cpu);
 
 		bufpool_cpu_guard_init(pcp);
-		pcp->memo_gen = -1;	/* no memo yet */
+		/* No memo yet: no pointer matches, no count is -1. */
+		pcp->memo = 0;
+		pcp->memo_keep = ~0UL;
+		pcp->memo_genp = &pool->buckets[0].slab_gen;
+		pcp->memo_gen = -1;
 		INIT_WORK(&pcp->drain_work, bufpool_drain_work);
 		pcp->pool = pool;
 		for (i = 0; i < pool->nr_buckets; i++) {

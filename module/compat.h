@@ -26,9 +26,29 @@
  * parts: checkpatch rightly wants version checks out of in-tree code, and
  * this file is where an out-of-tree module keeps the ones it needs.
  */
-#define BUFPOOL_LINUX		__BUFPOOL_LINUX	/* include/bufpool.h */
+#define BUFPOOL_LINUX		KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
+					       LINUX_VERSION_PATCHLEVEL, \
+					       LINUX_VERSION_SUBLEVEL)
 /* Whether that kernel is older than @a.@b.@c. */
 #define BUFPOOL_LINUX_BEFORE(a, b, c)	(KERNEL_VERSION(a, b, c) > BUFPOOL_LINUX)
+
+/*
+ * The cache of a slab folio: 6.2 moved a SLUB slab's kmem_cache into the
+ * word of struct slab that overlays page->compound_head (mm/slab.h:
+ * SLAB_MATCH(compound_head, slab_cache)).  Before, the first two words
+ * after the flags were the slab_list and the cache came next, over
+ * page->mapping.  bufpool_slab_probe() checks whichever word this is on
+ * every new cache.
+ */
+static __always_inline const struct kmem_cache *
+bufpool_folio_cache(const struct folio *folio)
+{
+#if BUFPOOL_LINUX_BEFORE(6, 2, 0)
+	return (const struct kmem_cache *)READ_ONCE(folio->mapping);
+#else
+	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
+#endif
+}
 
 #if BUFPOOL_LINUX_BEFORE(6, 5, 0)
 /*

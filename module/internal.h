@@ -53,6 +53,19 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 /* Smallest bucket: the idle marker needs one word. */
 #define BUFPOOL_MIN_SIZE_MIN		sizeof(unsigned long)
 
+/* Most slab buckets a pool can have: 8 bytes to PAGE_SIZE. */
+#define BUFPOOL_SLAB_MAX		(PAGE_SHIFT - 2)
+/*
+ * The owner check finds a slab cache's bucket in a table of this many
+ * slots, indexed by bits of the cache's address that tell the pool's caches
+ * apart (backend.c chooses them).  An empty slot holds BUFPOOL_SLAB_MAX,
+ * whose entry of bufpool::slab_cache is BUFPOOL_SLAB_NONE: no slab's cache
+ * word can equal it (a cache is word-aligned, and a page whose word has
+ * bit 0 set is a tail page, never a folio), not even a %NULL one.
+ */
+#define BUFPOOL_SLAB_SLOTS		64
+#define BUFPOOL_SLAB_NONE		((struct kmem_cache *)1UL)
+
 /* Magazines: up to BUFPOOL_MAG_MAX buffers, about BUFPOOL_MAG_BYTES of them. */
 #define BUFPOOL_MAG_MAX			32
 #define BUFPOOL_MAG_BYTES		SZ_64K
@@ -70,6 +83,9 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
  * @nr_bufs: buffers in the magazines on @full
+ * @slab_gen: slab buffers freed to @cache, counted before each free (the
+ *	inline owner check's memo, __bufpool_memo(), reads it); on a line of
+ *	its own, written by frees and read by every return the memo serves
  * @nested: events counted by a context that found its CPU's guard held
  *	(an interrupt in the middle of a guarded section), added to the
  *	per-CPU counters on read
@@ -91,7 +107,9 @@ struct bufpool_bucket {
 	unsigned int nr_empty;
 	unsigned long nr_bufs;
 
-	atomic_long_t nested[BUFPOOL_STAT_COUNT];
+	atomic_long_t slab_gen ____cacheline_aligned_in_smp;
+
+	atomic_long_t nested[BUFPOOL_STAT_COUNT] ____cacheline_aligned_in_smp;
 	atomic_long_t out_approx;
 	unsigned long peak_out;
 };
@@ -149,11 +167,17 @@ struct bufpool_track {
  * struct bufpool - a buffer pool
  * @front: what the inline paths read: struct bufpool_front in
  *	include/bufpool.h, which describes its members: the per-CPU @cpu,
- *	the BUFPOOL_SLOW_* bits @slow, @flags, @min_shift, @nr_buckets,
- *	@nr_slab, @max_size, the idle marker's @cookie, the records' @filter
- *	of a tracked pool, the page buffers' @page_tag and @page_tag_stride,
- *	and the owner check's @slab_shift, @slab_slot and @slab_cache
+ *	the BUFPOOL_SLOW_* bits @slow, @min_shift, @max_size, the idle
+ *	marker's @cookie and the records' @filter of a tracked pool
  * @__BUFPOOL_FRONT_MEMBERS: the same members, by their names
+ * @flags: BUFPOOL_F_*
+ * @nr_buckets: number of buckets
+ * @nr_slab: buckets with a slab cache, the first ones
+ * @slab_shift: the owner check's table: bucket i's cache c has i in
+ *	@slab_slot[(c >> @slab_shift) % BUFPOOL_SLAB_SLOTS]
+ * @slab_slot: that table; BUFPOOL_SLAB_MAX in an empty slot
+ * @slab_cache: the caches of the first @nr_slab buckets, then
+ *	BUFPOOL_SLAB_NONE up to the last entry, which empty slots point to
  * @dead: set by bufpool_destroy(): takes fail, returns free their buffer
  * @synced: set by bufpool_destroy() once no take can be counted any more:
  *	the return that brings the buffers out to zero frees the pool
@@ -191,6 +215,12 @@ struct bufpool {
 			__BUFPOOL_FRONT_MEMBERS;
 		};
 	};
+	unsigned int flags;
+	unsigned int nr_buckets;
+	unsigned int nr_slab;
+	unsigned int slab_shift;
+	u8 slab_slot[BUFPOOL_SLAB_SLOTS];
+	struct kmem_cache *slab_cache[BUFPOOL_SLAB_MAX + 1];
 	bool dead;
 	bool synced;
 	unsigned long released;
@@ -346,6 +376,13 @@ static inline unsigned long bufpool_idle_mark(const struct bufpool *pool,
 	return __bufpool_idle_mark(&pool->front, buf);
 }
 
+/* Set @buf's idle marker; false if it was set: __bufpool_claim(). */
+static __always_inline bool bufpool_claim(const struct bufpool *pool,
+					  void *buf)
+{
+	return __bufpool_claim(&pool->front, buf);
+}
+
 /*
  * KASAN (__bufpool_kasan_poison() in include/bufpool.h): the bytes of an
  * idle slab buffer that bufpool can count on.  KASAN writes its free track
@@ -374,13 +411,6 @@ static inline bool bufpool_is_bucket(const struct bufpool *pool,
 	return off < pool->nr_buckets * sizeof(*b) && !(off % sizeof(*b));
 }
 
-/* The cache of a slab folio (__bufpool_slab_cache()). */
-static __always_inline const struct kmem_cache *
-bufpool_folio_cache(const struct folio *folio)
-{
-	return __bufpool_slab_cache(folio);
-}
-
 /* The bucket whose slab cache is @cache, or %NULL: not one of @pool's. */
 static __always_inline struct bufpool_bucket *
 bufpool_cache_bucket(struct bufpool *pool, const struct kmem_cache *cache)
@@ -399,21 +429,64 @@ bufpool_cache_bucket(struct bufpool *pool, const struct kmem_cache *cache)
 }
 
 /*
- * The owner check of a good return (__bufpool_owner()): the bucket of a
+ * The owner check of a good return, as fast as it goes: the bucket of a
  * slab or page buffer of @pool, else %NULL, and always %NULL for a pool
- * that looks its slab buffers up in the index: bufpool_owner() then
- * decides, and says why it refuses.  Never a bucket bufpool_owner() would
- * not give.
+ * that looks its slab buffers up in the index.  For %NULL bufpool_owner()
+ * decides, and says why it refuses (or drops its reference to a page that
+ * someone else holds).  Never a bucket bufpool_owner() would not give.
  */
 static __always_inline struct bufpool_bucket *
 bufpool_owner_fast(struct bufpool *pool, const void *buf)
 {
-	int idx;
+	const struct kmem_cache *cache;
+	struct folio *folio;
+	unsigned int i;
 
-	if (unlikely(pool->indexed))
+	if (unlikely(pool->indexed) || unlikely(!virt_addr_valid(buf)))
 		return NULL;
-	idx = __bufpool_owner(&pool->front, buf);
-	return idx < 0 ? NULL : &pool->buckets[idx];
+	folio = page_folio(virt_to_page(buf));
+	if (likely(folio_test_slab(folio))) {
+		cache = bufpool_folio_cache(folio);
+		/* The cache's slot in slab_slot[], then the cache itself. */
+		i = pool->slab_slot[((unsigned long)cache >> pool->slab_shift) &
+				    (BUFPOOL_SLAB_SLOTS - 1)];
+		if (i >= pool->nr_slab || pool->slab_cache[i] != cache)
+			return NULL;
+		/* Objects lie bucket-size apart from the folio's start. */
+		return IS_ALIGNED((unsigned long)buf, 1UL << (pool->min_shift + i)) ?
+		       &pool->buckets[i] : NULL;
+	}
+	if (buf != folio_address(folio))
+		return NULL;
+	i = folio_order(folio) + PAGE_SHIFT - pool->min_shift;
+	/* Also below 0, wrapped: no bucket. */
+	if (i < pool->nr_slab || i >= pool->nr_buckets ||
+	    folio_get_private(folio) != &pool->buckets[i])
+		return NULL;
+	/*
+	 * A page buffer someone else still holds a reference to (get_page()
+	 * for an skb frag, a bio, splice) is not recycled, as in page_pool.
+	 */
+	if (folio_ref_count(folio) != 1)
+		return NULL;
+	return &pool->buckets[i];
+}
+
+/*
+ * Remember @buf's page as bucket @b's in @pcp's memo (__bufpool_memo()),
+ * in a guarded section: @buf passed the whole owner check, and it is still
+ * the pool's, so that its page cannot stop being a slab of @b's cache
+ * before @b's count of frees moves.
+ */
+static __always_inline void bufpool_memo_set(struct bufpool_cpu *pcp,
+					     struct bufpool_bucket *b,
+					     unsigned int idx, const void *buf)
+{
+	pcp->memo = (unsigned long)buf & PAGE_MASK;
+	pcp->memo_keep = PAGE_MASK | (b->size - 1);
+	pcp->memo_idx = idx;
+	pcp->memo_genp = &b->slab_gen;
+	pcp->memo_gen = atomic_long_read(&b->slab_gen);
 }
 
 struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
@@ -608,6 +681,7 @@ extern bool bufpool_leak_panic;
 extern unsigned int bufpool_report_stacks;
 extern atomic_t bufpool_track_fail_next;
 extern unsigned int bufpool_walk_longest;
+extern unsigned int bufpool_trim_longest;
 extern struct ratelimit_state bufpool_misuse_rs;
 bool bufpool_track_should_panic(enum bufpool_report why, unsigned long nr);
 unsigned long bufpool_track_report_holder(const char *who,

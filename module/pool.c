@@ -319,8 +319,6 @@ struct bufpool *bufpool_create(const char *name,
 			 !(p.flags & BUFPOOL_F_NO_INIT) && want_init_on_alloc(0));
 	bufpool_set_slow(pool, BUFPOOL_INIT_RETURN_BIT,
 			 !(p.flags & BUFPOOL_F_NO_INIT) && want_init_on_free());
-	pool->page_tag = pool->buckets;
-	pool->page_tag_stride = sizeof(pool->buckets[0]);
 	pool->creator = _RET_IP_;
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
