@@ -13,8 +13,9 @@
 # hardirq context), the SMP stress and bad input from every context
 # (bufpool_stress.ko), the tracepoints (events of the example client, who
 # holds most buffers), the leak report at destroy and at unload, one report
-# per leak, clean unload, and examples/bufpool_ring.ko's producer/consumer
-# ring across two CPUs.
+# per leak, clean unload, examples/bufpool_ring.ko's producer/consumer
+# ring across two CPUs, and a client built against another bufpool.h
+# (userspace-test/bufpool_stale.c), which must not load.
 # VM_SUITE=basic (the default on other kernels): userspace-test/
 # vm-tests-basic.sh, the load, use, leak report and unload subset, with the
 # owner check the pools use.
@@ -46,13 +47,33 @@ basic) script=$repo/userspace-test/vm-tests-basic.sh ;;
 esac
 log=$repo/userspace-test/build/$name/console.log
 rm -f "$log"
+
+# bufpool_stale.ko: a client built against a copy of the header with
+# another layout id, which must not load (userspace-test/bufpool_stale.c).
+# It asks for a symbol bufpool does not export: modpost only warns.
+stale=$repo/userspace-test/build/$name/stale
+rm -rf "$stale"
+mkdir -p "$stale"
+cp "$repo/userspace-test/bufpool_stale.c" "$stale/"
+sed 's/^\(#define __BUFPOOL_LAYOUT[[:space:]]*\).*/\1x000000000000/' \
+	"$repo/include/bufpool.h" >"$stale/bufpool.h"
+grep -q '__BUFPOOL_LAYOUT[[:space:]]*x000000000000$' "$stale/bufpool.h"
+echo 'obj-m := bufpool_stale.o' >"$stale/Kbuild"
+make -s -C "$("$repo/.ci/kdir.sh")" M="$stale" KBUILD_MODPOST_WARN=1 \
+	KBUILD_EXTRA_SYMBOLS="$mods/Module.symvers" modules >"$stale/build.log" 2>&1 || {
+	cat "$stale/build.log"
+	echo "vm-test: building bufpool_stale.ko failed"
+	exit 1
+}
+
 rc=0
 "$repo/userspace-test/vm-run.sh" "$name" "$script" \
 	"$repo/userspace-test/vm-lib.sh" \
 	"$mods/bufpool.ko" "$mods/userspace-test/bufpool_uaccess.ko" \
 	"$mods/userspace-test/bufpool_misuse.ko" \
 	"$mods/userspace-test/bufpool_stress.ko" \
-	"$mods/examples/bufpool_example.ko" "$mods/examples/bufpool_ring.ko" ||
+	"$mods/examples/bufpool_example.ko" "$mods/examples/bufpool_ring.ko" \
+	"$stale/bufpool_stale.ko" ||
 	rc=$?
 
 passed=$(grep -c '^ok [0-9]' "$log" 2>/dev/null || true)

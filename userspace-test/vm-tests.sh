@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The VM suite: runs inside the VM (busybox sh) from userspace-test/vm-test.sh,
-# with bufpool.ko, bufpool_uaccess.ko, bufpool_misuse.ko, bufpool_example.ko
-# and bufpool_ring.ko in /opt.  Prints
+# with bufpool.ko, bufpool_uaccess.ko, bufpool_misuse.ko, bufpool_example.ko,
+# bufpool_ring.ko and bufpool_stale.ko in /opt.  Prints
 # one "ok N - ..." or "not ok N - ..." line per check.
 
 . ./vm-lib.sh
@@ -33,6 +33,22 @@ check "copy_from_user of wrong bytes is caught by the module" \
 check "a read above BUFPOOL_SIZE_MAX fails cleanly" \
 	sh -c "! dd if=$copy of=/dev/null bs=8388608 count=1 2>/dev/null"
 check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
+
+# A client built against another bufpool.h (another __BUFPOOL_LAYOUT).
+if uname -v | grep -q PREEMPT_RT; then
+	check "PREEMPT_RT, no inline path: a client built against another bufpool.h loads" \
+		insmod bufpool_stale.ko
+	check "and takes and returns a buffer" \
+		log_has 'bufpool_stale: loaded: took and returned a buffer'
+	check "rmmod bufpool_stale" rmmod bufpool_stale
+else
+	check "a client built against another bufpool.h is refused at insmod" \
+		sh -c '! insmod bufpool_stale.ko 2>/dev/null'
+	check "the kernel names the layout it asked for" \
+		log_has 'bufpool_stale: Unknown symbol __bufpool_inline_layout_x000000000000'
+	check "it ran none of its code" log_lacks 'bufpool_stale: loaded'
+fi
+check "bufpool still serves its clients" read_ok 64
 
 # Misuse on the real kernel (bufpool_misuse.ko): each case checks itself.
 check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
