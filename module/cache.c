@@ -573,8 +573,8 @@ static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
 	return buf;
 }
 
-static void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
-			      const char *fmt, ...)
+void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
+		       const char *fmt, ...)
 {
 	struct va_format vaf;
 	va_list args;
@@ -603,20 +603,15 @@ static noinline void *bufpool_take_dead(struct bufpool *pool,
 }
 
 /*
- * slow path, PREEMPT_RT only: a take or return where the pool's sleeping
- * locks cannot be taken.  Only atomics and printk here.  A refused return
- * counts as a bad one, in the unpooled slot (no bucket was looked up).
+ * slow path, PREEMPT_RT only: a take where the pool's sleeping locks cannot
+ * be taken.  Only printk here.
  */
 #ifdef CONFIG_PREEMPT_RT
-noinline void bufpool_rt_refuse(struct bufpool *pool, bool take,
-				unsigned long caller)
+noinline void bufpool_rt_refuse(struct bufpool *pool, unsigned long caller)
 {
-	if (!take)
-		atomic_long_inc(&pool->unpooled.nested[BUFPOOL_STAT_BAD_RETURN]);
 	bufpool_warn_once(pool, BUFPOOL_WARNED_RT_CONTEXT,
-			  "%s by %pS refused: on PREEMPT_RT, take and return may not be called from hard interrupt context or with interrupts or preemption disabled (see bufpool.h); later ones are only %s\n",
-			  take ? "take" : "return", (void *)caller,
-			  take ? "refused" : "counted as bad returns");
+			  "take by %pS refused: on PREEMPT_RT, take may not be called from hard interrupt context or with interrupts or preemption disabled (see bufpool.h); later ones are only refused\n",
+			  (void *)caller);
 }
 #endif /* CONFIG_PREEMPT_RT */
 
@@ -865,7 +860,7 @@ void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
 	might_alloc(gfp);
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
-	if (bufpool_rt_refused(pool, true, _RET_IP_))
+	if (bufpool_rt_refused(pool, _RET_IP_))
 		return NULL;
 	if (bufpool_track_hooked(pool))
 		return bufpool_take_tracked(pool, size, gfp, _RET_IP_);
@@ -1089,7 +1084,9 @@ static noinline void bufpool_return_slow(struct bufpool *pool, void *buf,
 	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
 }
 
-void __bufpool_return(struct bufpool *pool, void *buf)
+static __always_inline void __bufpool_return_caller(struct bufpool *pool,
+						    void *buf,
+						    unsigned long caller)
 {
 	struct bufpool_bucket *b;
 	unsigned int idx;
@@ -1099,22 +1096,43 @@ void __bufpool_return(struct bufpool *pool, void *buf)
 	/* Nowhere to put it: say so loudly rather than lose it silently. */
 	if (WARN_ON_ONCE(!pool))
 		return;
-	if (bufpool_rt_refused(pool, false, _RET_IP_))
+	if (bufpool_rt_deferred(pool, buf, caller))
 		return;
 	if (bufpool_track_hooked(pool) && bufpool_track_return_p(pool, buf)) {
-		bufpool_return_tracked(pool, buf, _RET_IP_);
+		bufpool_return_tracked(pool, buf, caller);
 		return;
 	}
 	/* Inline, the owner check of a good return; the rest out of line. */
 	b = bufpool_owner_fast(pool, buf);
 	if (unlikely(!b)) {
-		bufpool_return_slow(pool, buf, _RET_IP_);
+		bufpool_return_slow(pool, buf, caller);
 		return;
 	}
 	idx = b - pool->buckets;
-	bufpool_return_bucket(pool, b, idx, buf, false, false, _RET_IP_);
+	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
+}
+
+void __bufpool_return(struct bufpool *pool, void *buf)
+{
+	__bufpool_return_caller(pool, buf, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(__bufpool_return);
+
+/**
+ * bufpool_return_caller() - __bufpool_return() on behalf of @caller
+ * @pool: the pool
+ * @buf: the buffer
+ * @caller: who returned it, for messages and events
+ *
+ * For returns done later than their caller made them (defer.c).
+ *
+ * Context: as bufpool_return().
+ */
+void bufpool_return_caller(struct bufpool *pool, void *buf,
+			   unsigned long caller)
+{
+	__bufpool_return_caller(pool, buf, caller);
+}
 
 size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
 {

@@ -114,6 +114,25 @@ struct bufpool_bucket {
 	unsigned long peak_out;
 };
 
+/* Returns deferred on PREEMPT_RT that may wait at once (defer.c). */
+#define BUFPOOL_DEFER_MAX		64
+
+/**
+ * struct bufpool_defer - a pool's deferred returns (defer.c), PREEMPT_RT
+ * @lock: protects @nr, @bufs and @callers; raw, taken in any context
+ * @nr: returns waiting
+ * @bufs: their buffers
+ * @callers: who returned each
+ * @work: returns them from process context
+ */
+struct bufpool_defer {
+	raw_spinlock_t lock;
+	unsigned int nr;
+	void *bufs[BUFPOOL_DEFER_MAX];
+	unsigned long callers[BUFPOOL_DEFER_MAX];
+	struct work_struct work;
+};
+
 /* Longest creator description kept, "function [module]". */
 #define BUFPOOL_CREATOR_LEN		64
 
@@ -205,6 +224,7 @@ struct bufpool_track {
  * @free_work: frees the pool once its last buffer is back
  * @name: the pool's name
  * @track: tracking and strict mode (track.c)
+ * @defer: on PREEMPT_RT, returns from contexts that cannot sleep
  * @unpooled: pseudo-bucket that owns unpooled page allocations
  * @buckets: the buckets, smallest first
  */
@@ -244,6 +264,9 @@ struct bufpool {
 	struct work_struct free_work;
 	char name[BUFPOOL_NAME_MAX + 1];
 	struct bufpool_track track;
+#ifdef CONFIG_PREEMPT_RT
+	struct bufpool_defer defer;
+#endif /* CONFIG_PREEMPT_RT */
 	struct bufpool_bucket unpooled;
 	struct bufpool_bucket buckets[];
 };
@@ -317,21 +340,43 @@ static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
 #endif /* CONFIG_PREEMPT_RT */
 
 /*
- * On PREEMPT_RT the guard and the depot's and tracking's locks sleep: take
- * and return are refused in a context that cannot sleep (hard interrupt
- * context proper, interrupts or preemption disabled, a raw spinlock held),
- * rather than risk a deadlock.  The caller gets %NULL from a take, and keeps
- * a refused buffer, which is still out and can be returned from a context
- * that may.  Elsewhere this is compiled out.
+ * On PREEMPT_RT the guard and the depot's and tracking's locks sleep.  In a
+ * context that cannot sleep (hard interrupt context proper, interrupts or
+ * preemption disabled, a raw spinlock held) a take is refused rather than
+ * risk a deadlock: the caller gets %NULL.  A return is deferred to process
+ * context (defer.c).  Elsewhere this is compiled out.
  */
-void bufpool_rt_refuse(struct bufpool *pool, bool take, unsigned long caller);
+void bufpool_rt_refuse(struct bufpool *pool, unsigned long caller);
+void bufpool_defer_return(struct bufpool *pool, void *buf,
+			  unsigned long caller);
+#ifdef CONFIG_PREEMPT_RT
+void bufpool_defer_init(struct bufpool *pool);
+void bufpool_defer_flush(struct bufpool *pool);
+#else
+static inline void bufpool_defer_init(struct bufpool *pool)
+{
+}
 
-static __always_inline bool bufpool_rt_refused(struct bufpool *pool, bool take,
+static inline void bufpool_defer_flush(struct bufpool *pool)
+{
+}
+#endif /* CONFIG_PREEMPT_RT */
+
+static __always_inline bool bufpool_rt_refused(struct bufpool *pool,
 					       unsigned long caller)
 {
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT) || likely(preemptible()))
 		return false;
-	bufpool_rt_refuse(pool, take, caller);
+	bufpool_rt_refuse(pool, caller);
+	return true;
+}
+
+static __always_inline bool bufpool_rt_deferred(struct bufpool *pool,
+						void *buf, unsigned long caller)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) || likely(preemptible()))
+		return false;
+	bufpool_defer_return(pool, buf, caller);
 	return true;
 }
 
@@ -508,6 +553,10 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 				 enum bufpool_stat why);
 void bufpool_return_free(struct bufpool *pool, struct bufpool_bucket *b,
 			 unsigned int slot, void *buf);
+void bufpool_return_caller(struct bufpool *pool, void *buf,
+			   unsigned long caller);
+__printf(3, 4) void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
+				      const char *fmt, ...);
 
 /* stats.c: counters */
 void bufpool_add_out(struct bufpool *pool, struct bufpool_bucket *b, long nr,

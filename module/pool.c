@@ -196,6 +196,8 @@ static void bufpool_free(struct bufpool *pool)
 
 	/* The last return may still be in bufpool_return_done(): let it end. */
 	synchronize_rcu();
+	/* Or in the deferred returns' work item (PREEMPT_RT). */
+	bufpool_defer_flush(pool);
 	/* First: drops the records of buffers that never came back. */
 	bufpool_track_pool_exit(pool);
 	/* Caches first: a namesake created meanwhile must not clash. */
@@ -323,6 +325,7 @@ struct bufpool *bufpool_create(const char *name,
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
 	bufpool_init_buckets(pool);
+	bufpool_defer_init(pool);
 	bufpool_track_pool_init(pool, p.flags, p.track_sample);
 
 	err = bufpool_cache_init(pool);
@@ -395,6 +398,8 @@ void bufpool_destroy(struct bufpool *pool)
 	 */
 	synchronize_rcu();
 	synchronize_srcu(&bufpool_srcu);
+	/* Deferred returns (PREEMPT_RT) are returns, not buffers out. */
+	bufpool_defer_flush(pool);
 	bufpool_cache_release(pool);
 	/* Frees quarantined buffers, reports the ones still out. */
 	bufpool_track_destroy(pool, !bufpool_unloading);

@@ -612,23 +612,30 @@ static enum hrtimer_restart misuse_irq_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+static struct bufpool *hardirq_pool;
+
 /*
  * Take and return in hard interrupt context, from an hrtimer that expires
  * in hardirq context on PREEMPT_RT too (HRTIMER_MODE_REL_HARD).  Elsewhere
- * both work.  On PREEMPT_RT both are refused (bufpool.h): the take gets
- * NULL and the returned buffer stays out, so that returning it again from
- * process context is no double return.  Then the pool has nothing out.
+ * both work.  On PREEMPT_RT the take is refused (bufpool.h: it gets NULL)
+ * and the return is deferred to process context, where it completes.
+ * The pool stays, for the VM suite to see that it balances, until
+ * "hardirq_done".
  */
 static int misuse_hardirq(void)
 {
-	struct bufpool *pool = misuse_create("vmt-hardirq", 0);
+	struct bufpool *pool;
 	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
-	struct misuse_irq c = { .pool = pool };
+	struct misuse_irq c = { };
 	bool fired;
 	int ret = 0;
 
+	if (hardirq_pool)
+		return -EBUSY;
+	pool = misuse_create("vmt-hardirq", 0);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
+	c.pool = pool;
 	init_completion(&c.fired);
 	c.to_return = bufpool_take(pool, 64, GFP_KERNEL);
 	if (!c.to_return) {
@@ -648,17 +655,24 @@ static int misuse_hardirq(void)
 			    "the take in hardirq %s on %sPREEMPT_RT",
 			    c.taken ? "worked" : "failed", rt ? "" : "no "))
 		ret = -EIO;
-	/*
-	 * Refused on RT, or the timer never ran (hrtimer_cancel() waited for
-	 * a callback in flight): the buffer is still out, and comes back now.
-	 */
-	if (rt || !READ_ONCE(c.ran))
+	/* The timer never ran: the buffer is still out, and comes back now. */
+	if (!READ_ONCE(c.ran))
 		bufpool_return(pool, c.to_return);
 	bufpool_return(pool, c.taken);
-	bufpool_destroy(pool);
-	pr_info("%s: %sPREEMPT_RT: the take in hardirq was %s\n", __func__,
-		rt ? "" : "not ", c.taken ? "served" : "refused");
+	hardirq_pool = pool;
+	pr_info("%s: %sPREEMPT_RT: the take in hardirq was %s, the return %s\n",
+		__func__, rt ? "" : "not ", c.taken ? "served" : "refused",
+		rt ? "deferred" : "done");
 	return ret;
+}
+
+static int misuse_hardirq_done(void)
+{
+	if (!hardirq_pool)
+		return -EINVAL;
+	bufpool_destroy(hardirq_pool);
+	hardirq_pool = NULL;
+	return 0;
 }
 
 static const struct {
@@ -678,6 +692,7 @@ static const struct {
 	{ "pressure_fill", misuse_pressure_fill },
 	{ "pressure_done", misuse_pressure_done },
 	{ "hardirq", misuse_hardirq },
+	{ "hardirq_done", misuse_hardirq_done },
 };
 
 static ssize_t misuse_write(struct file *file, const char __user *ubuf,
