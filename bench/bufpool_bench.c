@@ -7,6 +7,8 @@
  * BUFPOOL_F_NO_INIT), sampled 1/1024 and 1/64, tracked and strict.
  *
  * Patterns: "pair" (take, touch, return), "burst" (take 64, return 64),
+ * "capped" (a pair, then a buffer of another bucket freed by the pool at
+ * its cap; kmalloc: a pair and a kfree),
  * "mix" (a driver-like load: skewed sizes, 256 buffers held, a random one
  * replaced at each step), and with two CPUs or more "remote" (taken on one
  * CPU, returned on another through a ring) and "scale" (the pair loop on
@@ -51,7 +53,7 @@ static unsigned int scale = 1;
 module_param(scale, uint, 0444);
 MODULE_PARM_DESC(scale, "divide the iterations by this (slow machines)");
 
-static char *patterns = "pair,burst,mix,remote,scale";
+static char *patterns = "pair,burst,capped,mix,remote,scale";
 module_param(patterns, charp, 0444);
 MODULE_PARM_DESC(patterns, "the patterns to run, comma-separated");
 
@@ -561,6 +563,108 @@ static void bb_run_mix(void)
 	bb_mix_slot = NULL;
 }
 
+/* === A pool at its cap === */
+
+/*
+ * "capped": each step is a pair in one bucket and the return of a buffer of
+ * another bucket (BB_CAP_OTHER bytes) that the pool frees: its depot can
+ * hold nothing (max_cached_bytes 1) and that bucket's magazines are full.
+ * The free moves that bucket's count of frees, which the inline return's
+ * owner memo watches.  kmalloc's step is a pair and a kfree() of an object
+ * of the other size.  The buffers to free are taken before the clock.
+ */
+#define BB_CAP_STEPS	4096
+#define BB_CAP_OTHER	512
+
+static noinline long bb_capped_loop(struct bufpool *pool, size_t size,
+				    void **stash, unsigned long n)
+{
+	unsigned long i;
+	long fails = 0;
+
+	for (i = 0; i < n; i++) {
+		void *p = pool ? bufpool_take(pool, size, GFP_KERNEL) :
+				 kmalloc(size, GFP_KERNEL);
+
+		if (unlikely(!p)) {
+			fails++;
+			continue;
+		}
+		bb_touch(p, i);
+		if (pool) {
+			bufpool_return(pool, p);
+			bufpool_return(pool, stash[i]);
+		} else {
+			kfree(p);
+			kfree(stash[i]);
+		}
+	}
+	return fails;
+}
+
+static void bb_run_capped(void)
+{
+	static const size_t sizes[] = { 64, SZ_1K, SZ_4K };
+	struct bufpool_params params = {
+		.max_size = SZ_64K,
+		.max_cached_bytes = 1,
+	};
+	unsigned long n = max(BB_CAP_STEPS / scale, 64U);
+	struct bufpool *pool;
+	unsigned int s, r, k, i;
+	void **stash;
+	u64 ns[BB_REPS];
+
+	pool = bufpool_create("bench-cap", &params);
+	stash = kmalloc_array(n, sizeof(*stash), GFP_KERNEL);
+	if (IS_ERR(pool) || !stash)
+		goto out;
+	for (s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (k = 0; k < 2; k++) {
+			struct bufpool *p = k ? pool : NULL;
+			long fails = 0;
+
+			for (r = 0; r <= BB_REPS; r++) {
+				u64 t0;
+
+				for (i = 0; i < n; i++) {
+					stash[i] = p ? bufpool_take(p, BB_CAP_OTHER, GFP_KERNEL) :
+						       kmalloc(BB_CAP_OTHER, GFP_KERNEL);
+					if (!stash[i])
+						goto out_stash;
+				}
+				t0 = ktime_get_ns();
+				fails += bb_capped_loop(p, sizes[s], stash, n);
+				/* The first one warms up. */
+				if (r)
+					ns[r - 1] = ktime_get_ns() - t0;
+				cond_resched();
+			}
+			if (fails) {
+				pr_info("# capped %zu: %ld allocations failed\n",
+					sizes[s], fails);
+				continue;
+			}
+			sort(ns, BB_REPS, sizeof(*ns), bb_cmp_u64, NULL);
+			bb_print_ns("capped", k ? "bufpool" : "kmalloc",
+				    sizes[s], ns, n);
+		}
+	}
+	goto out;
+out_stash:
+	/* Out of memory mid-stash: give back what was taken. */
+	while (i--) {
+		if (k)
+			bufpool_return(pool, stash[i]);
+		else
+			kfree(stash[i]);
+	}
+out:
+	kfree(stash);
+	if (!IS_ERR(pool))
+		bufpool_destroy(pool);
+}
+
 /* === Two CPUs and more === */
 
 #define BB_RING		256
@@ -838,6 +942,8 @@ static int bb_run(void)
 		bb_run_sizes("pair", BB_PATTERN_PAIR, 64, SZ_1M, true);
 	if (bb_wants("burst"))
 		bb_run_sizes("burst", BB_PATTERN_BURST, 64, SZ_64K, false);
+	if (bb_wants("capped"))
+		bb_run_capped();
 	if (bb_wants("mix"))
 		bb_run_mix();
 	if (bb_wants("remote"))

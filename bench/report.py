@@ -179,6 +179,9 @@ def goals(runs):
               "alloc_pages"), "≤ 0.1× (init_on_alloc=0)")
         add("burst 64 ≤ 4 KiB vs kmalloc, worst size", name,
             r("burst", "bufpool", small), "≤ 0.5×")
+        add("capped (a pair while the pool frees at its cap) vs kmalloc, "
+            "worst size", name, r("capped", "bufpool", [64, 1024, 4096]),
+            "report")
         add("remote vs kmalloc, worst size", name,
             r("remote", "bufpool", [256, 4096]), "≤ 0.5×")
         add("sampled 1/1024 vs untracked, worst size", name,
@@ -290,6 +293,8 @@ def main():
             md += ["![pair, %s](%s)" % (name, png), ""]
         for pattern, title in (("pair", "take + return"),
                                ("burst", "take 64, return 64"),
+                               ("capped", "a pair, then a free of another "
+                                "bucket's buffer at the pool's cap"),
                                ("mix", "mixed sizes, 256 held"),
                                ("remote", "taken on one CPU, returned on "
                                 "another")):

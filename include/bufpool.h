@@ -200,7 +200,7 @@ struct bufpool *bufpool_shared(void);
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x526d9593e775
+#define __BUFPOOL_LAYOUT	x47cc45216637
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -277,9 +277,12 @@ struct bufpool_cpu_bucket {
  * @dep_map: the guard as lockdep sees it
  * @sample_left: takes this CPU makes before the next sampled one (track.c)
  * @memo: the page of the last slab buffer an out-of-line return placed on
- *	this CPU (__bufpool_memo())
+ *	this CPU, or that page buffer itself (__bufpool_memo())
  * @memo_keep: the bits of a pointer that must match @memo: the page's, and
- *	the ones below that bucket's size, which are 0 at an object's start
+ *	the ones below that bucket's size, which are 0 at an object's start;
+ *	all of them for a page buffer
+ * @memo_folio: a page buffer's folio, whose references the inline return
+ *	counts; %NULL for a slab page
  * @memo_idx: that bucket's index
  * @memo_gen: *@memo_genp when @memo was set; -1, which it never is, for
  *	no memo
@@ -302,6 +305,7 @@ struct bufpool_cpu {
 	int sample_left;
 	unsigned long memo;
 	unsigned long memo_keep;
+	struct folio *memo_folio;
 	unsigned int memo_idx;
 	long memo_gen;
 	const atomic_long_t *memo_genp;
@@ -486,24 +490,30 @@ static __always_inline void __bufpool_kasan_unpoison(void *buf, size_t size)
 
 /*
  * The owner check of an inline return: this CPU's memo of the page of the
- * last slab buffer that a return out of line placed with the whole check
- * (bufpool_memo_set() in the module).  A page that was a slab of the
- * pool's bucket i is one still while that bucket has freed no slab buffer
- * since (its count of frees has not moved): the buffer that set the memo
- * was the pool's then, so its slab could not go before that buffer was
- * freed, and the count moves, with a full barrier, before every free.  The
- * acquire orders the count's read before every access to @buf.  Only
+ * last slab buffer, or of the last page buffer, that a return out of line
+ * placed with the whole check (bufpool_memo_set() in the module).  A page
+ * that was a slab of the pool's bucket i is one still, and a page buffer
+ * of bucket i is one still, while that bucket has freed no buffer since
+ * (its count of frees has not moved): the buffer that set the memo was the
+ * pool's then, so its slab or its pages could not go before that buffer
+ * was freed, and the count moves, with a full barrier, before every free.
+ * The acquire orders the count's read before every access to @buf.  Only
  * bufpool frees its buffers: a client that kfree()s one breaks this, as it
  * breaks the pool anyway.  The mask tests the page and the start of an
- * object (objects lie bucket-size apart from the page's start) in one
- * compare: anything else (another page, an interior pointer) gets the
- * whole check, out of line.  Returns the bucket's index, or -1.
+ * object (objects lie bucket-size apart from the page's start), or the
+ * page buffer's address, in one compare: anything else (another page, an
+ * interior pointer) gets the whole check, out of line.  A page buffer that
+ * someone else holds a reference to (get_page() for an skb frag, a bio) is
+ * not recycled, as in page_pool: out of line too.  Returns the bucket's
+ * index, or -1.
  */
 static __always_inline int __bufpool_memo(const struct bufpool_cpu *pcp,
 					  const void *buf)
 {
 	if (likely(((unsigned long)buf & pcp->memo_keep) == pcp->memo &&
-		   pcp->memo_gen == atomic_long_read_acquire(pcp->memo_genp)))
+		   pcp->memo_gen == atomic_long_read_acquire(pcp->memo_genp) &&
+		   (likely(!pcp->memo_folio) ||
+		    folio_ref_count(pcp->memo_folio) == 1)))
 		return pcp->memo_idx;
 	return -1;
 }

@@ -312,9 +312,9 @@ static void bufpool_test_return_memo(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, pcp->memo_idx, 0);
 		KUNIT_EXPECT_EQ(test, pcp->memo_keep, PAGE_MASK | 63);
 		KUNIT_EXPECT_PTR_EQ(test, pcp->memo_genp,
-				    &pool->buckets[0].slab_gen);
+				    &pool->buckets[0].free_gen);
 		KUNIT_EXPECT_EQ(test, pcp->memo_gen,
-				atomic_long_read(&pool->buckets[0].slab_gen));
+				atomic_long_read(&pool->buckets[0].free_gen));
 	}
 
 	/* A memo hit: the bucket is known, the pointer still checked. */
@@ -334,7 +334,7 @@ static void bufpool_test_return_memo(struct kunit *test)
 	pcp->memo = (unsigned long)foreign & PAGE_MASK;
 	pcp->memo_keep = PAGE_MASK | 63;
 	pcp->memo_idx = 0;
-	pcp->memo_genp = &pool->buckets[0].slab_gen;
+	pcp->memo_genp = &pool->buckets[0].free_gen;
 	pcp->memo_gen = atomic_long_read(pcp->memo_genp) - 1;
 	bp_expect_rejected(test, pool, foreign, -1);
 	/* A refused pointer sets no memo: this one stays stale. */
@@ -838,14 +838,20 @@ static void bufpool_test_return_page_referenced(struct kunit *test)
 	struct page *page;
 	void *buf, *next;
 
+	/* Once round first: this CPU's memo names the buffer (not indexed). */
 	buf = bufpool_take(pool, SZ_64K, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(pool, buf);
+	KUNIT_ASSERT_PTR_EQ(test, bufpool_take(pool, SZ_64K, GFP_KERNEL), buf);
+	if (!pool->indexed)
+		KUNIT_EXPECT_EQ(test, __bufpool_memo(raw_cpu_ptr(pool->cpu), buf),
+				(int)slot);
 	page = virt_to_page(buf + PAGE_SIZE);	/* a tail page, as a frag has */
 	get_page(page);
 	bp_fill(buf, SZ_64K);
 	bufpool_return(pool, buf);
 
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_RETURN), 2);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 1);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);

@@ -186,6 +186,17 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 }
 
 /*
+ * Before a buffer of @b leaves the pool: a CPU's memo of the owner check
+ * may name it, or its page (__bufpool_memo()).  Whoever sees the memory
+ * reused sees the count: paired with the acquire of __bufpool_memo().
+ */
+static void bufpool_count_free(struct bufpool_bucket *b)
+{
+	atomic_long_inc(&b->free_gen);
+	smp_mb__after_atomic();
+}
+
+/*
  * Free a slab buffer of bucket @b to its cache.  The bucket's count of
  * frees moves first: a CPU's memo of the owner check may name this
  * buffer's page, which may stop being the pool's once the buffer is gone
@@ -193,12 +204,7 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
  */
 static void bufpool_slab_free(struct bufpool_bucket *b, void *buf)
 {
-	atomic_long_inc(&b->slab_gen);
-	/*
-	 * Before the free: whoever sees the page reused sees the count.
-	 * Paired with the acquire of __bufpool_memo().
-	 */
-	smp_mb__after_atomic();
+	bufpool_count_free(b);
 	kmem_cache_free(b->cache, buf);
 }
 
@@ -280,6 +286,8 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 				     bufpool_unpooled_slot(b->pool) :
 				     b - b->pool->buckets, buf);
 	folio = virt_to_folio(buf);
+	/* The unpooled pseudo-bucket's count: nothing reads it. */
+	bufpool_count_free(b);
 	folio->private = NULL;
 	folio_put(folio);
 }

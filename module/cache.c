@@ -974,8 +974,8 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	    (bufpool_depot_put_full(pool, b, cb) &&
 	     bufpool_mag_push(cb, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
-		/* The inline returns of this page may skip the check now. */
-		if (b->cache && !pool->indexed)
+		/* Inline returns into this page may skip the check now. */
+		if (!pool->indexed)
 			bufpool_memo_set(pcp, b, idx, buf);
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
@@ -1194,7 +1194,8 @@ int bufpool_cache_init(struct bufpool *pool)
 		/* No memo yet: no pointer matches, no count is -1. */
 		pcp->memo = 0;
 		pcp->memo_keep = ~0UL;
-		pcp->memo_genp = &pool->buckets[0].slab_gen;
+		pcp->memo_folio = NULL;
+		pcp->memo_genp = &pool->buckets[0].free_gen;
 		pcp->memo_gen = -1;
 		INIT_WORK(&pcp->drain_work, bufpool_drain_work);
 		pcp->pool = pool;

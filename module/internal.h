@@ -83,9 +83,10 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
  * @nr_bufs: buffers in the magazines on @full
- * @slab_gen: slab buffers freed to @cache, counted before each free (the
- *	inline owner check's memo, __bufpool_memo(), reads it); on a line of
- *	its own, written by frees and read by every return the memo serves
+ * @free_gen: buffers of this bucket freed to the backend, counted before
+ *	each free (the inline owner check's memo, __bufpool_memo(), reads
+ *	it); on a line of its own, written by frees and read by every return
+ *	the memo serves
  * @nested: events counted by a context that found its CPU's guard held
  *	(an interrupt in the middle of a guarded section), added to the
  *	per-CPU counters on read
@@ -107,7 +108,7 @@ struct bufpool_bucket {
 	unsigned int nr_empty;
 	unsigned long nr_bufs;
 
-	atomic_long_t slab_gen ____cacheline_aligned_in_smp;
+	atomic_long_t free_gen ____cacheline_aligned_in_smp;
 
 	atomic_long_t nested[BUFPOOL_STAT_COUNT] ____cacheline_aligned_in_smp;
 	atomic_long_t out_approx;
@@ -518,20 +519,28 @@ bufpool_owner_fast(struct bufpool *pool, const void *buf)
 }
 
 /*
- * Remember @buf's page as bucket @b's in @pcp's memo (__bufpool_memo()),
- * in a guarded section: @buf passed the whole owner check, and it is still
- * the pool's, so that its page cannot stop being a slab of @b's cache
- * before @b's count of frees moves.
+ * Remember @buf as bucket @b's in @pcp's memo (__bufpool_memo()), in a
+ * guarded section: @buf passed the whole owner check, and it is still the
+ * pool's, so that its page cannot stop being a slab of @b's cache, or it
+ * cannot stop being @b's page buffer, before @b's count of frees moves.
+ * A slab buffer's memo names its page, a page buffer's the buffer alone.
  */
 static __always_inline void bufpool_memo_set(struct bufpool_cpu *pcp,
 					     struct bufpool_bucket *b,
-					     unsigned int idx, const void *buf)
+					     unsigned int idx, void *buf)
 {
-	pcp->memo = (unsigned long)buf & PAGE_MASK;
-	pcp->memo_keep = PAGE_MASK | (b->size - 1);
+	if (b->cache) {
+		pcp->memo = (unsigned long)buf & PAGE_MASK;
+		pcp->memo_keep = PAGE_MASK | (b->size - 1);
+		pcp->memo_folio = NULL;
+	} else {
+		pcp->memo = (unsigned long)buf;
+		pcp->memo_keep = ~0UL;
+		pcp->memo_folio = virt_to_folio(buf);
+	}
 	pcp->memo_idx = idx;
-	pcp->memo_genp = &b->slab_gen;
-	pcp->memo_gen = atomic_long_read(&b->slab_gen);
+	pcp->memo_genp = &b->free_gen;
+	pcp->memo_gen = atomic_long_read(&b->free_gen);
 }
 
 struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
