@@ -193,6 +193,7 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 static void bufpool_count_free(struct bufpool_bucket *b)
 {
 	atomic_long_inc(&b->free_gen);
+	/* The count before the free; paired with __bufpool_memo()'s acquire. */
 	smp_mb__after_atomic();
 }
 
