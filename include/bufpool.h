@@ -781,10 +781,12 @@ static __always_inline void *bufpool_take(struct bufpool *pool, size_t size,
  * tracks every buffer.  May be used in fast paths.
  *
  * Context: Any context but NMI; never sleeps.  On PREEMPT_RT, where it
- * may block briefly on the pool's sleeping locks, the contexts of
- * bufpool_take(): a return from a context bufpool_take() refuses is
- * refused too (one-time warning, counted as a bad return), and the buffer
- * stays out and the caller's, to be returned from a context that may.
+ * may block briefly on the pool's sleeping locks, a return from a context
+ * bufpool_take() refuses is deferred: a pointer that is not one of @pool's
+ * buffers is rejected there, and a buffer of @pool is returned shortly
+ * after from process context, with every check.  Only when 64 such
+ * returns wait already is it refused (one-time warning, counted as a bad
+ * return), and the buffer stays out and the caller's.
  */
 static __always_inline void bufpool_return(struct bufpool *pool, void *buf)
 {
