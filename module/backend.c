@@ -556,9 +556,7 @@ static void bufpool_slab_slots_init(struct bufpool *pool)
 			break;
 	}
 	pool->slab_shift = best;
-	memset(pool->slab_slot, BUFPOOL_SLAB_MAX, sizeof(pool->slab_slot));
-	for (i = pool->nr_slab; i <= BUFPOOL_SLAB_MAX; i++)
-		pool->slab_cache[i] = BUFPOOL_SLAB_NONE;
+	/* Into the table bufpool_backend_init() emptied first. */
 	for (i = pool->nr_slab; i-- > 0;)
 		pool->slab_slot[bufpool_slab_slot_of(pool->slab_cache[i], best)] = i;
 }

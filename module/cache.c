@@ -1118,6 +1118,7 @@ void __bufpool_return(struct bufpool *pool, void *buf)
 }
 EXPORT_SYMBOL_GPL(__bufpool_return);
 
+#ifdef CONFIG_PREEMPT_RT
 /**
  * bufpool_return_caller() - __bufpool_return() on behalf of @caller
  * @pool: the pool
@@ -1133,6 +1134,7 @@ void bufpool_return_caller(struct bufpool *pool, void *buf,
 {
 	__bufpool_return_caller(pool, buf, caller);
 }
+#endif /* CONFIG_PREEMPT_RT */
 
 size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
 {
