@@ -14,11 +14,12 @@
 #                                    dkms.conf in throwaway trees
 #                                    (.ci/dkms-check.sh), one test
 #   vm                               the VM suite on Debian's 6.12 in qemu
-#                                    (userspace-test/vm-test.sh); each check
+#                                    (userspace-test/host/vm-test.sh);
+#                                    each check
 #   vm-policy                        the policy boot: init_on_free=1 zeroing,
 #                                    then a leak with leak_panic=1 must panic
 #                                    after its report (userspace-test/
-#                                    vm-policy.sh); each check
+#                                    host/vm-policy.sh); each check
 #   build-K                          K = 6.12-rt, 6.1 or 6.1-rt: W=1 and
 #                                    sparse build against that kernel's
 #                                    headers (.ci/kernel-build.sh), one test
@@ -166,14 +167,14 @@ for step in $steps; do
 		count_one "$rc"
 		;;
 	vm)
-		{ make --no-print-directory modules >/dev/null &&
-			userspace-test/vm-test.sh; } 2>&1 | tee "$log" |
+		{ make --no-print-directory test-modules >/dev/null &&
+			userspace-test/host/vm-test.sh; } 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?
 		count_vm "$log" "$rc"
 		;;
 	vm-policy)
-		{ make --no-print-directory modules >/dev/null &&
-			userspace-test/vm-policy.sh; } 2>&1 | tee "$log" |
+		{ make --no-print-directory test-modules >/dev/null &&
+			userspace-test/host/vm-policy.sh; } 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?
 		count_vm "$log" "$rc"
 		;;
@@ -186,7 +187,7 @@ for step in $steps; do
 		kver=${step#vm-}
 		KVER=$kver VM_NAME=$step \
 			VM_MODULES=$repo/userspace-test/build/kernel-$kver/src \
-			userspace-test/vm-test.sh 2>&1 | tee "$log" |
+			userspace-test/host/vm-test.sh 2>&1 | tee "$log" |
 			quote_counts "$step" || rc=$?
 		count_vm "$log" "$rc"
 		;;

@@ -11,7 +11,7 @@
 # -Werror and sparse (C=2).  Fails on any compiler or sparse warning in our
 # files.  "make check" runs this for each kernel before booting it; the
 # last line is the directory the modules are in (VM_MODULES of
-# userspace-test/vm-test.sh).
+# userspace-test/host/vm-test.sh).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,15 +23,16 @@ command -v sparse >/dev/null ||
 	{ echo "sparse is not installed: run 'make deps'" >&2; exit 1; }
 
 rm -rf "$out"
-mkdir -p "$out/userspace-test" "$out/bench"
+mkdir -p "$out/userspace-test/modules" "$out/bench"
 (cd "$repo" && cp -r Kbuild Kconfig dkms.conf include module examples scripts "$out/" &&
-	cp userspace-test/*.c "$out/userspace-test/" &&
+	cp userspace-test/modules/*.c "$out/userspace-test/modules/" &&
 	cp bench/*.c "$out/bench/")
 echo "kernel-build: $krel ($kdir), W=1 -Werror, sparse, in $out"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 rc=0
-make -C "$kdir" M="$out" W=1 KCFLAGS=-Werror C=2 -j2 modules 2>&1 |
+make -C "$kdir" M="$out" W=1 KCFLAGS=-Werror C=2 -j2 \
+	BUFPOOL_BUILD="examples tests bench" modules 2>&1 |
 	tee "$log" | grep -v '^  \|^Skipping BTF' || rc=$?
 if [ "${PIPESTATUS[0]}" -ne 0 ]; then
 	echo "kernel-build: the build against $krel failed" >&2

@@ -34,7 +34,7 @@ step=${1:-}
 case "$step" in
 W1)
 	kdir=$(.ci/kdir.sh)
-	make -C "$kdir" M="$repo" W=1 KCFLAGS=-Werror modules
+	make -C "$kdir" M="$repo" W=1 KCFLAGS=-Werror BUFPOOL_BUILD="examples tests bench" modules
 	;;
 sparse)
 	command -v sparse >/dev/null ||
@@ -43,7 +43,7 @@ sparse)
 	log=$(mktemp)
 	trap 'rm -f "$log"' EXIT
 	rc=0
-	make -C "$kdir" M="$repo" C=2 modules 2>&1 | tee "$log" ||
+	make -C "$kdir" M="$repo" C=2 BUFPOOL_BUILD="examples tests bench" modules 2>&1 | tee "$log" ||
 		rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "sparse: the build failed" >&2

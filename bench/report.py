@@ -121,8 +121,11 @@ def table(rows, pattern, unit="ns per pair"):
             cells.append(cell)
         out.append("| %s | %s |" % (size_name(s), " | ".join(cells)))
     out.append("")
-    out.append("%s, median of 7; (N×) is the ratio to %s of the same run." %
-               (unit.capitalize(), "kmalloc (alloc_pages above 4 KiB)"
+    boots = max(r.get("boots", 1) for r in sel)
+    how = ("the median over %d boots of each boot's median of 7" % boots
+           if boots > 1 else "median of 7")
+    out.append("%s, %s; (N×) is the ratio to %s of the same run." %
+               (unit.capitalize(), how, "kmalloc (alloc_pages above 4 KiB)"
                 if pattern == "pair" else "kmalloc"))
     return out
 

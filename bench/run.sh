@@ -9,7 +9,7 @@
 #     with init_on_alloc=0 and once with init_on_alloc=1: the single-CPU
 #     figures, at native speed;
 #  2. as a module in a VM running Debian's 6.12 kernel under qemu TCG with
-#     4 vCPUs (userspace-test/vm-run.sh): the SMP figures (remote, scale).
+#     4 vCPUs (userspace-test/host/vm-run.sh): the SMP figures (remote, scale).
 #     These machines have 2 cores, so 4 vCPUs oversubscribe them and TCG
 #     is far slower than hardware: read the VM figures as ratios only.
 #
@@ -57,7 +57,7 @@ for s in $steps; do
 		;;
 	vm)
 		step "VM: build the modules"
-		make --no-print-directory modules >/dev/null
+		make --no-print-directory test-modules >/dev/null
 		step "VM: Debian's kernel, 4 vCPUs under TCG (ten minutes or so)"
 		cat >"$out/.vm-bench.sh" <<VMSCRIPT
 mount -t debugfs debugfs /sys/kernel/debug
@@ -76,7 +76,7 @@ done
 rmmod bufpool_bench
 rmmod bufpool
 VMSCRIPT
-		VM_TIMEOUT=${BENCH_VM_TIMEOUT:-2400} userspace-test/vm-run.sh \
+		VM_TIMEOUT=${BENCH_VM_TIMEOUT:-2400} userspace-test/host/vm-run.sh \
 			bench "$out/.vm-bench.sh" bufpool.ko \
 			bench/bufpool_bench.ko >"$out/vm.kunit" 2>&1 || {
 			tail -n 30 "$out/vm.kunit"

@@ -299,7 +299,7 @@ static void bufpool_test_return_interior_slab(struct kunit *test)
 static void bufpool_test_return_memo(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-ret-memo");
-	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->cpu);
+	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->f.cpu);
 	void *buf, *foreign;
 
 	buf = bufpool_take(pool, 64, GFP_KERNEL);
@@ -349,9 +349,9 @@ static void bufpool_test_return_memo(struct kunit *test)
  */
 static void bufpool_test_return_memo_bucket(struct kunit *test)
 {
-	struct bufpool *pool = bufpool_kunit_create(test, "kt-ret-memo-b", 64,
+	struct bufpool *pool = bp_create(test, "kt-ret-memo-b", 64,
 						    SZ_64K, 0, 0);
-	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->cpu);
+	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->f.cpu);
 	void *a, *b, *c;
 
 	a = bufpool_take(pool, 64, GFP_KERNEL);
@@ -394,7 +394,7 @@ static void bufpool_test_return_null_cache_word(struct kunit *test)
 
 	for (i = 0; i < 16 && !pool; i++) {
 		snprintf(name, sizeof(name), "kt-null-word-%d", i);
-		pool = bufpool_kunit_create(test, name, 8, SZ_64K, 0, 0);
+		pool = bp_create(test, name, 8, SZ_64K, 0, 0);
 		if (pool->slab_slot[0] != BUFPOOL_SLAB_MAX)
 			pool = NULL;
 	}
@@ -800,7 +800,7 @@ static void bufpool_test_slab_index(struct kunit *test)
 	pool = bufpool_create("kt-slab-index", NULL);
 	bufpool_slab_index_force = false;
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bufpool_kunit_destroy_at_end(test, pool);
+	bp_destroy_at_end(test, pool);
 	other = bp_create_default(test, "kt-slab-index-b");
 	KUNIT_ASSERT_TRUE(test, pool->indexed);
 	KUNIT_EXPECT_EQ(test, other->indexed, IS_ENABLED(CONFIG_KASAN));
@@ -853,7 +853,7 @@ static void bufpool_test_return_page_referenced(struct kunit *test)
 	bufpool_return(pool, buf);
 	KUNIT_ASSERT_PTR_EQ(test, bufpool_take(pool, SZ_64K, GFP_KERNEL), buf);
 	if (!pool->indexed)
-		KUNIT_EXPECT_EQ(test, __bufpool_memo(raw_cpu_ptr(pool->cpu), buf),
+		KUNIT_EXPECT_EQ(test, __bufpool_memo(raw_cpu_ptr(pool->f.cpu), buf),
 				(int)slot);
 	page = virt_to_page(buf + PAGE_SIZE);	/* a tail page, as a frag has */
 	get_page(page);
@@ -942,7 +942,7 @@ static void bufpool_test_destroy_twice(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, bufpool_take(pool, 256, GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
 	bufpool_return(pool, buf);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 /*
@@ -959,7 +959,7 @@ static void bufpool_test_use_after_destroy_tracked(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	bufpool_destroy(pool);
-	KUNIT_ASSERT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_ASSERT_TRUE(test, bp_namesake_gone(test, name));
 	KUNIT_ASSERT_TRUE(test, READ_ONCE(pool->track.buried));
 
 	bp_console_start(test, name);

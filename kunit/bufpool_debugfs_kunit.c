@@ -41,12 +41,9 @@
 /* === Helpers === */
 
 /* Not a buffer: returning it must be refused. */
-static unsigned long bd_not_a_buffer[8] = { 1 };
+static unsigned long bp_not_a_buffer[8] = { 1 };
 
-/* Create a pool that is destroyed when the test case ends. */
-#define bd_create bufpool_kunit_create
-
-static void *bd_take(struct kunit *test, struct bufpool *pool, size_t size)
+static void *bp_take(struct kunit *test, struct bufpool *pool, size_t size)
 {
 	void *buf = bufpool_take(pool, size, GFP_KERNEL);
 
@@ -56,7 +53,7 @@ static void *bd_take(struct kunit *test, struct bufpool *pool, size_t size)
 }
 
 /* Render a file: @show on a seq_file over a kernel buffer, NUL-terminated. */
-static char *bd_show(struct kunit *test, int (*show)(struct seq_file *, void *),
+static char *bp_show(struct kunit *test, int (*show)(struct seq_file *, void *),
 		     void *priv)
 {
 	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
@@ -74,13 +71,13 @@ static char *bd_show(struct kunit *test, int (*show)(struct seq_file *, void *),
 	return m->buf;
 }
 
-static int bd_write(struct bufpool *pool, enum bufpool_debugfs_ctl ctl,
+static int bp_write(struct bufpool *pool, enum bufpool_debugfs_ctl ctl,
 		    const char *s)
 {
 	return bufpool_debugfs_ctl_write(pool, ctl, s);
 }
 
-static char *bd_strdup(struct kunit *test, const char *s)
+static char *bp_strdup(struct kunit *test, const char *s)
 {
 	size_t len = strlen(s) + 1;
 	char *copy = kunit_kmalloc(test, len, GFP_KERNEL);
@@ -90,20 +87,20 @@ static char *bd_strdup(struct kunit *test, const char *s)
 	return copy;
 }
 
-#define BD_MAX_COLS	24
-#define BD_MAX_ROWS	64
+#define BP_MAX_COLS	24
+#define BP_MAX_ROWS	64
 
 /* A table file: the header's column names and the rows' cells. */
-struct bd_table {
+struct bp_table {
 	unsigned int nr_cols;
-	const char *col[BD_MAX_COLS];
+	const char *col[BP_MAX_COLS];
 	unsigned int nr_rows;
-	unsigned int nr_cells[BD_MAX_ROWS];
-	const char *cell[BD_MAX_ROWS][BD_MAX_COLS];
+	unsigned int nr_cells[BP_MAX_ROWS];
+	const char *cell[BP_MAX_ROWS][BP_MAX_COLS];
 };
 
 /* Split @line at blanks into at most @max words; returns how many. */
-static unsigned int bd_words(char *line, const char **word, unsigned int max)
+static unsigned int bp_words(char *line, const char **word, unsigned int max)
 {
 	unsigned int n = 0;
 	char *w;
@@ -122,29 +119,29 @@ static unsigned int bd_words(char *line, const char **word, unsigned int max)
  * Parse a table: the line starting with '#' names the columns (the '#'
  * dropped), every other non-empty line is a row.
  */
-static struct bd_table *bd_parse(struct kunit *test, const char *text)
+static struct bp_table *bp_parse(struct kunit *test, const char *text)
 {
-	struct bd_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	char *s = bd_strdup(test, text), *line;
+	struct bp_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	char *s = bp_strdup(test, text), *line;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	while ((line = strsep(&s, "\n"))) {
 		if (!*line)
 			continue;
 		if (*line == '#') {
-			t->nr_cols = bd_words(line + 1, t->col, BD_MAX_COLS);
+			t->nr_cols = bp_words(line + 1, t->col, BP_MAX_COLS);
 			continue;
 		}
-		KUNIT_ASSERT_LT(test, t->nr_rows, BD_MAX_ROWS);
-		t->nr_cells[t->nr_rows] = bd_words(line, t->cell[t->nr_rows],
-						   BD_MAX_COLS);
+		KUNIT_ASSERT_LT(test, t->nr_rows, BP_MAX_ROWS);
+		t->nr_cells[t->nr_rows] = bp_words(line, t->cell[t->nr_rows],
+						   BP_MAX_COLS);
 		t->nr_rows++;
 	}
 	KUNIT_ASSERT_GT_MSG(test, t->nr_cols, 0, "no header in:\n%s", text);
 	return t;
 }
 
-static int bd_col(struct kunit *test, const struct bd_table *t,
+static int bp_col(struct kunit *test, const struct bp_table *t,
 		  const char *name)
 {
 	unsigned int i;
@@ -157,7 +154,7 @@ static int bd_col(struct kunit *test, const struct bd_table *t,
 }
 
 /* The row whose first cell is @label, or -1. */
-static int bd_row(const struct bd_table *t, const char *label)
+static int bp_row(const struct bp_table *t, const char *label)
 {
 	unsigned int i;
 
@@ -167,10 +164,10 @@ static int bd_row(const struct bd_table *t, const char *label)
 	return -1;
 }
 
-static const char *bd_cell(struct kunit *test, const struct bd_table *t,
+static const char *bp_cell(struct kunit *test, const struct bp_table *t,
 			   int row, const char *col)
 {
-	int c = bd_col(test, t, col);
+	int c = bp_col(test, t, col);
 
 	KUNIT_ASSERT_GE(test, row, 0);
 	KUNIT_ASSERT_GE(test, c, 0);
@@ -180,10 +177,10 @@ static const char *bd_cell(struct kunit *test, const struct bd_table *t,
 	return t->cell[row][c];
 }
 
-static unsigned long bd_num(struct kunit *test, const struct bd_table *t,
+static unsigned long bp_num(struct kunit *test, const struct bp_table *t,
 			    int row, const char *col)
 {
-	const char *s = bd_cell(test, t, row, col);
+	const char *s = bp_cell(test, t, row, col);
 	unsigned long v;
 
 	KUNIT_ASSERT_EQ_MSG(test, kstrtoul(s, 10, &v), 0,
@@ -193,10 +190,10 @@ static unsigned long bd_num(struct kunit *test, const struct bd_table *t,
 }
 
 /* The value of "key value" line @key in @text, as a number. */
-static unsigned long bd_kv(struct kunit *test, const char *text,
+static unsigned long bp_kv(struct kunit *test, const char *text,
 			   const char *key)
 {
-	char *s = bd_strdup(test, text), *line;
+	char *s = bp_strdup(test, text), *line;
 	unsigned long v;
 
 	while ((line = strsep(&s, "\n"))) {
@@ -213,10 +210,10 @@ static unsigned long bd_kv(struct kunit *test, const char *text,
 }
 
 /* The value of "key value" line @key, as text. */
-static const char *bd_kv_str(struct kunit *test, const char *text,
+static const char *bp_kv_str(struct kunit *test, const char *text,
 			     const char *key)
 {
-	char *s = bd_strdup(test, text), *line;
+	char *s = bp_strdup(test, text), *line;
 
 	while ((line = strsep(&s, "\n"))) {
 		char *k = strsep(&line, " ");
@@ -229,12 +226,12 @@ static const char *bd_kv_str(struct kunit *test, const char *text,
 }
 
 /* Documentation/tuning.rst: 2 * min(32 * size, max(64 KiB, size)). */
-static size_t bd_tuning_cpu_bound(size_t size)
+static size_t bp_tuning_cpu_bound(size_t size)
 {
 	return 2 * min_t(size_t, 32 * size, max_t(size_t, SZ_64K, size));
 }
 
-static const char *bd_track_state(struct bufpool *pool)
+static const char *bp_track_state(struct bufpool *pool)
 {
 	static char state[16];
 
@@ -243,7 +240,7 @@ static const char *bd_track_state(struct bufpool *pool)
 
 /* === Files === */
 
-static struct dentry *bd_root(struct kunit *test)
+static struct dentry *bp_root(struct kunit *test)
 {
 	struct dentry *root = bufpool_debugfs_root_dir();
 
@@ -252,7 +249,7 @@ static struct dentry *bd_root(struct kunit *test)
 	return root;
 }
 
-static void bd_expect_file(struct kunit *test, struct dentry *dir,
+static void bp_expect_file(struct kunit *test, struct dentry *dir,
 			   const char *name, umode_t mode)
 {
 	struct dentry *d = debugfs_lookup(name, dir);
@@ -267,32 +264,32 @@ static void bd_expect_file(struct kunit *test, struct dentry *dir,
 
 static void bufpool_debugfs_test_files(struct kunit *test)
 {
-	struct dentry *root = bd_root(test);
-	struct bufpool *pool = bd_create(test, "kt-dbg-files", 0, 0, 0, 0);
+	struct dentry *root = bp_root(test);
+	struct bufpool *pool = bp_create(test, "kt-dbg-files", 0, 0, 0, 0);
 	struct dentry *dir;
 
-	bd_expect_file(test, root, "pools", 0400);
+	bp_expect_file(test, root, "pools", 0400);
 	dir = debugfs_lookup("kt-dbg-files", root);
 	KUNIT_ASSERT_NOT_NULL(test, dir);
 	KUNIT_EXPECT_PTR_EQ(test, dir, pool->debugfs);
 	KUNIT_EXPECT_TRUE(test, S_ISDIR(d_inode(dir)->i_mode));
 	dput(dir);
 
-	bd_expect_file(test, pool->debugfs, "stats", 0400);
-	bd_expect_file(test, pool->debugfs, "outstanding", 0400);
-	bd_expect_file(test, pool->debugfs, "params", 0400);
-	bd_expect_file(test, pool->debugfs, "track", 0600);
-	bd_expect_file(test, pool->debugfs, "clear", 0200);
-	bd_expect_file(test, pool->debugfs, "reset_peak", 0200);
+	bp_expect_file(test, pool->debugfs, "stats", 0400);
+	bp_expect_file(test, pool->debugfs, "outstanding", 0400);
+	bp_expect_file(test, pool->debugfs, "params", 0400);
+	bp_expect_file(test, pool->debugfs, "track", 0600);
+	bp_expect_file(test, pool->debugfs, "clear", 0200);
+	bp_expect_file(test, pool->debugfs, "reset_peak", 0200);
 }
 
 /* Destroying a pool removes its files; a namesake gets new ones. */
 static void bufpool_debugfs_test_recreate(struct kunit *test)
 {
 	static const char name[] = "kt-dbg-again";
-	struct dentry *root = bd_root(test);
+	struct dentry *root = bp_root(test);
 	struct bufpool *old, *pool;
-	struct bd_table *t;
+	struct bp_table *t;
 	struct dentry *d;
 	void *buf;
 
@@ -304,27 +301,27 @@ static void bufpool_debugfs_test_recreate(struct kunit *test)
 	bufpool_destroy(old);
 
 	KUNIT_EXPECT_NULL(test, debugfs_lookup(name, root));
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_pools_show, NULL));
-	KUNIT_EXPECT_EQ(test, bd_row(t, name), -1);
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_pools_show, NULL));
+	KUNIT_EXPECT_EQ(test, bp_row(t, name), -1);
 
-	pool = bd_create(test, name, 0, 0, 0, 0);
+	pool = bp_create(test, name, 0, 0, 0, 0);
 	d = debugfs_lookup(name, root);
 	KUNIT_EXPECT_NOT_NULL(test, d);
 	KUNIT_EXPECT_PTR_EQ(test, d, pool->debugfs);
 	dput(d);
-	bd_expect_file(test, pool->debugfs, "stats", 0400);
-	bd_expect_file(test, pool->debugfs, "track", 0600);
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_pools_show, NULL));
-	KUNIT_EXPECT_GE(test, bd_row(t, name), 0);
+	bp_expect_file(test, pool->debugfs, "stats", 0400);
+	bp_expect_file(test, pool->debugfs, "track", 0600);
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_pools_show, NULL));
+	KUNIT_EXPECT_GE(test, bp_row(t, name), 0);
 	/* Exactly one line for the name. */
-	t->cell[bd_row(t, name)][0] = "";
-	KUNIT_EXPECT_EQ(test, bd_row(t, name), -1);
+	t->cell[bp_row(t, name)][0] = "";
+	KUNIT_EXPECT_EQ(test, bp_row(t, name), -1);
 
 	/* The dying pool's last buffer: the pool goes with it. */
 	bufpool_return(old, buf);
 
 	/* Gone for good, again. */
-	kunit_remove_action(test, bufpool_kunit_destroy_action, pool);
+	kunit_remove_action(test, bp_destroy_action, pool);
 	bufpool_destroy(pool);
 	KUNIT_EXPECT_NULL(test, debugfs_lookup(name, root));
 }
@@ -333,7 +330,7 @@ static void bufpool_debugfs_test_recreate(struct kunit *test)
  * Open @name in @dir as a user would, through debugfs's proxy: on a mount
  * of our own, as UML runs the tests before user space mounts anything.
  */
-static struct file *bd_open(struct kunit *test, struct vfsmount *mnt,
+static struct file *bp_open(struct kunit *test, struct vfsmount *mnt,
 			    struct dentry *dir, const char *name, int flags)
 {
 	struct path path = { .mnt = mnt };
@@ -369,7 +366,7 @@ static void bufpool_debugfs_test_destroy_open(struct kunit *test)
 	unsigned int i;
 	loff_t pos = 0;
 
-	bd_root(test);
+	bp_root(test);
 	type = get_fs_type("debugfs");
 	KUNIT_ASSERT_NOT_NULL(test, type);
 	mnt = vfs_kern_mount(type, 0, "debugfs", NULL);
@@ -379,7 +376,7 @@ static void bufpool_debugfs_test_destroy_open(struct kunit *test)
 	pool = bufpool_create("kt-dbg-open", NULL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	for (i = 0; i < ARRAY_SIZE(files); i++)
-		open[i] = bd_open(test, mnt, pool->debugfs, files[i].name,
+		open[i] = bp_open(test, mnt, pool->debugfs, files[i].name,
 				  files[i].flags);
 
 	bufpool_destroy(pool);
@@ -411,11 +408,11 @@ static void bufpool_debugfs_test_pools_header(struct kunit *test)
 		"peak_out_bytes", "takes", "returns", "hit_pct", "bad_returns",
 		"tracking",
 	};
-	struct bd_table *t;
+	struct bp_table *t;
 	unsigned int i;
 
-	bd_create(test, "kt-dbg-header", 0, 0, 0, 0);
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_pools_show, NULL));
+	bp_create(test, "kt-dbg-header", 0, 0, 0, 0);
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_pools_show, NULL));
 	KUNIT_ASSERT_EQ(test, t->nr_cols, ARRAY_SIZE(cols));
 	for (i = 0; i < ARRAY_SIZE(cols); i++)
 		KUNIT_EXPECT_STREQ(test, t->col[i], cols[i]);
@@ -423,52 +420,52 @@ static void bufpool_debugfs_test_pools_header(struct kunit *test)
 	for (i = 0; i < t->nr_rows; i++)
 		KUNIT_EXPECT_EQ_MSG(test, t->nr_cells[i], t->nr_cols, "row %s",
 				    t->cell[i][0]);
-	KUNIT_EXPECT_GE(test, bd_row(t, "shared"), 0);
+	KUNIT_EXPECT_GE(test, bp_row(t, "shared"), 0);
 }
 
 static void bufpool_debugfs_test_pools_line(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-pools", 64, SZ_4K, 0, 0);
-	struct bd_table *t;
+	struct bufpool *pool = bp_create(test, "kt-dbg-pools", 64, SZ_4K, 0, 0);
+	struct bp_table *t;
 	void *buf, *big, *small;
 	int i, row;
 
 	/* One allocation, then three takes from this CPU's magazine. */
-	buf = bd_take(test, pool, 64);
+	buf = bp_take(test, pool, 64);
 	for (i = 0; i < 3; i++) {
 		bufpool_return(pool, buf);
-		buf = bd_take(test, pool, 64);
+		buf = bp_take(test, pool, 64);
 	}
-	big = bd_take(test, pool, SZ_8K);		/* unpooled */
-	small = bd_take(test, pool, 128);
+	big = bp_take(test, pool, SZ_8K);		/* unpooled */
+	small = bp_take(test, pool, 128);
 	bufpool_return(pool, small);			/* idle */
 
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_pools_show, NULL));
-	row = bd_row(t, "kt-dbg-pools");
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_pools_show, NULL));
+	row = bp_row(t, "kt-dbg-pools");
 	KUNIT_ASSERT_GE(test, row, 0);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "buckets"), 7);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "out"), 2);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "out_bytes"), 64 + SZ_8K);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "idle"), 1);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "idle_bytes"), 128);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "takes"), 6);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "returns"), 4);
-	KUNIT_EXPECT_STREQ(test, bd_cell(test, t, row, "hit_pct"), "50.0");
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "bad_returns"), 0);
-	KUNIT_EXPECT_STREQ(test, bd_cell(test, t, row, "tracking"),
-			   bd_track_state(pool));
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "buckets"), 7);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "out"), 2);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "out_bytes"), 64 + SZ_8K);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "idle"), 1);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "idle_bytes"), 128);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "takes"), 6);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "returns"), 4);
+	KUNIT_EXPECT_STREQ(test, bp_cell(test, t, row, "hit_pct"), "50.0");
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "bad_returns"), 0);
+	KUNIT_EXPECT_STREQ(test, bp_cell(test, t, row, "tracking"),
+			   bp_track_state(pool));
 	/* Approximate, but unpooled takes are folded at once. */
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "peak_out_bytes"),
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "peak_out_bytes"),
 			READ_ONCE(pool->peak_bytes));
-	KUNIT_EXPECT_GE(test, bd_num(test, t, row, "peak_out_bytes"), SZ_8K);
+	KUNIT_EXPECT_GE(test, bp_num(test, t, row, "peak_out_bytes"), SZ_8K);
 
 	/* A bad return shows; nothing else changes. */
-	bufpool_return(pool, bd_not_a_buffer);
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_pools_show, NULL));
-	row = bd_row(t, "kt-dbg-pools");
+	bufpool_return(pool, bp_not_a_buffer);
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_pools_show, NULL));
+	row = bp_row(t, "kt-dbg-pools");
 	KUNIT_ASSERT_GE(test, row, 0);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "bad_returns"), 1);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "returns"), 4);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "bad_returns"), 1);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "returns"), 4);
 
 	bufpool_return(pool, big);
 	bufpool_return(pool, buf);
@@ -510,7 +507,7 @@ static void bufpool_debugfs_test_rate(struct kunit *test)
 /* === stats === */
 
 /* The columns of "stats" that are counted, so sum up in the total line. */
-static const char * const bd_summed[] = {
+static const char * const bp_summed[] = {
 	"takes", "returns", "cpu_hits", "depot_hits", "allocs", "alloc_fails",
 	"frees", "over_budget", "trimmed", "drained", "bad_returns", "out",
 	"idle",
@@ -520,15 +517,15 @@ static const char * const bd_summed[] = {
  * Check "stats" of a quiet pool against what the test holds: @held[i]
  * buffers of bucket i and @held_unpooled unpooled ones.
  */
-static void bd_check_stats(struct kunit *test, struct bufpool *pool,
+static void bp_check_stats(struct kunit *test, struct bufpool *pool,
 			   const unsigned long *held,
 			   unsigned long held_unpooled)
 {
-	char *params = bd_show(test, bufpool_debugfs_params_show, pool);
-	struct bd_table *t = bd_parse(test, bd_show(test,
+	char *params = bp_show(test, bufpool_debugfs_params_show, pool);
+	struct bp_table *t = bp_parse(test, bp_show(test,
 						    bufpool_debugfs_stats_show,
 						    pool));
-	unsigned long sum[ARRAY_SIZE(bd_summed)] = {};
+	unsigned long sum[ARRAY_SIZE(bp_summed)] = {};
 	unsigned long nr_idle, nr_out;
 	size_t idle_bytes = 0, out_bytes;
 	unsigned int i, c;
@@ -545,15 +542,15 @@ static void bd_check_stats(struct kunit *test, struct bufpool *pool,
 				 pool->buckets[i].size);
 		else
 			strscpy(label, "unpooled");
-		row = bd_row(t, label);
+		row = bp_row(t, label);
 		KUNIT_ASSERT_EQ_MSG(test, row, i, "line %s", label);
 
-		takes = bd_num(test, t, row, "takes");
-		returns = bd_num(test, t, row, "returns");
-		out = bd_num(test, t, row, "out");
-		idle = bd_num(test, t, row, "idle");
-		allocs = bd_num(test, t, row, "allocs");
-		frees = bd_num(test, t, row, "frees");
+		takes = bp_num(test, t, row, "takes");
+		returns = bp_num(test, t, row, "returns");
+		out = bp_num(test, t, row, "out");
+		idle = bp_num(test, t, row, "idle");
+		allocs = bp_num(test, t, row, "allocs");
+		frees = bp_num(test, t, row, "frees");
 
 		/* The invariants of a quiet pool. */
 		KUNIT_EXPECT_EQ_MSG(test, takes - returns, out, "line %s",
@@ -565,75 +562,75 @@ static void bd_check_stats(struct kunit *test, struct bufpool *pool,
 		/* Every buffer allocated is out, idle or freed. */
 		KUNIT_EXPECT_EQ_MSG(test, allocs - frees, out + idle,
 				    "line %s", label);
-		KUNIT_EXPECT_EQ_MSG(test, bd_num(test, t, row, "cpu_hits") +
-				    bd_num(test, t, row, "depot_hits") +
+		KUNIT_EXPECT_EQ_MSG(test, bp_num(test, t, row, "cpu_hits") +
+				    bp_num(test, t, row, "depot_hits") +
 				    allocs, takes, "line %s", label);
 		if (i < pool->nr_buckets) {
 			KUNIT_EXPECT_EQ(test, idle,
 					bufpool_bucket_idle(pool, i));
-			KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "peak_out"),
+			KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "peak_out"),
 					READ_ONCE(pool->buckets[i].peak_out));
 			idle_bytes += idle * pool->buckets[i].size;
 		} else {
 			KUNIT_EXPECT_EQ(test, idle, 0);
 		}
-		for (c = 0; c < ARRAY_SIZE(bd_summed); c++)
-			sum[c] += bd_num(test, t, row, bd_summed[c]);
+		for (c = 0; c < ARRAY_SIZE(bp_summed); c++)
+			sum[c] += bp_num(test, t, row, bp_summed[c]);
 	}
 
 	/* The total line is the sum of the others. */
-	row = bd_row(t, "total");
+	row = bp_row(t, "total");
 	KUNIT_ASSERT_EQ(test, row, pool->nr_buckets + 1);
-	for (c = 0; c < ARRAY_SIZE(bd_summed); c++)
-		KUNIT_EXPECT_EQ_MSG(test, bd_num(test, t, row, bd_summed[c]),
-				    sum[c], "total %s", bd_summed[c]);
-	KUNIT_EXPECT_STREQ(test, bd_cell(test, t, row, "peak_out"), "-");
+	for (c = 0; c < ARRAY_SIZE(bp_summed); c++)
+		KUNIT_EXPECT_EQ_MSG(test, bp_num(test, t, row, bp_summed[c]),
+				    sum[c], "total %s", bp_summed[c]);
+	KUNIT_EXPECT_STREQ(test, bp_cell(test, t, row, "peak_out"), "-");
 
 	/* ... and agrees with the pool's own accounting. */
 	nr_out = bufpool_outstanding(pool, &out_bytes);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "out"), nr_out);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "out"), nr_out);
 	KUNIT_EXPECT_EQ(test, bufpool_idle(pool, &nr_idle), idle_bytes);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "idle"), nr_idle);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "idle"), nr_idle);
 
 	/* Idle memory within the documented bound. */
-	KUNIT_EXPECT_LE(test, idle_bytes, bd_kv(test, params, "idle_bound"));
+	KUNIT_EXPECT_LE(test, idle_bytes, bp_kv(test, params, "idle_bound"));
 	KUNIT_EXPECT_LE(test, atomic_long_read(&pool->depot_bytes),
 			pool->max_cached_bytes);
 }
 
 static void bufpool_debugfs_test_stats_invariants(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-stats", 64, SZ_64K,
+	struct bufpool *pool = bp_create(test, "kt-dbg-stats", 64, SZ_64K,
 					 SZ_256K, 0);
 	unsigned long held[16] = {}, held_unpooled = 0;
 	void *bufs[16][12], *unpooled[2];
 	unsigned int i, j, n;
 
 	KUNIT_ASSERT_LE(test, pool->nr_buckets, ARRAY_SIZE(held));
-	bd_check_stats(test, pool, held, 0);
+	bp_check_stats(test, pool, held, 0);
 
 	/* Bucket i: take i + 1 buffers (at most 12), give back half. */
 	for (i = 0; i < pool->nr_buckets; i++) {
 		n = min(i + 1, 12U);
 		for (j = 0; j < n; j++)
-			bufs[i][j] = bd_take(test, pool, pool->buckets[i].size);
+			bufs[i][j] = bp_take(test, pool, pool->buckets[i].size);
 		for (j = 0; j < n / 2; j++)
 			bufpool_return(pool, bufs[i][j]);
 		held[i] = n - n / 2;
 	}
 	/* Some recycling, to have hits. */
 	for (j = 0; j < 100; j++)
-		bufpool_return(pool, bd_take(test, pool, 200 + j));
+		bufpool_return(pool, bp_take(test, pool, 200 + j));
 	for (j = 0; j < ARRAY_SIZE(unpooled); j++)
-		unpooled[j] = bd_take(test, pool, SZ_128K);
+		unpooled[j] = bp_take(test, pool, SZ_128K);
 	bufpool_return(pool, unpooled[0]);
 	held_unpooled = 1;
-	bd_check_stats(test, pool, held, held_unpooled);
+	bp_check_stats(test, pool, held, held_unpooled);
 
 	/* After clear: nothing idle, the same out. */
 	KUNIT_EXPECT_EQ(test, bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_CLEAR,
 							"1"), 0);
-	bd_check_stats(test, pool, held, held_unpooled);
+	bp_check_stats(test, pool, held, held_unpooled);
 	KUNIT_EXPECT_EQ(test, bufpool_idle(pool, NULL), 0);
 
 	for (i = 0; i < pool->nr_buckets; i++) {
@@ -643,16 +640,16 @@ static void bufpool_debugfs_test_stats_invariants(struct kunit *test)
 		held[i] = 0;
 	}
 	bufpool_return(pool, unpooled[1]);
-	bd_check_stats(test, pool, held, 0);
+	bp_check_stats(test, pool, held, 0);
 }
 
 /* Returns over the budget are freed; idle stays within the bound. */
 static void bufpool_debugfs_test_stats_idle_bound(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-bound", 64, SZ_64K,
+	struct bufpool *pool = bp_create(test, "kt-dbg-bound", 64, SZ_64K,
 					 SZ_64K, 0);
 	unsigned long held[16] = {};
-	struct bd_table *t;
+	struct bp_table *t;
 	unsigned int i, j;
 	void **bufs;
 
@@ -660,14 +657,14 @@ static void bufpool_debugfs_test_stats_idle_bound(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
 	for (i = 0; i < pool->nr_buckets; i++) {
 		for (j = 0; j < 64; j++)
-			bufs[j] = bd_take(test, pool, pool->buckets[i].size);
+			bufs[j] = bp_take(test, pool, pool->buckets[i].size);
 		for (j = 0; j < 64; j++)
 			bufpool_return(pool, bufs[j]);
 	}
-	bd_check_stats(test, pool, held, 0);
+	bp_check_stats(test, pool, held, 0);
 
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_stats_show, pool));
-	KUNIT_EXPECT_GT(test, bd_num(test, t, bd_row(t, "total"),
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_stats_show, pool));
+	KUNIT_EXPECT_GT(test, bp_num(test, t, bp_row(t, "total"),
 				     "over_budget"), 0);
 }
 
@@ -675,119 +672,119 @@ static void bufpool_debugfs_test_stats_idle_bound(struct kunit *test)
 
 static void bufpool_debugfs_test_params(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-params", 256, SZ_64K,
+	struct bufpool *pool = bp_create(test, "kt-dbg-params", 256, SZ_64K,
 					 SZ_1M, BUFPOOL_F_NO_INIT);
-	char *text = bd_show(test, bufpool_debugfs_params_show, pool);
+	char *text = bp_show(test, bufpool_debugfs_params_show, pool);
 	unsigned int nr_cpus = num_possible_cpus();
 	size_t cpu_bound = 0;
-	struct bd_table *t;
+	struct bp_table *t;
 	unsigned int i;
 
-	KUNIT_EXPECT_STREQ(test, bd_kv_str(test, text, "name"), "kt-dbg-params");
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "min_size"), 256);
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "max_size"), SZ_64K);
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "max_cached_bytes"), SZ_1M);
-	KUNIT_EXPECT_STREQ(test, bd_kv_str(test, text, "flags"), "0x1 no_init");
-	KUNIT_EXPECT_STREQ(test, bd_kv_str(test, text, "tracking"),
-			   bd_track_state(pool));
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "nr_buckets"), 9);
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "nr_cpus"), nr_cpus);
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "name"), "kt-dbg-params");
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "min_size"), 256);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "max_size"), SZ_64K);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "max_cached_bytes"), SZ_1M);
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "flags"), "0x1 no_init");
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "tracking"),
+			   bp_track_state(pool));
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "nr_buckets"), 9);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "nr_cpus"), nr_cpus);
 
-	t = bd_parse(test, text);
+	t = bp_parse(test, text);
 	for (i = 0; i < 9; i++) {
 		size_t size = 256UL << i;
 		char label[24];
 		int row;
 
 		snprintf(label, sizeof(label), "%zu", size);
-		row = bd_row(t, label);
+		row = bp_row(t, label);
 		KUNIT_ASSERT_GE_MSG(test, row, 0, "no line for %zu", size);
-		KUNIT_EXPECT_STREQ(test, bd_cell(test, t, row, "backend"),
+		KUNIT_EXPECT_STREQ(test, bp_cell(test, t, row, "backend"),
 				   size <= PAGE_SIZE ? "slab" : "pages");
-		KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "order"),
+		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "order"),
 				size <= PAGE_SIZE ? 0 : get_order(size));
-		KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "mag_size"),
+		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "mag_size"),
 				clamp_t(size_t, SZ_64K / size, 1, 32));
-		KUNIT_EXPECT_EQ(test, bd_num(test, t, row, "cpu_bound"),
-				bd_tuning_cpu_bound(size));
-		cpu_bound += bd_tuning_cpu_bound(size);
+		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "cpu_bound"),
+				bp_tuning_cpu_bound(size));
+		cpu_bound += bp_tuning_cpu_bound(size);
 	}
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "cpu_bound"), cpu_bound);
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "idle_bound"),
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_bound"), cpu_bound);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "idle_bound"),
 			SZ_1M + nr_cpus * cpu_bound);
 }
 
 static void bufpool_debugfs_test_params_defaults(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-defaults", 0, 0, 0, 0);
-	char *text = bd_show(test, bufpool_debugfs_params_show, pool);
-	struct bd_table *t;
+	struct bufpool *pool = bp_create(test, "kt-dbg-defaults", 0, 0, 0, 0);
+	char *text = bp_show(test, bufpool_debugfs_params_show, pool);
+	struct bp_table *t;
 	size_t cpu_bound = 0, size;
 
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "min_size"), 64);
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "max_size"), SZ_1M);
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "max_cached_bytes"),
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "min_size"), 64);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "max_size"), SZ_1M);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "max_cached_bytes"),
 			16 * SZ_1M);
-	KUNIT_EXPECT_STREQ(test, bd_kv_str(test, text, "flags"), "0x0");
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "nr_buckets"), 15);
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "flags"), "0x0");
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "nr_buckets"), 15);
 	for (size = 64; size <= SZ_1M; size *= 2)
-		cpu_bound += bd_tuning_cpu_bound(size);
+		cpu_bound += bp_tuning_cpu_bound(size);
 	/* "about 4.6 MiB per CPU" in Documentation/tuning.rst */
-	KUNIT_EXPECT_EQ(test, bd_kv(test, text, "cpu_bound"), cpu_bound);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_bound"), cpu_bound);
 	KUNIT_EXPECT_GT(test, cpu_bound, 4 * SZ_1M + SZ_512K);
 	KUNIT_EXPECT_LT(test, cpu_bound, 4 * SZ_1M + SZ_1M - SZ_256K);
-	t = bd_parse(test, text);
-	KUNIT_EXPECT_EQ(test, t->nr_rows - bd_row(t, "64"), 15);
+	t = bp_parse(test, text);
+	KUNIT_EXPECT_EQ(test, t->nr_rows - bp_row(t, "64"), 15);
 }
 
 /* === Controls === */
 
-static const char * const bd_invalid[] = {
+static const char * const bp_invalid[] = {
 	"", "\n", "x", "-1", "1x", "0x1", "1 2", " 1", "1\n\n", "1.0",
 	"4294967296", "99999999999999999999",
 };
 
 static void bufpool_debugfs_test_track_read(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-track-rd", 0, 0, 0, 0);
+	struct bufpool *pool = bp_create(test, "kt-dbg-track-rd", 0, 0, 0, 0);
 	char expect[24];
 
-	snprintf(expect, sizeof(expect), "%s\n", bd_track_state(pool));
-	KUNIT_EXPECT_STREQ(test, bd_show(test, bufpool_debugfs_track_show,
+	snprintf(expect, sizeof(expect), "%s\n", bp_track_state(pool));
+	KUNIT_EXPECT_STREQ(test, bp_show(test, bufpool_debugfs_track_show,
 					 pool), expect);
 }
 
 static void bufpool_debugfs_test_track_write(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-track", 0, 0, 0, 0);
+	struct bufpool *pool = bp_create(test, "kt-dbg-track", 0, 0, 0, 0);
 	int err;
 
 	KUNIT_EXPECT_EQ(test, bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_TRACK,
 							"0\n"), 0);
-	KUNIT_EXPECT_STREQ(test, bd_show(test, bufpool_debugfs_track_show,
+	KUNIT_EXPECT_STREQ(test, bp_show(test, bufpool_debugfs_track_show,
 					 pool), "off\n");
 
 	err = bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_TRACK, "1\n");
 	if (err == -EOPNOTSUPP) {
-		KUNIT_EXPECT_STREQ(test, bd_track_state(pool), "off");
+		KUNIT_EXPECT_STREQ(test, bp_track_state(pool), "off");
 		kunit_skip(test, "tracking cannot be turned on in this build");
 	}
 	KUNIT_ASSERT_EQ(test, err, 0);
-	KUNIT_EXPECT_STREQ(test, bd_show(test, bufpool_debugfs_track_show,
+	KUNIT_EXPECT_STREQ(test, bp_show(test, bufpool_debugfs_track_show,
 					 pool), "all\n");
 	KUNIT_EXPECT_EQ(test, bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_TRACK,
 							"16"), 0);
-	KUNIT_EXPECT_STREQ(test, bd_show(test, bufpool_debugfs_track_show,
+	KUNIT_EXPECT_STREQ(test, bp_show(test, bufpool_debugfs_track_show,
 					 pool), "1/16\n");
 	KUNIT_EXPECT_EQ(test, bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_TRACK,
 							"0"), 0);
-	KUNIT_EXPECT_STREQ(test, bd_show(test, bufpool_debugfs_track_show,
+	KUNIT_EXPECT_STREQ(test, bp_show(test, bufpool_debugfs_track_show,
 					 pool), "off\n");
 }
 
 static void bufpool_debugfs_test_track_write_invalid(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-track-inval", 0, 0, 0,
+	struct bufpool *pool = bp_create(test, "kt-dbg-track-inval", 0, 0, 0,
 					 0);
 	unsigned int i, round;
 	char before[16];
@@ -797,14 +794,14 @@ static void bufpool_debugfs_test_track_write_invalid(struct kunit *test)
 		if (round &&
 		    bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_TRACK, "8"))
 			break;
-		strscpy(before, bd_track_state(pool));
-		for (i = 0; i < ARRAY_SIZE(bd_invalid); i++) {
-			int err = bd_write(pool, BUFPOOL_CTL_TRACK,
-					   bd_invalid[i]);
+		strscpy(before, bp_track_state(pool));
+		for (i = 0; i < ARRAY_SIZE(bp_invalid); i++) {
+			int err = bp_write(pool, BUFPOOL_CTL_TRACK,
+					   bp_invalid[i]);
 
 			KUNIT_EXPECT_EQ_MSG(test, err, -EINVAL, "\"%s\"",
-					    bd_invalid[i]);
-			KUNIT_EXPECT_STREQ(test, bd_track_state(pool), before);
+					    bp_invalid[i]);
+			KUNIT_EXPECT_STREQ(test, bp_track_state(pool), before);
 		}
 	}
 }
@@ -812,14 +809,14 @@ static void bufpool_debugfs_test_track_write_invalid(struct kunit *test)
 static void bufpool_debugfs_test_clear_write(struct kunit *test)
 {
 	static const char * const invalid[] = { "0", "2", "11", "01x" };
-	struct bufpool *pool = bd_create(test, "kt-dbg-clear", 64, SZ_64K, 0, 0);
+	struct bufpool *pool = bp_create(test, "kt-dbg-clear", 64, SZ_64K, 0, 0);
 	unsigned long nr_idle, nr, frees;
 	unsigned int i, j;
 	void *bufs[8];
 
 	for (i = 0; i < pool->nr_buckets; i++) {
 		for (j = 0; j < ARRAY_SIZE(bufs); j++)
-			bufs[j] = bd_take(test, pool, pool->buckets[i].size);
+			bufs[j] = bp_take(test, pool, pool->buckets[i].size);
 		for (j = 0; j < ARRAY_SIZE(bufs); j++)
 			bufpool_return(pool, bufs[j]);
 	}
@@ -827,11 +824,11 @@ static void bufpool_debugfs_test_clear_write(struct kunit *test)
 	KUNIT_ASSERT_GT(test, nr_idle, 0);
 	frees = bufpool_stat_sum(pool, 0, BUFPOOL_STAT_FREE);
 
-	for (i = 0; i < ARRAY_SIZE(invalid) + ARRAY_SIZE(bd_invalid); i++) {
+	for (i = 0; i < ARRAY_SIZE(invalid) + ARRAY_SIZE(bp_invalid); i++) {
 		const char *s = i < ARRAY_SIZE(invalid) ? invalid[i] :
-				bd_invalid[i - ARRAY_SIZE(invalid)];
+				bp_invalid[i - ARRAY_SIZE(invalid)];
 
-		KUNIT_EXPECT_EQ_MSG(test, bd_write(pool, BUFPOOL_CTL_CLEAR, s),
+		KUNIT_EXPECT_EQ_MSG(test, bp_write(pool, BUFPOOL_CTL_CLEAR, s),
 				    -EINVAL, "\"%s\"", s);
 		bufpool_idle(pool, &nr);
 		KUNIT_EXPECT_EQ_MSG(test, nr, nr_idle, "\"%s\"", s);
@@ -852,28 +849,28 @@ static void bufpool_debugfs_test_clear_write(struct kunit *test)
 static void bufpool_debugfs_test_reset_peak_write(struct kunit *test)
 {
 	static const char * const invalid[] = { "0", "2", "11" };
-	struct bufpool *pool = bd_create(test, "kt-dbg-peak", 64, SZ_4K, 0, 0);
-	struct bd_table *t;
+	struct bufpool *pool = bp_create(test, "kt-dbg-peak", 64, SZ_4K, 0, 0);
+	struct bp_table *t;
 	unsigned int i;
 	void *bufs[3];
 
 	/* Unpooled buffers are folded into the peaks at once: exact. */
 	for (i = 0; i < ARRAY_SIZE(bufs); i++)
-		bufs[i] = bd_take(test, pool, SZ_8K);
+		bufs[i] = bp_take(test, pool, SZ_8K);
 	bufpool_return(pool, bufs[0]);
 	bufpool_return(pool, bufs[1]);
 
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_stats_show, pool));
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, bd_row(t, "unpooled"),
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_stats_show, pool));
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, bp_row(t, "unpooled"),
 				     "peak_out"), 3);
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, bd_row(t, "unpooled"), "out"), 1);
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, bp_row(t, "unpooled"), "out"), 1);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(pool->peak_bytes), 3 * SZ_8K);
 
-	for (i = 0; i < ARRAY_SIZE(invalid) + ARRAY_SIZE(bd_invalid); i++) {
+	for (i = 0; i < ARRAY_SIZE(invalid) + ARRAY_SIZE(bp_invalid); i++) {
 		const char *s = i < ARRAY_SIZE(invalid) ? invalid[i] :
-				bd_invalid[i - ARRAY_SIZE(invalid)];
+				bp_invalid[i - ARRAY_SIZE(invalid)];
 
-		KUNIT_EXPECT_EQ_MSG(test, bd_write(pool, BUFPOOL_CTL_RESET_PEAK, s),
+		KUNIT_EXPECT_EQ_MSG(test, bp_write(pool, BUFPOOL_CTL_RESET_PEAK, s),
 				    -EINVAL, "\"%s\"", s);
 		KUNIT_EXPECT_EQ(test, READ_ONCE(pool->unpooled.peak_out), 3);
 		KUNIT_EXPECT_EQ(test, READ_ONCE(pool->peak_bytes), 3 * SZ_8K);
@@ -882,15 +879,15 @@ static void bufpool_debugfs_test_reset_peak_write(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bufpool_debugfs_ctl_write(pool,
 							BUFPOOL_CTL_RESET_PEAK,
 							"1\n"), 0);
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_stats_show, pool));
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, bd_row(t, "unpooled"),
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_stats_show, pool));
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, bp_row(t, "unpooled"),
 				     "peak_out"), 1);
-	t = bd_parse(test, bd_show(test, bufpool_debugfs_pools_show, NULL));
-	KUNIT_EXPECT_EQ(test, bd_num(test, t, bd_row(t, "kt-dbg-peak"),
+	t = bp_parse(test, bp_show(test, bufpool_debugfs_pools_show, NULL));
+	KUNIT_EXPECT_EQ(test, bp_num(test, t, bp_row(t, "kt-dbg-peak"),
 				     "peak_out_bytes"), SZ_8K);
 
 	/* And the peak climbs again from there. */
-	bufs[0] = bd_take(test, pool, SZ_8K);
+	bufs[0] = bp_take(test, pool, SZ_8K);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(pool->unpooled.peak_out), 2);
 	bufpool_return(pool, bufs[0]);
 	bufpool_return(pool, bufs[2]);
@@ -900,9 +897,9 @@ static void bufpool_debugfs_test_reset_peak_write(struct kunit *test)
 
 static void bufpool_debugfs_test_outstanding(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-out", 0, 0, 0, 0);
-	void *a = bd_take(test, pool, 64), *b = bd_take(test, pool, 100);
-	char *text = bd_show(test, bufpool_debugfs_outstanding_show, pool);
+	struct bufpool *pool = bp_create(test, "kt-dbg-out", 0, 0, 0, 0);
+	void *a = bp_take(test, pool, 64), *b = bp_take(test, pool, 100);
+	char *text = bp_show(test, bufpool_debugfs_outstanding_show, pool);
 	size_t len = strlen(text);
 
 	kunit_info(test, "outstanding:\n%s", text);
@@ -917,7 +914,7 @@ static void bufpool_debugfs_test_outstanding(struct kunit *test)
 	bufpool_return(pool, b);
 }
 
-static void bd_expect_no_address(struct kunit *test, const char *file,
+static void bp_expect_no_address(struct kunit *test, const char *file,
 				 const char *text, const void *p)
 {
 	char hex[24];
@@ -932,7 +929,7 @@ static void bd_expect_no_address(struct kunit *test, const char *file,
 
 static void bufpool_debugfs_test_no_addresses(struct kunit *test)
 {
-	struct bufpool *pool = bd_create(test, "kt-dbg-addr", 0, 0, 0, 0);
+	struct bufpool *pool = bp_create(test, "kt-dbg-addr", 0, 0, 0, 0);
 	static const struct {
 		const char *name;
 		int (*show)(struct seq_file *m, void *v);
@@ -944,18 +941,18 @@ static void bufpool_debugfs_test_no_addresses(struct kunit *test)
 		{ "outstanding", bufpool_debugfs_outstanding_show },
 	};
 	void *bufs[3] = {
-		bd_take(test, pool, 64), bd_take(test, pool, SZ_8K),
-		bd_take(test, pool, SZ_2M),
+		bp_take(test, pool, 64), bp_take(test, pool, SZ_8K),
+		bp_take(test, pool, SZ_2M),
 	};
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
-		char *text = bd_show(test, files[i].show, pool);
+		char *text = bp_show(test, files[i].show, pool);
 
-		bd_expect_no_address(test, files[i].name, text, pool);
-		bd_expect_no_address(test, files[i].name, text, pool->cpu);
+		bp_expect_no_address(test, files[i].name, text, pool);
+		bp_expect_no_address(test, files[i].name, text, pool->f.cpu);
 		for (j = 0; j < ARRAY_SIZE(bufs); j++)
-			bd_expect_no_address(test, files[i].name, text,
+			bp_expect_no_address(test, files[i].name, text,
 					     bufs[j]);
 	}
 	for (j = 0; j < ARRAY_SIZE(bufs); j++)
@@ -964,14 +961,14 @@ static void bufpool_debugfs_test_no_addresses(struct kunit *test)
 
 /* === Races === */
 
-struct bd_race {
+struct bp_race {
 	struct bufpool *pool;
 	unsigned long rounds;
 };
 
-static int bd_race_thread(void *arg)
+static int bp_race_thread(void *arg)
 {
-	struct bd_race *r = arg;
+	struct bp_race *r = arg;
 	void *bufs[8] = {};
 	struct rnd_state rnd;
 	unsigned int i;
@@ -997,14 +994,14 @@ static int bd_race_thread(void *arg)
 static void bufpool_debugfs_test_race(struct kunit *test)
 {
 	static const char * const writes[] = { "1", "1", "x", "0" };
-	struct bufpool *pool = bd_create(test, "kt-dbg-race", 64, SZ_64K, SZ_256K,
+	struct bufpool *pool = bp_create(test, "kt-dbg-race", 64, SZ_64K, SZ_256K,
 					 0);
 	unsigned long held[16] = {};
 	unsigned long deadline, n = 0;
 	struct task_struct *task;
-	struct bd_race r = { .pool = pool };
+	struct bp_race r = { .pool = pool };
 
-	task = kthread_run(bd_race_thread, &r, "kt-dbg-race");
+	task = kthread_run(bp_race_thread, &r, "kt-dbg-race");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	deadline = jiffies + msecs_to_jiffies(500);
 	while (time_before(jiffies, deadline)) {
@@ -1013,16 +1010,16 @@ static void bufpool_debugfs_test_race(struct kunit *test)
 		bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_RESET_PEAK,
 					  writes[(n + 1) % ARRAY_SIZE(writes)]);
 		bufpool_debugfs_ctl_write(pool, BUFPOOL_CTL_TRACK, "0");
-		bd_show(test, bufpool_debugfs_stats_show, pool);
-		bd_show(test, bufpool_debugfs_pools_show, NULL);
-		bd_show(test, bufpool_debugfs_outstanding_show, pool);
+		bp_show(test, bufpool_debugfs_stats_show, pool);
+		bp_show(test, bufpool_debugfs_pools_show, NULL);
+		bp_show(test, bufpool_debugfs_outstanding_show, pool);
 		n++;
 		usleep_range(100, 200);
 	}
 	kthread_stop(task);
 	kunit_info(test, "%lu rounds of takes, %lu of controls", r.rounds, n);
 	KUNIT_EXPECT_GT(test, r.rounds, 0);
-	bd_check_stats(test, pool, held, 0);
+	bp_check_stats(test, pool, held, 0);
 }
 
 static struct kunit_case bufpool_debugfs_test_cases[] = {
@@ -1053,7 +1050,3 @@ static struct kunit_suite bufpool_debugfs_test_suite = {
 };
 
 kunit_test_suites(&bufpool_debugfs_test_suite);
-
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for bufpool's debugfs files");

@@ -37,7 +37,7 @@ static void bp_fault_setup(struct kunit *test)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(set); i++)
-		KUNIT_ASSERT_EQ_MSG(test, bufpool_kunit_debugfs_set(test, set[i][0],
+		KUNIT_ASSERT_EQ_MSG(test, bp_debugfs_set(test, set[i][0],
 								    set[i][1]),
 				    0, "cannot set %s", set[i][0]);
 }
@@ -158,7 +158,7 @@ static void bufpool_fault_each(struct kunit *test)
 			break;
 		/* The pool of this life must be gone before the next one. */
 		KUNIT_ASSERT_TRUE(test,
-				  bufpool_kunit_namesake_gone(test, "fault"));
+				  bp_namesake_gone(test, "fault"));
 	}
 	kunit_info(test, "%s: %u allocations failed in turn, %lu takes returned NULL\n",
 		   m->name, nth - 1, failed_takes);
@@ -190,7 +190,7 @@ static void bufpool_fault_random(struct kunit *test)
 	bp_fault_setup(test);
 	pool = bufpool_create("fault-random", &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bufpool_kunit_destroy_at_end(test, pool);
+	bp_destroy_at_end(test, pool);
 
 	for (i = 0; i < 4000; i++) {
 		k = get_random_u32_below(ARRAY_SIZE(held));

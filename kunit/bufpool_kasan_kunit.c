@@ -39,101 +39,101 @@
 /* From mm/kasan/kasan.h, which is private to mm/kasan. */
 #define KASAN_GRANULE_SIZE	BIT(KASAN_SHADOW_SCALE_SHIFT)
 
-static bool bk_multishot;
-static bool bk_registered;
+static bool bp_multishot;
+static bool bp_registered;
 
 /* Set by the console probe; read and cleared by the cases. */
 static struct {
 	bool report_found;
-} bk_status;
+} bp_status;
 
-static void bk_probe_console(void *ignore, const char *buf, size_t len)
+static void bp_probe_console(void *ignore, const char *buf, size_t len)
 {
 	if (strnstr(buf, "BUG: KASAN: ", len))
-		WRITE_ONCE(bk_status.report_found, true);
+		WRITE_ONCE(bp_status.report_found, true);
 }
 
 /* Expect @expression to make a KASAN report, as kasan_test_c.c does. */
-#define BK_EXPECT_KASAN_FAIL(test, expression) do {			\
+#define BP_EXPECT_KASAN_FAIL(test, expression) do {			\
 	struct kunit *__test = (test);					\
 									\
-	KUNIT_EXPECT_FALSE(__test, READ_ONCE(bk_status.report_found));	\
+	KUNIT_EXPECT_FALSE(__test, READ_ONCE(bp_status.report_found));	\
 	barrier();							\
 	expression;							\
 	barrier();							\
-	if (!READ_ONCE(bk_status.report_found))				\
+	if (!READ_ONCE(bp_status.report_found))				\
 		KUNIT_FAIL(__test, "KASAN failure expected in \""	\
 			   #expression "\", but none occurred");	\
-	WRITE_ONCE(bk_status.report_found, false);			\
+	WRITE_ONCE(bp_status.report_found, false);			\
 } while (0)
 
 /* Expect @expression to make no KASAN report. */
-#define BK_EXPECT_NO_KASAN(test, expression) do {			\
+#define BP_EXPECT_NO_KASAN(test, expression) do {			\
 	barrier();							\
 	expression;							\
 	barrier();							\
-	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(bk_status.report_found),	\
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(bp_status.report_found),	\
 			       "KASAN report in \"" #expression "\"");	\
-	WRITE_ONCE(bk_status.report_found, false);			\
+	WRITE_ONCE(bp_status.report_found, false);			\
 } while (0)
 
-static int bk_suite_init(struct kunit_suite *suite)
+static int bp_kasan_suite_init(struct kunit_suite *suite)
 {
 	if (!kasan_enabled())
 		return -EINVAL;
 	/* Reports are expected: they do not fail a case by themselves. */
 	kasan_kunit_test_suite_start();
-	bk_multishot = kasan_save_enable_multi_shot();
-	bk_registered = !register_trace_console(bk_probe_console, NULL);
+	bp_multishot = kasan_save_enable_multi_shot();
+	bp_registered = !register_trace_console(bp_probe_console, NULL);
 	/* And bp_console_start() for what bufpool says. */
 	bp_suite_init(suite);
-	return bk_registered ? 0 : -EINVAL;
+	return bp_registered ? 0 : -EINVAL;
 }
 
-static void bk_suite_exit(struct kunit_suite *suite)
+static void bp_kasan_suite_exit(struct kunit_suite *suite)
 {
 	bp_suite_exit(suite);
 	kasan_kunit_test_suite_end();
-	kasan_restore_multi_shot(bk_multishot);
-	if (bk_registered)
-		unregister_trace_console(bk_probe_console, NULL);
+	kasan_restore_multi_shot(bp_multishot);
+	if (bp_registered)
+		unregister_trace_console(bp_probe_console, NULL);
 	tracepoint_synchronize_unregister();
 }
 
-static void bk_test_exit(struct kunit *test)
+static void bp_kasan_test_exit(struct kunit *test)
 {
-	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(bk_status.report_found),
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(bp_status.report_found),
 			       "a KASAN report no check expected");
-	WRITE_ONCE(bk_status.report_found, false);
+	WRITE_ONCE(bp_status.report_found, false);
 }
 
 /* What mempool's kinds of element are in bufpool. */
-enum bk_kind {
-	BK_SLAB,	/* a slab bucket: mempool's kmalloc and slab pools */
-	BK_PAGE,	/* a page bucket: mempool's kmalloc_large pool */
-	BK_UNPOOLED,	/* above max_size: mempool's page_alloc pool */
+enum bp_kind {
+	BP_SLAB,	/* a slab bucket: mempool's kmalloc and slab pools */
+	BP_PAGE,	/* a page bucket: mempool's kmalloc_large pool */
+	BP_UNPOOLED,	/* above max_size: mempool's page_alloc pool */
 };
 
 /* A pool of 64 B to 64 KiB; @flags selects the mode. */
-static struct bufpool *bk_pool(struct kunit *test, const char *name,
+static struct bufpool *bp_pool(struct kunit *test, const char *name,
 			       unsigned int flags)
 {
 	return bp_create(test, name, 64, SZ_64K, 0, flags);
 }
 
-static size_t bk_size(enum bk_kind kind)
+static size_t bp_size(enum bp_kind kind)
 {
 	switch (kind) {
-	case BK_SLAB:
+	case BP_SLAB:
 		return 128;
-	case BK_PAGE:
+	case BP_PAGE:
 		return KMALLOC_MAX_CACHE_SIZE + 1;
 	default:
 		return SZ_128K;
 	}
 }
 
-static char *bk_take(struct kunit *test, struct bufpool *pool, size_t size)
+static char *bp_take(struct kunit *test, struct bufpool *pool, size_t size)
 {
 	char *buf = bufpool_take(pool, size, GFP_KERNEL);
 
@@ -143,7 +143,7 @@ static char *bk_take(struct kunit *test, struct bufpool *pool, size_t size)
 }
 
 /* The pool lost nothing: per slot, takes - returns == 0. */
-static void bk_expect_balanced(struct kunit *test, struct bufpool *pool)
+static void bp_expect_balanced(struct kunit *test, struct bufpool *pool)
 {
 	unsigned int slot;
 
@@ -158,24 +158,24 @@ static void bk_expect_balanced(struct kunit *test, struct bufpool *pool)
 /* === The mempool cases of kasan_test_c.c === */
 
 /* The byte past the buffer lies in the slab object's redzone. */
-static void bk_oob_right(struct kunit *test, struct bufpool *pool,
+static void bp_oob_right(struct kunit *test, struct bufpool *pool,
 			 size_t size)
 {
-	char *buf = bk_take(test, pool, size);
+	char *buf = bp_take(test, pool, size);
 	size_t end = bufpool_buf_size(pool, buf);
 
 	KUNIT_EXPECT_GE(test, end, size);
-	BK_EXPECT_NO_KASAN(test, WRITE_ONCE(buf[end - 1], 1));
-	BK_EXPECT_KASAN_FAIL(test, READ_ONCE(buf[end]));
+	BP_EXPECT_NO_KASAN(test, WRITE_ONCE(buf[end - 1], 1));
+	BP_EXPECT_KASAN_FAIL(test, READ_ONCE(buf[end]));
 	bufpool_return(pool, buf);
-	bk_expect_balanced(test, pool);
+	bp_expect_balanced(test, pool);
 }
 
 static void mempool_kmalloc_oob_right(struct kunit *test)
 {
-	struct bufpool *pool = bk_pool(test, "kt-kasan-oob", 0);
+	struct bufpool *pool = bp_pool(test, "kt-kasan-oob", 0);
 
-	bk_oob_right(test, pool, 128 - KASAN_GRANULE_SIZE - 5);
+	bp_oob_right(test, pool, 128 - KASAN_GRANULE_SIZE - 5);
 }
 
 static void mempool_slab_oob_right(struct kunit *test)
@@ -184,70 +184,70 @@ static void mempool_slab_oob_right(struct kunit *test)
 	struct bufpool *pool = bp_create(test, "kt-kasan-slab-oob", 128, 128,
 					 0, 0);
 
-	bk_oob_right(test, pool, 123);
+	bp_oob_right(test, pool, 123);
 }
 
 /* A read after return: the buffer is idle (poisoned) or freed. */
-static void bk_uaf(struct kunit *test, struct bufpool *pool, size_t size)
+static void bp_uaf(struct kunit *test, struct bufpool *pool, size_t size)
 {
-	char *buf = bk_take(test, pool, size);
+	char *buf = bp_take(test, pool, size);
 
 	bufpool_return(pool, buf);
 	/* Reads only: a write could land in a page someone else has now. */
-	BK_EXPECT_KASAN_FAIL(test, READ_ONCE(buf[0]));
-	BK_EXPECT_KASAN_FAIL(test, READ_ONCE(buf[size - 1]));
-	bk_expect_balanced(test, pool);
+	BP_EXPECT_KASAN_FAIL(test, READ_ONCE(buf[0]));
+	BP_EXPECT_KASAN_FAIL(test, READ_ONCE(buf[size - 1]));
+	bp_expect_balanced(test, pool);
 }
 
 static void mempool_kmalloc_uaf(struct kunit *test)
 {
-	bk_uaf(test, bk_pool(test, "kt-kasan-uaf", 0), bk_size(BK_SLAB));
+	bp_uaf(test, bp_pool(test, "kt-kasan-uaf", 0), bp_size(BP_SLAB));
 }
 
 static void mempool_kmalloc_large_uaf(struct kunit *test)
 {
-	bk_uaf(test, bk_pool(test, "kt-kasan-uaf-large", 0),
-	       bk_size(BK_PAGE));
+	bp_uaf(test, bp_pool(test, "kt-kasan-uaf-large", 0),
+	       bp_size(BP_PAGE));
 }
 
 static void mempool_slab_uaf(struct kunit *test)
 {
-	bk_uaf(test, bp_create(test, "kt-kasan-slab-uaf", 128, 128, 0, 0),
+	bp_uaf(test, bp_create(test, "kt-kasan-slab-uaf", 128, 128, 0, 0),
 	       123);
 }
 
 static void mempool_page_alloc_uaf(struct kunit *test)
 {
-	bk_uaf(test, bk_pool(test, "kt-kasan-page-uaf", 0),
-	       bk_size(BK_UNPOOLED));
+	bp_uaf(test, bp_pool(test, "kt-kasan-page-uaf", 0),
+	       bp_size(BP_UNPOOLED));
 }
 
 /*
  * A double return is refused and counted, with no KASAN report: bufpool
  * knows without reading the buffer.  @why: the reason, if bufpool knows it.
  */
-static void bk_double_free(struct kunit *test, struct bufpool *pool,
+static void bp_double_free(struct kunit *test, struct bufpool *pool,
 			   const char *name, size_t size, const char *why)
 {
 	unsigned long bad = bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN);
-	char *buf = bk_take(test, pool, size);
+	char *buf = bp_take(test, pool, size);
 
 	bp_console_start(test, name);
 	bufpool_return(pool, buf);
-	BK_EXPECT_NO_KASAN(test, bufpool_return(pool, buf));
+	BP_EXPECT_NO_KASAN(test, bufpool_return(pool, buf));
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN),
 			bad + 1);
 	if (why)
 		KUNIT_EXPECT_TRUE_MSG(test, bp_console_has(why),
 				      "no \"%s\" said", why);
-	bk_expect_balanced(test, pool);
+	bp_expect_balanced(test, pool);
 }
 
 static void mempool_kmalloc_double_free(struct kunit *test)
 {
 	const char *name = "kt-kasan-double";
 
-	bk_double_free(test, bk_pool(test, name, 0), name, bk_size(BK_SLAB),
+	bp_double_free(test, bp_pool(test, name, 0), name, bp_size(BP_SLAB),
 		       "double return");
 }
 
@@ -255,7 +255,7 @@ static void mempool_kmalloc_large_double_free(struct kunit *test)
 {
 	const char *name = "kt-kasan-double-large";
 
-	bk_double_free(test, bk_pool(test, name, 0), name, bk_size(BK_PAGE),
+	bp_double_free(test, bp_pool(test, name, 0), name, bp_size(BP_PAGE),
 		       "double return");
 }
 
@@ -263,7 +263,7 @@ static void mempool_slab_double_free(struct kunit *test)
 {
 	const char *name = "kt-kasan-slab-double";
 
-	bk_double_free(test, bp_create(test, name, 128, 128, 0, 0), name, 123,
+	bp_double_free(test, bp_create(test, name, 128, 128, 0, 0), name, 123,
 		       "double return");
 }
 
@@ -271,88 +271,88 @@ static void mempool_page_alloc_double_free(struct kunit *test)
 {
 	const char *name = "kt-kasan-page-double";
 
-	bk_double_free(test, bk_pool(test, name, 0), name,
-		       bk_size(BK_UNPOOLED), "double return");
+	bp_double_free(test, bp_pool(test, name, 0), name,
+		       bp_size(BP_UNPOOLED), "double return");
 }
 
 /* A return of buf + 1: refused, no KASAN report, the buffer still good. */
-static void bk_invalid_free(struct kunit *test, struct bufpool *pool,
+static void bp_invalid_free(struct kunit *test, struct bufpool *pool,
 			    size_t size)
 {
-	char *buf = bk_take(test, pool, size);
+	char *buf = bp_take(test, pool, size);
 
-	BK_EXPECT_NO_KASAN(test, bufpool_return(pool, buf + 1));
+	BP_EXPECT_NO_KASAN(test, bufpool_return(pool, buf + 1));
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
-	BK_EXPECT_NO_KASAN(test, WRITE_ONCE(buf[size - 1], 3));
+	BP_EXPECT_NO_KASAN(test, WRITE_ONCE(buf[size - 1], 3));
 	bufpool_return(pool, buf);
-	bk_expect_balanced(test, pool);
+	bp_expect_balanced(test, pool);
 }
 
 static void mempool_kmalloc_invalid_free(struct kunit *test)
 {
-	bk_invalid_free(test, bk_pool(test, "kt-kasan-inval", 0),
-			bk_size(BK_SLAB));
+	bp_invalid_free(test, bp_pool(test, "kt-kasan-inval", 0),
+			bp_size(BP_SLAB));
 }
 
 static void mempool_kmalloc_large_invalid_free(struct kunit *test)
 {
-	bk_invalid_free(test, bk_pool(test, "kt-kasan-inval-large", 0),
-			bk_size(BK_PAGE));
+	bp_invalid_free(test, bp_pool(test, "kt-kasan-inval-large", 0),
+			bp_size(BP_PAGE));
 }
 
 static void mempool_slab_invalid_free(struct kunit *test)
 {
-	bk_invalid_free(test, bp_create(test, "kt-kasan-slab-inval", 128, 128,
+	bp_invalid_free(test, bp_create(test, "kt-kasan-slab-inval", 128, 128,
 					0, 0), 123);
 }
 
 static void mempool_page_alloc_invalid_free(struct kunit *test)
 {
-	bk_invalid_free(test, bk_pool(test, "kt-kasan-page-inval", 0),
-			bk_size(BK_UNPOOLED));
+	bp_invalid_free(test, bp_pool(test, "kt-kasan-page-inval", 0),
+			bp_size(BP_UNPOOLED));
 }
 
 /* === Every mode, every kind === */
 
-struct bk_param {
+struct bp_param {
 	const char *mode;
 	unsigned int flags;
-	enum bk_kind kind;
+	enum bp_kind kind;
 };
 
-static const struct bk_param bk_params[] = {
-	{ "default", 0, BK_SLAB },
-	{ "default", 0, BK_PAGE },
-	{ "default", 0, BK_UNPOOLED },
-	{ "tracked", BUFPOOL_F_TRACK, BK_SLAB },
-	{ "tracked", BUFPOOL_F_TRACK, BK_PAGE },
-	{ "tracked", BUFPOOL_F_TRACK, BK_UNPOOLED },
-	{ "strict", BUFPOOL_F_STRICT, BK_SLAB },
-	{ "strict", BUFPOOL_F_STRICT, BK_PAGE },
-	{ "strict", BUFPOOL_F_STRICT, BK_UNPOOLED },
+static const struct bp_param bp_params[] = {
+	{ "default", 0, BP_SLAB },
+	{ "default", 0, BP_PAGE },
+	{ "default", 0, BP_UNPOOLED },
+	{ "tracked", BUFPOOL_F_TRACK, BP_SLAB },
+	{ "tracked", BUFPOOL_F_TRACK, BP_PAGE },
+	{ "tracked", BUFPOOL_F_TRACK, BP_UNPOOLED },
+	{ "strict", BUFPOOL_F_STRICT, BP_SLAB },
+	{ "strict", BUFPOOL_F_STRICT, BP_PAGE },
+	{ "strict", BUFPOOL_F_STRICT, BP_UNPOOLED },
 };
 
-static const char * const bk_kind_names[] = {
-	[BK_SLAB] = "slab", [BK_PAGE] = "page", [BK_UNPOOLED] = "unpooled",
+static const char * const bp_kind_names[] = {
+	[BP_SLAB] = "slab", [BP_PAGE] = "page", [BP_UNPOOLED] = "unpooled",
 };
 
-static void bk_param_desc(const struct bk_param *p, char *desc)
+static void bp_param_desc(const struct bp_param *p, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %s", p->mode,
-		 bk_kind_names[p->kind]);
+		 bp_kind_names[p->kind]);
 }
 
-KUNIT_ARRAY_PARAM(bk_modes, bk_params, bk_param_desc);
+KUNIT_ARRAY_PARAM(bp_modes, bp_params, bp_param_desc);
 
 /* The name of this parameter's pool: @what, mode and kind. */
-static const char *bk_name(struct kunit *test, const char *what)
+static const char *bp_name(struct kunit *test, const char *what)
 {
-	const struct bk_param *p = test->param_value;
+	const struct bp_param *p = test->param_value;
 	char *name = kunit_kzalloc(test, BUFPOOL_NAME_MAX + 1, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, name);
 	snprintf(name, BUFPOOL_NAME_MAX + 1, "kt-kasan-%s-%s-%s", what,
-		 p->mode, bk_kind_names[p->kind]);
+		 p->mode, bp_kind_names[p->kind]);
 	return name;
 }
 
@@ -362,16 +362,16 @@ static const char *bk_name(struct kunit *test, const char *what)
  * caught by tracking when the buffer is next taken, and the buffer is
  * quarantined.
  */
-static void bk_tracked_write_after_return(struct kunit *test,
+static void bp_tracked_write_after_return(struct kunit *test,
 					  struct bufpool *pool,
 					  const char *name, size_t size)
 {
-	char *buf = bk_take(test, pool, size), *next;
+	char *buf = bp_take(test, pool, size), *next;
 
 	bp_console_start(test, name);
 	bufpool_return(pool, buf);
-	BK_EXPECT_NO_KASAN(test, WRITE_ONCE(buf[size - 1], 4));
-	next = bk_take(test, pool, size);
+	BP_EXPECT_NO_KASAN(test, WRITE_ONCE(buf[size - 1], 4));
+	next = bp_take(test, pool, size);
 	KUNIT_EXPECT_PTR_NE(test, next, buf);
 	KUNIT_EXPECT_TRUE(test, bp_console_has("misuse: write after return"));
 	KUNIT_EXPECT_EQ(test, pool->track.nr_quarantined, 1);
@@ -380,41 +380,41 @@ static void bk_tracked_write_after_return(struct kunit *test,
 
 static void bufpool_kasan_use_after_return(struct kunit *test)
 {
-	const struct bk_param *p = test->param_value;
-	const char *name = bk_name(test, "uar");
-	struct bufpool *pool = bk_pool(test, name, p->flags);
+	const struct bp_param *p = test->param_value;
+	const char *name = bp_name(test, "uar");
+	struct bufpool *pool = bp_pool(test, name, p->flags);
 
-	if ((p->flags & BUFPOOL_F_TRACK) && p->kind != BK_UNPOOLED)
-		bk_tracked_write_after_return(test, pool, name,
-					      bk_size(p->kind));
+	if ((p->flags & BUFPOOL_F_TRACK) && p->kind != BP_UNPOOLED)
+		bp_tracked_write_after_return(test, pool, name,
+					      bp_size(p->kind));
 	else
-		bk_uaf(test, pool, bk_size(p->kind));
+		bp_uaf(test, pool, bp_size(p->kind));
 }
 
 static void bufpool_kasan_double_return(struct kunit *test)
 {
-	const struct bk_param *p = test->param_value;
-	const char *name = bk_name(test, "dbl");
-	struct bufpool *pool = bk_pool(test, name, p->flags);
+	const struct bp_param *p = test->param_value;
+	const char *name = bp_name(test, "dbl");
+	struct bufpool *pool = bp_pool(test, name, p->flags);
 
 	/* Tracked pools say it in their misuse report, by the record. */
-	bk_double_free(test, pool, name, bk_size(p->kind), "double return");
+	bp_double_free(test, pool, name, bp_size(p->kind), "double return");
 }
 
 /* A double return after the buffer left the pool (trimmed): still caught. */
 static void bufpool_kasan_double_return_freed(struct kunit *test)
 {
 	const char *name = "kt-kasan-dbl-trim";
-	struct bufpool *pool = bk_pool(test, name, 0);
-	char *buf = bk_take(test, pool, bk_size(BK_PAGE));
+	struct bufpool *pool = bp_pool(test, name, 0);
+	char *buf = bp_take(test, pool, bp_size(BP_PAGE));
 
 	bp_console_start(test, name);
 	bufpool_return(pool, buf);
 	bufpool_clear(pool);
-	BK_EXPECT_NO_KASAN(test, bufpool_return(pool, buf));
+	BP_EXPECT_NO_KASAN(test, bufpool_return(pool, buf));
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
 	KUNIT_EXPECT_TRUE(test, bp_console_has("double return"));
-	bk_expect_balanced(test, pool);
+	bp_expect_balanced(test, pool);
 }
 
 static struct kunit_case bufpool_kasan_test_cases[] = {
@@ -432,17 +432,17 @@ static struct kunit_case bufpool_kasan_test_cases[] = {
 	KUNIT_CASE(mempool_kmalloc_large_invalid_free),
 	KUNIT_CASE(mempool_slab_invalid_free),
 	KUNIT_CASE(mempool_page_alloc_invalid_free),
-	KUNIT_CASE_PARAM(bufpool_kasan_use_after_return, bk_modes_gen_params),
-	KUNIT_CASE_PARAM(bufpool_kasan_double_return, bk_modes_gen_params),
+	KUNIT_CASE_PARAM(bufpool_kasan_use_after_return, bp_modes_gen_params),
+	KUNIT_CASE_PARAM(bufpool_kasan_double_return, bp_modes_gen_params),
 	KUNIT_CASE(bufpool_kasan_double_return_freed),
 	{}
 };
 
 static struct kunit_suite bufpool_kasan_test_suite = {
 	.name = "bufpool_kasan",
-	.suite_init = bk_suite_init,
-	.suite_exit = bk_suite_exit,
-	.exit = bk_test_exit,
+	.suite_init = bp_kasan_suite_init,
+	.suite_exit = bp_kasan_suite_exit,
+	.exit = bp_kasan_test_exit,
 	.test_cases = bufpool_kasan_test_cases,
 };
 

@@ -54,9 +54,9 @@ static void bufpool_kmemleak_scan(struct kunit *test)
 	/* What the last suites freed by RCU is freed; then the minimum age. */
 	rcu_barrier();
 	msleep(5500);
-	KUNIT_ASSERT_EQ(test, bufpool_kunit_debugfs_set(test, "kmemleak", "scan"), 0);
-	KUNIT_ASSERT_EQ(test, bufpool_kunit_debugfs_set(test, "kmemleak", "scan"), 0);
-	n = bufpool_kunit_debugfs(test, "kmemleak", r, BP_KMEMLEAK_BUF, false);
+	KUNIT_ASSERT_EQ(test, bp_debugfs_set(test, "kmemleak", "scan"), 0);
+	KUNIT_ASSERT_EQ(test, bp_debugfs_set(test, "kmemleak", "scan"), 0);
+	n = bp_debugfs(test, "kmemleak", r, BP_KMEMLEAK_BUF, false);
 	KUNIT_ASSERT_GE(test, n, 0);
 	ours = bp_kmemleak_ours(test, r, &kunit_mm);
 	kunit_info(test, "kmemleak: %zd bytes of report, %u objects of bufpool's, %u of kunit_vm_mmap()'s\n",
@@ -76,6 +76,3 @@ static struct kunit_suite bufpool_kmemleak_suite = {
 };
 
 kunit_test_suite(bufpool_kmemleak_suite);
-
-MODULE_DESCRIPTION("kmemleak scan after bufpool's KUnit suites");
-MODULE_LICENSE("GPL");

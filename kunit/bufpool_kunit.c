@@ -50,11 +50,11 @@ static void bufpool_test_create_defaults(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   bufpool_kunit_destroy_action,
+							   bp_destroy_action,
 							   pool));
 	KUNIT_EXPECT_STREQ(test, pool->name, "kt-defaults");
 	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
-	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->f.max_size, SZ_1M);
 	KUNIT_EXPECT_EQ(test, pool->max_cached_bytes, 16 * SZ_1M);
 	KUNIT_EXPECT_EQ(test, pool->flags, 0);
 	KUNIT_EXPECT_EQ(test, pool->nr_buckets, ilog2(SZ_1M) - ilog2(64) + 1);
@@ -69,7 +69,7 @@ static void bufpool_test_create_zero_params(struct kunit *test)
 	struct bufpool *pool = bp_create_default(test, "kt-zero-params");
 
 	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
-	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->f.max_size, SZ_1M);
 	KUNIT_EXPECT_EQ(test, pool->max_cached_bytes, 16 * SZ_1M);
 	KUNIT_EXPECT_EQ(test, pool->flags, 0);
 	KUNIT_EXPECT_EQ(test, pool->nr_buckets, 15);
@@ -82,7 +82,7 @@ static void bufpool_test_create_custom_params(struct kunit *test)
 	struct bufpool *one = bp_create(test, "kt-custom-one", 512, 512, 0, 0);
 
 	KUNIT_EXPECT_EQ(test, pool->min_size, 8);
-	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_64K);
+	KUNIT_EXPECT_EQ(test, pool->f.max_size, SZ_64K);
 	KUNIT_EXPECT_EQ(test, pool->max_cached_bytes, SZ_256K);
 	KUNIT_EXPECT_EQ(test, pool->flags, BUFPOOL_F_NO_INIT);
 	KUNIT_EXPECT_EQ(test, pool->nr_buckets, ilog2(SZ_64K) - 3 + 1);
@@ -577,7 +577,7 @@ static void bufpool_test_depot_trim_all(struct kunit *test)
  */
 static void bufpool_test_depot_trim_bounded(struct kunit *test)
 {
-	struct bufpool *pool = bufpool_kunit_create(test, "kt-trim-bound", 64,
+	struct bufpool *pool = bp_create(test, "kt-trim-bound", 64,
 						    SZ_4K, SZ_16M, 0);
 	struct bufpool_bucket *b = &pool->buckets[0];
 	unsigned int n = 42 * b->mag_size;
@@ -633,7 +633,7 @@ static void bp_flush_drain_work(struct bufpool *pool)
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu)
-		flush_work(&per_cpu_ptr(pool->cpu, cpu)->drain_work);
+		flush_work(&per_cpu_ptr(pool->aux, cpu)->drain_work);
 }
 
 static struct shrinker *bp_shrinker(struct kunit *test, struct bufpool *pool)
@@ -959,7 +959,7 @@ static void bufpool_test_shared_pool(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	KUNIT_EXPECT_PTR_EQ(test, bufpool_shared(), pool);
 	KUNIT_EXPECT_EQ(test, pool->min_size, 64);
-	KUNIT_EXPECT_EQ(test, pool->max_size, SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->f.max_size, SZ_1M);
 
 	bad = bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN);
 	returns = bp_stat_total(pool, BUFPOOL_STAT_RETURN);
@@ -1000,7 +1000,7 @@ static void bufpool_test_destroy_frees_name(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
 	bufpool_destroy(pool);
 	/* With nothing out, destroyed pools are freed, not left dying. */
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, "kt-reuse"));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, "kt-reuse"));
 }
 
 static void bufpool_test_destroy_with_buffers_out(struct kunit *test)
@@ -1065,7 +1065,7 @@ static void bufpool_test_destroy_with_buffers_out(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, bp_check(big, SZ_2M));
 	/* The last one: the pool's memory goes with it, do not touch it. */
 	bufpool_return(pool, big);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, "kt-destroy-out"));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, "kt-destroy-out"));
 }
 
 /* === Contexts === */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the bufpool KUnit suites.
+ * Helpers shared by the bufpool KUnit suites: one set, one prefix (bp_),
+ * inline here or in bufpool_kunit_util.c.
  */
 #ifndef _BUFPOOL_KUNIT_H
 #define _BUFPOOL_KUNIT_H
@@ -16,21 +17,21 @@
 
 #include "../module/internal.h"
 
-KUNIT_DEFINE_ACTION_WRAPPER(bufpool_kunit_destroy_action, bufpool_destroy,
+KUNIT_DEFINE_ACTION_WRAPPER(bp_destroy_action, bufpool_destroy,
 			    struct bufpool *);
 
 /* Destroy @pool when the test case ends. */
-static inline void bufpool_kunit_destroy_at_end(struct kunit *test,
+static inline void bp_destroy_at_end(struct kunit *test,
 						struct bufpool *pool)
 {
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test,
-						  bufpool_kunit_destroy_action,
+						  bp_destroy_action,
 						  pool));
 }
 
 /* Create a pool that is destroyed when the test case ends. */
-static inline struct bufpool *bufpool_kunit_create(struct kunit *test,
+static inline struct bufpool *bp_create(struct kunit *test,
 						   const char *name,
 						   size_t min_size,
 						   size_t max_size,
@@ -47,7 +48,7 @@ static inline struct bufpool *bufpool_kunit_create(struct kunit *test,
 
 	pool = bufpool_create(name, &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
-	bufpool_kunit_destroy_at_end(test, pool);
+	bp_destroy_at_end(test, pool);
 	return pool;
 }
 
@@ -56,7 +57,7 @@ static inline struct bufpool *bufpool_kunit_create(struct kunit *test,
  * (to keep its slab cache names apart) only while one is still dying.  Pools
  * are freed by a work item after an RCU grace period, so poll a while.
  */
-static inline bool bufpool_kunit_namesake_gone(struct kunit *test,
+static inline bool bp_namesake_gone(struct kunit *test,
 					       const char *name)
 {
 	struct bufpool *pool;
@@ -86,7 +87,7 @@ static inline bool bufpool_kunit_namesake_gone(struct kunit *test,
  * moved or a negative errno.  Built-in tests only: vfs_read() and
  * vfs_write() are not exported.
  */
-static inline ssize_t bufpool_kunit_debugfs(struct kunit *test,
+static inline ssize_t bp_debugfs(struct kunit *test,
 					    const char *path, char *buf,
 					    size_t len, bool write)
 {
@@ -135,10 +136,10 @@ out:
 }
 
 /* Write the string @val to debugfs file @path; 0 or a negative errno. */
-static inline int bufpool_kunit_debugfs_set(struct kunit *test,
+static inline int bp_debugfs_set(struct kunit *test,
 					    const char *path, const char *val)
 {
-	ssize_t ret = bufpool_kunit_debugfs(test, path, (char *)val,
+	ssize_t ret = bp_debugfs(test, path, (char *)val,
 					    strlen(val), true);
 
 	return ret < 0 ? ret : 0;
@@ -151,8 +152,6 @@ static inline int bufpool_kunit_debugfs_set(struct kunit *test,
 extern unsigned long bp_test_data[64];
 extern const unsigned long bp_test_rodata[64];
 
-/* Create a pool that is destroyed when the test case ends. */
-#define bp_create bufpool_kunit_create
 struct bufpool *bp_create_default(struct kunit *test, const char *name);
 /* Expect bufpool_create() to fail with @err; clean up if it does not. */
 void bp_expect_create_err(struct kunit *test, const char *name,
@@ -176,6 +175,8 @@ unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
 			 unsigned int slot);
 /* Buffers idle in the magazines of every CPU, all buckets. */
 unsigned long bp_all_cpu_bufs(struct bufpool *pool);
+unsigned long bp_idle_slot(struct bufpool *pool, unsigned int slot);
+unsigned long bp_idle(struct bufpool *pool);
 /* Per slot, allocs - frees == takes - returns + idle, in a quiet pool. */
 void bp_expect_conserved(struct kunit *test, struct bufpool *pool);
 
@@ -190,6 +191,13 @@ bool bp_check(const void *buf, size_t size);
 void bp_console_start(struct kunit *test, const char *name);
 size_t bp_console_len(void);
 bool bp_console_has(const char *needle);
+void bp_console_clear(void);
+const char *bp_console_text(void);
+unsigned int bp_console_count(const char *needle);
+long bp_console_find(const char *needle);
+void bp_expect_stack(struct kunit *test, const char *pool, const char *line,
+		     void *fn);
+void bp_expect_line(struct kunit *test, const char *needle);
 
 /* Fail a case that printed a WARNING or BUG splat. */
 int bp_test_init(struct kunit *test);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Helpers of the bufpool core and bad-input KUnit suites (bufpool_kunit.c,
- * bufpool_bad_input_kunit.c): counters and depot state read from the
- * internals, buffer patterns, and the console capture that sees a pool's
- * messages and counts WARNING and BUG splats.
+ * The helpers of every bufpool KUnit suite, one set with one prefix (bp_):
+ * counters and depot state read from the internals, buffer patterns, and
+ * the console capture that sees bufpool's messages and counts WARNING and
+ * BUG splats.
  */
 
 #include <kunit/test.h>
@@ -116,12 +116,34 @@ unsigned int bp_slot(struct kunit *test, struct bufpool *pool,
 unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
 			 unsigned int slot)
 {
-	struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->cpu, cpu)->b[slot];
+	struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->f.cpu, cpu)->b[slot];
 	struct bufpool_mag *loaded = READ_ONCE(cb->loaded);
 	struct bufpool_mag *prev = READ_ONCE(cb->prev);
 
 	return (loaded ? READ_ONCE(loaded->count) : 0) +
 	       (prev ? READ_ONCE(prev->count) : 0);
+}
+
+/* Idle buffers of bucket @slot of a quiet pool: depot and magazines. */
+unsigned long bp_idle_slot(struct bufpool *pool, unsigned int slot)
+{
+	unsigned long nr = bp_nr_bufs(&pool->buckets[slot]);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		nr += bp_cpu_bufs(pool, cpu, slot);
+	return nr;
+}
+
+/* Idle buffers of a quiet pool, every bucket. */
+unsigned long bp_idle(struct bufpool *pool)
+{
+	unsigned long nr = 0;
+	unsigned int slot;
+
+	for (slot = 0; slot < pool->nr_buckets; slot++)
+		nr += bp_idle_slot(pool, slot);
+	return nr;
 }
 
 /* Buffers idle in the magazines of every CPU, all buckets. */
@@ -143,20 +165,16 @@ unsigned long bp_all_cpu_bufs(struct bufpool *pool)
  */
 void bp_expect_conserved(struct kunit *test, struct bufpool *pool)
 {
-	unsigned int slot, cpu;
+	unsigned int slot;
 
 	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++) {
 		long live = bp_stat(pool, slot, BUFPOOL_STAT_ALLOC) -
 			    bp_stat(pool, slot, BUFPOOL_STAT_FREE);
 		long out = bp_stat(pool, slot, BUFPOOL_STAT_TAKE) -
 			   bp_stat(pool, slot, BUFPOOL_STAT_RETURN);
-		long idle = 0;
+		long idle = slot < pool->nr_buckets ?
+			    bp_idle_slot(pool, slot) : 0;
 
-		if (slot < pool->nr_buckets) {
-			idle = bp_nr_bufs(&pool->buckets[slot]);
-			for_each_possible_cpu(cpu)
-				idle += bp_cpu_bufs(pool, cpu, slot);
-		}
 		KUNIT_EXPECT_EQ_MSG(test, live, out + idle,
 				    "slot %u: allocs - frees != out + idle",
 				    slot);
@@ -211,13 +229,13 @@ bool bp_check(const void *buf, size_t size)
 	return true;
 }
 
-/* Console capture: lines that contain a pool's name. */
+/* Console capture: the lines that contain a string, a pool's name say. */
 static struct {
 	spinlock_t lock;	/* protects the fields below */
 	bool registered;
 	char match[BUFPOOL_NAME_MAX + 1];
 	size_t len;
-	char text[2048];
+	char text[24576];
 } bp_console = {
 	.lock = __SPIN_LOCK_UNLOCKED(bp_console.lock),
 };
@@ -261,7 +279,10 @@ static void bp_console_stop(void *unused)
 	spin_unlock_irqrestore(&bp_console.lock, flags);
 }
 
-/* Capture the console lines that name @name until the test case ends. */
+/*
+ * Capture the console lines that contain @name until the test case ends:
+ * a pool's name, or "bufpool: " for every line bufpool prints.
+ */
 void bp_console_start(struct kunit *test, const char *name)
 {
 	unsigned long flags;
@@ -289,15 +310,85 @@ size_t bp_console_len(void)
 	return len;
 }
 
-bool bp_console_has(const char *needle)
+/* Forget what was captured so far. */
+void bp_console_clear(void)
 {
 	unsigned long flags;
-	bool found;
 
 	spin_lock_irqsave(&bp_console.lock, flags);
-	found = strstr(bp_console.text, needle);
+	bp_console.len = 0;
+	bp_console.text[0] = '\0';
 	spin_unlock_irqrestore(&bp_console.lock, flags);
-	return found;
+}
+
+/* What was captured, for a failure's message; the capture goes on. */
+const char *bp_console_text(void)
+{
+	return bp_console.text;
+}
+
+/* How often @needle occurs in the captured text. */
+unsigned int bp_console_count(const char *needle)
+{
+	unsigned int n = 0;
+	unsigned long flags;
+	const char *p;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	for (p = bp_console.text; (p = strstr(p, needle)); p++)
+		n++;
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	return n;
+}
+
+bool bp_console_has(const char *needle)
+{
+	return bp_console_count(needle) > 0;
+}
+
+/* Where @needle first occurs, as an offset; -1 if it does not. */
+long bp_console_find(const char *needle)
+{
+	unsigned long flags;
+	const char *p;
+	long off;
+
+	spin_lock_irqsave(&bp_console.lock, flags);
+	p = strstr(bp_console.text, needle);
+	off = p ? p - bp_console.text : -1;
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	return off;
+}
+
+/*
+ * Expect the first line that contains @line to be followed by a stack whose
+ * first frame is @fn: a stack starts at the caller of bufpool, with
+ * bufpool's own frames dropped.
+ */
+void bp_expect_stack(struct kunit *test, const char *pool, const char *line,
+		     void *fn)
+{
+	char frame[128];
+	unsigned long flags;
+	const char *p;
+	bool found = false;
+
+	snprintf(frame, sizeof(frame), "bufpool: %s:  %ps+0x", pool, fn);
+	spin_lock_irqsave(&bp_console.lock, flags);
+	p = strstr(bp_console.text, line);
+	if (p)
+		p = strchr(p, '\n');
+	if (p)
+		found = !strncmp(p + 1, frame, strlen(frame));
+	spin_unlock_irqrestore(&bp_console.lock, flags);
+	KUNIT_EXPECT_TRUE_MSG(test, found, "no \"%s\" after \"%s\" in:\n%s",
+			      frame, line, bp_console.text);
+}
+
+void bp_expect_line(struct kunit *test, const char *needle)
+{
+	KUNIT_EXPECT_TRUE_MSG(test, bp_console_has(needle), "no \"%s\" in:\n%s",
+			      needle, bp_console.text);
 }
 
 /*

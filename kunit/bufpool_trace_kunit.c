@@ -513,6 +513,3 @@ static struct kunit_suite bufpool_trace_suite = {
 };
 
 kunit_test_suite(bufpool_trace_suite);
-
-MODULE_DESCRIPTION("KUnit tests for bufpool's tracepoints");
-MODULE_LICENSE("GPL");

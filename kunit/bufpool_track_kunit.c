@@ -27,188 +27,13 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
-#include <trace/events/printk.h>
 
 #include "bufpool_kunit.h"
 
 /* === Helpers === */
 
-/* Console capture: every line that starts a bufpool message. */
-static struct {
-	spinlock_t lock;	/* protects the fields below */
-	bool registered;
-	bool on;
-	size_t len;
-	char text[24576];
-} bt_console = {
-	.lock = __SPIN_LOCK_UNLOCKED(bt_console.lock),
-};
-
-/* WARN(), lockdep, KASAN and friends start their lines so. */
-static atomic_t bt_splats = ATOMIC_INIT(0);
-
-static void bt_probe_console(void *ignore, const char *buf, size_t len)
-{
-	unsigned long flags;
-	size_t room;
-
-	if ((len >= 5 && !strncmp(buf, "BUG: ", 5)) ||
-	    (len >= 9 && !strncmp(buf, "WARNING: ", 9)))
-		atomic_inc(&bt_splats);
-
-	spin_lock_irqsave(&bt_console.lock, flags);
-	room = sizeof(bt_console.text) - bt_console.len;
-	if (bt_console.on && room > 1 && len >= 9 &&
-	    !strncmp(buf, "bufpool: ", 9)) {
-		len = min(len, room - 2);
-		memcpy(bt_console.text + bt_console.len, buf, len);
-		bt_console.len += len;
-		bt_console.text[bt_console.len++] = '\n';
-		bt_console.text[bt_console.len] = '\0';
-	}
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-}
-
-/* Forget what was captured so far. */
-static void bt_console_clear(void)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&bt_console.lock, flags);
-	bt_console.len = 0;
-	bt_console.text[0] = '\0';
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-}
-
-/* How often @needle occurs in the captured text. */
-static unsigned int bt_count(const char *needle)
-{
-	unsigned int n = 0;
-	unsigned long flags;
-	const char *p;
-
-	spin_lock_irqsave(&bt_console.lock, flags);
-	for (p = bt_console.text; (p = strstr(p, needle)); p++)
-		n++;
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-	return n;
-}
-
-static bool bt_has(const char *needle)
-{
-	return bt_count(needle) > 0;
-}
-
-/* Where @needle first occurs, as an offset; -1 if it does not. */
-static long bt_find(const char *needle)
-{
-	unsigned long flags;
-	const char *p;
-	long off;
-
-	spin_lock_irqsave(&bt_console.lock, flags);
-	p = strstr(bt_console.text, needle);
-	off = p ? p - bt_console.text : -1;
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-	return off;
-}
-
-/*
- * Expect the first line that contains @line to be followed by a stack whose
- * first frame is @fn: a stack starts at the caller of bufpool, with
- * bufpool's own frames dropped.
- */
-static void bt_expect_stack(struct kunit *test, const char *pool,
-			    const char *line, void *fn)
-{
-	char frame[128];
-	unsigned long flags;
-	const char *p;
-	bool found = false;
-
-	snprintf(frame, sizeof(frame), "bufpool: %s:  %ps+0x", pool, fn);
-	spin_lock_irqsave(&bt_console.lock, flags);
-	p = strstr(bt_console.text, line);
-	if (p)
-		p = strchr(p, '\n');
-	if (p)
-		found = !strncmp(p + 1, frame, strlen(frame));
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-	KUNIT_EXPECT_TRUE_MSG(test, found, "no \"%s\" after \"%s\" in:\n%s",
-			      frame, line, bt_console.text);
-}
-
-static void bt_expect_line(struct kunit *test, const char *needle)
-{
-	KUNIT_EXPECT_TRUE_MSG(test, bt_has(needle), "no \"%s\" in:\n%s",
-			      needle, bt_console.text);
-}
-
-static unsigned long bt_stat_total(struct bufpool *pool,
-				   enum bufpool_stat stat)
-{
-	unsigned long sum = 0;
-	unsigned int slot;
-
-	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++)
-		sum += bufpool_stat_sum(pool, slot, stat);
-	return sum;
-}
-
-static unsigned long bt_out(struct bufpool *pool)
-{
-	return bufpool_outstanding(pool, NULL);
-}
-
-/* Idle buffers of bucket @slot of a quiet pool: depot and magazines. */
-static unsigned long bt_idle_slot(struct bufpool *pool, unsigned int slot)
-{
-	unsigned long nr = READ_ONCE(pool->buckets[slot].nr_bufs);
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu_bucket *cb =
-			&per_cpu_ptr(pool->cpu, cpu)->b[slot];
-
-		nr += READ_ONCE(cb->loaded)->count + READ_ONCE(cb->prev)->count;
-	}
-	return nr;
-}
-
-static unsigned long bt_idle(struct bufpool *pool)
-{
-	unsigned long nr = 0;
-	unsigned int slot;
-
-	for (slot = 0; slot < pool->nr_buckets; slot++)
-		nr += bt_idle_slot(pool, slot);
-	return nr;
-}
-
-/*
- * Nothing lost and nothing made up: per slot, every buffer the backend gave
- * out is out, idle or freed again.  Quarantined buffers count as out.
- */
-static void bt_expect_conserved(struct kunit *test, struct bufpool *pool)
-{
-	unsigned int slot;
-
-	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++) {
-		long live = bufpool_stat_sum(pool, slot, BUFPOOL_STAT_ALLOC) -
-			    bufpool_stat_sum(pool, slot, BUFPOOL_STAT_FREE);
-		long out = bufpool_stat_sum(pool, slot, BUFPOOL_STAT_TAKE) -
-			   bufpool_stat_sum(pool, slot, BUFPOOL_STAT_RETURN);
-		long idle = slot < pool->nr_buckets ?
-			    bt_idle_slot(pool, slot) : 0;
-
-		KUNIT_EXPECT_EQ_MSG(test, live, out + idle,
-				    "slot %u: allocs - frees != out + idle",
-				    slot);
-	}
-}
-
 /* Inline: the pool's creator is the test function. */
-static __always_inline struct bufpool *bt_create_raw(struct kunit *test,
+static __always_inline struct bufpool *bp_track_create_raw(struct kunit *test,
 						     const char *name,
 						     size_t max_size,
 						     unsigned int flags)
@@ -225,18 +50,18 @@ static __always_inline struct bufpool *bt_create_raw(struct kunit *test,
 }
 
 /* A pool that is destroyed when the case ends. */
-static __always_inline struct bufpool *bt_create(struct kunit *test,
+static __always_inline struct bufpool *bp_track_create(struct kunit *test,
 						 const char *name,
 						 size_t max_size,
 						 unsigned int flags)
 {
-	struct bufpool *pool = bt_create_raw(test, name, max_size, flags);
+	struct bufpool *pool = bp_track_create_raw(test, name, max_size, flags);
 
-	bufpool_kunit_destroy_at_end(test, pool);
+	bp_destroy_at_end(test, pool);
 	return pool;
 }
 
-static __always_inline void *bt_take(struct kunit *test, struct bufpool *pool,
+static __always_inline void *bp_take(struct kunit *test, struct bufpool *pool,
 				     size_t size)
 {
 	void *buf = bufpool_take(pool, size, GFP_KERNEL);
@@ -249,13 +74,13 @@ static __always_inline void *bt_take(struct kunit *test, struct bufpool *pool,
  * The bound of a loop whose takes must share one stack: hidden from the
  * compiler, so that it cannot unroll the loop into call sites of their own.
  */
-static __always_inline unsigned int bt_one_site(unsigned int n)
+static __always_inline unsigned int bp_one_site(unsigned int n)
 {
 	OPTIMIZER_HIDE_VAR(n);
 	return n;
 }
 
-static int bt_key_count(void)
+static int bp_key_count(void)
 {
 	return static_key_count(&bufpool_track_key.key);
 }
@@ -264,60 +89,27 @@ static int bt_key_count(void)
  * Wait until no pool is hooked: pools of earlier cases are freed by a work
  * item after their last buffer and an RCU grace period.
  */
-static void bt_wait_unhooked(struct kunit *test)
+static void bp_wait_unhooked(struct kunit *test)
 {
 	unsigned int i;
 
-	for (i = 0; i < 50 && bt_key_count(); i++) {
+	for (i = 0; i < 50 && bp_key_count(); i++) {
 		rcu_barrier();
 		msleep(20);
 	}
-	KUNIT_ASSERT_EQ_MSG(test, bt_key_count(), 0,
+	KUNIT_ASSERT_EQ_MSG(test, bp_key_count(), 0,
 			    "a tracked pool of an earlier case is still there");
 }
 
-/* Each case starts with a clean capture, no splat, fresh report budget. */
-static int bt_test_init(struct kunit *test)
+/*
+ * Each case starts with a capture of every line bufpool prints, a count of
+ * splats, and a fresh budget of misuse reports.
+ */
+static int bp_track_test_init(struct kunit *test)
 {
-	unsigned long flags;
-
-	if (!bt_console.registered)
-		kunit_skip(test, "console tracepoint not available");
 	ratelimit_state_init(&bufpool_misuse_rs, 5 * HZ, 10);
-	spin_lock_irqsave(&bt_console.lock, flags);
-	bt_console.on = true;
-	bt_console.len = 0;
-	bt_console.text[0] = '\0';
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-	test->priv = (void *)(long)atomic_read(&bt_splats);
-	return 0;
-}
-
-static void bt_test_exit(struct kunit *test)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&bt_console.lock, flags);
-	bt_console.on = false;
-	spin_unlock_irqrestore(&bt_console.lock, flags);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&bt_splats), (int)(long)test->priv,
-			    "a WARNING or BUG splat was printed, see the log");
-}
-
-static int bt_suite_init(struct kunit_suite *suite)
-{
-	bt_console.registered = !register_trace_console(bt_probe_console,
-							NULL);
-	return 0;
-}
-
-static void bt_suite_exit(struct kunit_suite *suite)
-{
-	if (bt_console.registered) {
-		unregister_trace_console(bt_probe_console, NULL);
-		tracepoint_synchronize_unregister();
-		bt_console.registered = false;
-	}
+	bp_console_start(test, "bufpool: ");
+	return bp_test_init(test);
 }
 
 /* === Turning it on === */
@@ -328,19 +120,19 @@ static void bufpool_track_test_state(struct kunit *test)
 	char state[16];
 	int keys;
 
-	bt_wait_unhooked(test);
-	keys = bt_key_count();
+	bp_wait_unhooked(test);
+	keys = bp_key_count();
 
-	plain = bt_create(test, "kt-tr-plain", 0, 0);
+	plain = bp_track_create(test, "kt-tr-plain", 0, 0);
 	KUNIT_EXPECT_FALSE(test, plain->track.hooked);
-	KUNIT_EXPECT_EQ(test, bt_key_count(), keys);
+	KUNIT_EXPECT_EQ(test, bp_key_count(), keys);
 	KUNIT_EXPECT_STREQ(test, bufpool_track_state(plain, state,
 						     sizeof(state)), "off");
 
-	tracked = bt_create(test, "kt-tr-flag", 0, BUFPOOL_F_TRACK);
+	tracked = bp_track_create(test, "kt-tr-flag", 0, BUFPOOL_F_TRACK);
 	KUNIT_EXPECT_TRUE(test, tracked->track.hooked);
 	KUNIT_EXPECT_TRUE(test, tracked->track.exact);
-	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 1);
+	KUNIT_EXPECT_EQ(test, bp_key_count(), keys + 1);
 	KUNIT_EXPECT_STREQ(test, bufpool_track_state(tracked, state,
 						     sizeof(state)), "all");
 	/* The creator is named as text, for when its module is gone. */
@@ -359,17 +151,17 @@ static void bufpool_track_test_state(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tracked->track.hooked);
 	KUNIT_EXPECT_EQ(test, bufpool_track_set(tracked, 1), 0);
 	KUNIT_EXPECT_FALSE(test, tracked->track.exact);
-	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 1);
+	KUNIT_EXPECT_EQ(test, bp_key_count(), keys + 1);
 
 	KUNIT_EXPECT_EQ(test, bufpool_track_set(plain, 2), 0);
 	KUNIT_EXPECT_TRUE(test, plain->track.hooked);
-	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 2);
+	KUNIT_EXPECT_EQ(test, bp_key_count(), keys + 2);
 
-	strict = bt_create(test, "kt-tr-strict-state", 0, BUFPOOL_F_STRICT);
+	strict = bp_track_create(test, "kt-tr-strict-state", 0, BUFPOOL_F_STRICT);
 	KUNIT_EXPECT_STREQ(test, bufpool_track_state(strict, state,
 						     sizeof(state)),
 			   "off+strict");
-	KUNIT_EXPECT_EQ(test, bt_key_count(), keys + 3);
+	KUNIT_EXPECT_EQ(test, bp_key_count(), keys + 3);
 }
 
 /* The static key follows the hooked pools; off again when they are gone. */
@@ -377,15 +169,15 @@ static void bufpool_track_test_key(struct kunit *test)
 {
 	struct bufpool *pool;
 
-	bt_wait_unhooked(test);
+	bp_wait_unhooked(test);
 	KUNIT_EXPECT_FALSE(test, static_branch_unlikely(&bufpool_track_key));
-	pool = bt_create_raw(test, "kt-tr-key", 0, BUFPOOL_F_TRACK);
-	KUNIT_EXPECT_EQ(test, bt_key_count(), 1);
+	pool = bp_track_create_raw(test, "kt-tr-key", 0, BUFPOOL_F_TRACK);
+	KUNIT_EXPECT_EQ(test, bp_key_count(), 1);
 	KUNIT_EXPECT_TRUE(test, static_branch_unlikely(&bufpool_track_key));
-	bufpool_return(pool, bt_take(test, pool, 64));
+	bufpool_return(pool, bp_take(test, pool, 64));
 	bufpool_destroy(pool);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, "kt-tr-key"));
-	KUNIT_EXPECT_EQ(test, bt_key_count(), 0);
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, "kt-tr-key"));
+	KUNIT_EXPECT_EQ(test, bp_key_count(), 0);
 	KUNIT_EXPECT_FALSE(test, static_branch_unlikely(&bufpool_track_key));
 }
 
@@ -399,48 +191,48 @@ static void bufpool_track_test_leak_destroy(struct kunit *test)
 	unsigned int i;
 	long first, second, third;
 
-	pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
-	for (i = 0; i < bt_one_site(ARRAY_SIZE(small)); i++)
-		small[i] = bt_take(test, pool, 100);
-	mid = bt_take(test, pool, 1000);
-	page = bt_take(test, pool, SZ_8K);
+	pool = bp_track_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	for (i = 0; i < bp_one_site(ARRAY_SIZE(small)); i++)
+		small[i] = bp_take(test, pool, 100);
+	mid = bp_take(test, pool, 1000);
+	page = bp_take(test, pool, SZ_8K);
 	/* Idle buffers are not leaks. */
-	bufpool_return(pool, bt_take(test, pool, 100));
+	bufpool_return(pool, bp_take(test, pool, 100));
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 5);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
 
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_destroy(pool);
 
 	/* The fixed header: 3 * 128 + 1024 + 8192 bytes. */
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "bufpool: kt-tr-leak: leak report: 5 buffers (9600 bytes) still out at destroy");
 	/* Most frequent first, then the larger; each from this function. */
-	first = bt_find("3 buffers, 384 bytes, taken at:");
-	second = bt_find("1 buffer, 8192 bytes, taken at:");
-	third = bt_find("1 buffer, 1024 bytes, taken at:");
+	first = bp_console_find("3 buffers, 384 bytes, taken at:");
+	second = bp_console_find("1 buffer, 8192 bytes, taken at:");
+	third = bp_console_find("1 buffer, 1024 bytes, taken at:");
 	KUNIT_EXPECT_GE(test, first, 0);
 	KUNIT_EXPECT_GT(test, second, first);
 	KUNIT_EXPECT_GT(test, third, second);
-	bt_expect_stack(test, name, "3 buffers, 384 bytes, taken at:",
+	bp_expect_stack(test, name, "3 buffers, 384 bytes, taken at:",
 			bufpool_track_test_leak_destroy);
-	bt_expect_stack(test, name, "1 buffer, 8192 bytes, taken at:",
+	bp_expect_stack(test, name, "1 buffer, 8192 bytes, taken at:",
 			bufpool_track_test_leak_destroy);
-	bt_expect_stack(test, name, "1 buffer, 1024 bytes, taken at:",
+	bp_expect_stack(test, name, "1 buffer, 1024 bytes, taken at:",
 			bufpool_track_test_leak_destroy);
-	bt_expect_line(test, "(oldest taken ");
-	bt_expect_line(test,
+	bp_expect_line(test, "(oldest taken ");
+	bp_expect_line(test,
 		       "total: 5 buffers, 9600 bytes; 5 tracked from 3 stacks (3 shown), 0 untracked");
-	KUNIT_EXPECT_FALSE(test, bt_has("untracked:"));
-	KUNIT_EXPECT_EQ(test, bt_count("leak report:"), 1);
+	KUNIT_EXPECT_FALSE(test, bp_console_has("untracked:"));
+	KUNIT_EXPECT_EQ(test, bp_console_count("leak report:"), 1);
 
 	/* The leaked buffers are still good, and the pool goes with them. */
 	for (i = 0; i < ARRAY_SIZE(small); i++)
 		bufpool_return(pool, small[i]);
 	bufpool_return(pool, mid);
-	KUNIT_EXPECT_FALSE(test, bt_has("misuse"));
+	KUNIT_EXPECT_FALSE(test, bp_console_has("misuse"));
 	bufpool_return(pool, page);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 /* Equal stacks merge, whatever the sizes; the display limit holds. */
@@ -453,27 +245,27 @@ static void bufpool_track_test_leak_grouping(struct kunit *test)
 	void *bufs[ARRAY_SIZE(sizes)], *other;
 	unsigned int i;
 
-	pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
-	for (i = 0; i < bt_one_site(ARRAY_SIZE(sizes)); i++)
-		bufs[i] = bt_take(test, pool, sizes[i]);
-	other = bt_take(test, pool, 64);
+	pool = bp_track_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	for (i = 0; i < bp_one_site(ARRAY_SIZE(sizes)); i++)
+		bufs[i] = bp_take(test, pool, sizes[i]);
+	other = bp_take(test, pool, 64);
 
 	bufpool_report_stacks = 1;
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_destroy(pool);
 	bufpool_report_stacks = old_limit;
 
 	/* 64 + 256 + 64 + 4096 from one line of code. */
-	bt_expect_stack(test, name, "4 buffers, 4480 bytes, taken at:",
+	bp_expect_stack(test, name, "4 buffers, 4480 bytes, taken at:",
 			bufpool_track_test_leak_grouping);
-	KUNIT_EXPECT_EQ(test, bt_count("taken at:"), 1);
-	bt_expect_line(test,
+	KUNIT_EXPECT_EQ(test, bp_console_count("taken at:"), 1);
+	bp_expect_line(test,
 		       "total: 5 buffers, 4544 bytes; 5 tracked from 2 stacks (1 shown), 0 untracked");
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
 		bufpool_return(pool, bufs[i]);
 	bufpool_return(pool, other);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 static void bufpool_track_test_leak_untracked(struct kunit *test)
@@ -483,41 +275,41 @@ static void bufpool_track_test_leak_untracked(struct kunit *test)
 	void *a, *b, *c;
 
 	/* Untracked only: the counts and how to turn tracking on. */
-	pool = bt_create_raw(test, name, 0, 0);
-	a = bt_take(test, pool, 64);
-	bt_console_clear();
+	pool = bp_track_create_raw(test, name, 0, 0);
+	a = bp_take(test, pool, 64);
+	bp_console_clear();
 	bufpool_destroy(pool);
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "bufpool: kt-tr-untracked: leak report: 1 buffer (64 bytes) still out at destroy");
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "bufpool: kt-tr-untracked: 1 buffer (64 bytes) untracked: to see where buffers");
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "track the pool from its creation (BUFPOOL_F_TRACK, bufpool.track=1)");
-	bt_expect_line(test, "echo 1 > /sys/kernel/debug/bufpool/kt-tr-untracked/track");
-	KUNIT_EXPECT_FALSE(test, bt_has("taken at:"));
-	KUNIT_EXPECT_FALSE(test, bt_has("total:"));
+	bp_expect_line(test, "echo 1 > /sys/kernel/debug/bufpool/kt-tr-untracked/track");
+	KUNIT_EXPECT_FALSE(test, bp_console_has("taken at:"));
+	KUNIT_EXPECT_FALSE(test, bp_console_has("total:"));
 	bufpool_return(pool, a);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 
 	/* Tracking turned on between takes: both kinds in one report. */
-	pool = bt_create_raw(test, name, 0, 0);
-	a = bt_take(test, pool, 64);
-	b = bt_take(test, pool, 128);
+	pool = bp_track_create_raw(test, name, 0, 0);
+	a = bp_take(test, pool, 64);
+	b = bp_take(test, pool, 128);
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
-	c = bt_take(test, pool, 64);
-	bt_console_clear();
+	c = bp_take(test, pool, 64);
+	bp_console_clear();
 	bufpool_destroy(pool);
-	bt_expect_line(test, "leak report: 3 buffers (256 bytes) still out at destroy");
-	bt_expect_stack(test, name, "1 buffer, 64 bytes, taken at:",
+	bp_expect_line(test, "leak report: 3 buffers (256 bytes) still out at destroy");
+	bp_expect_stack(test, name, "1 buffer, 64 bytes, taken at:",
 			bufpool_track_test_leak_untracked);
-	bt_expect_line(test, "2 buffers (192 bytes) untracked");
-	bt_expect_line(test,
+	bp_expect_line(test, "2 buffers (192 bytes) untracked");
+	bp_expect_line(test,
 		       "total: 3 buffers, 256 bytes; 1 tracked from 1 stack (1 shown), 2 untracked");
 	bufpool_return(pool, a);
 	bufpool_return(pool, b);
 	bufpool_return(pool, c);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse"), 0);
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 /* The report bufpool makes when it unloads names the pool's creator. */
@@ -528,23 +320,23 @@ static void bufpool_track_test_leak_unload(struct kunit *test)
 	char line[128];
 	void *buf;
 
-	pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
-	buf = bt_take(test, pool, SZ_2M);
+	pool = bp_track_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	buf = bp_take(test, pool, SZ_2M);
 	bufpool_destroy(pool);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_track_report_unload(pool);
 	snprintf(line, sizeof(line),
 		 "leak report: 1 buffer (%lu bytes) never returned before bufpool unloaded; the pool was created by %ps",
 		 (unsigned long)SZ_2M, bufpool_track_test_leak_unload);
-	bt_expect_line(test, line);
-	bt_expect_stack(test, name, "1 buffer, 2097152 bytes, taken at:",
+	bp_expect_line(test, line);
+	bp_expect_stack(test, name, "1 buffer, 2097152 bytes, taken at:",
 			bufpool_track_test_leak_unload);
 	bufpool_return(pool, buf);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 /* Matches return addresses in the function whose name is @arg. */
-static bool bt_holds(unsigned long ip, const void *owner, const void *arg)
+static bool bp_holds(unsigned long ip, const void *owner, const void *arg)
 {
 	char sym[KSYM_SYMBOL_LEN];
 
@@ -552,7 +344,7 @@ static bool bt_holds(unsigned long ip, const void *owner, const void *arg)
 	return !strcmp(sym, arg);
 }
 
-static noinline void *bt_take_elsewhere(struct bufpool *pool)
+static noinline void *bp_take_elsewhere(struct bufpool *pool)
 {
 	return bufpool_take(pool, 64, GFP_KERNEL);
 }
@@ -564,40 +356,40 @@ static noinline void *bt_take_elsewhere(struct bufpool *pool)
  */
 static void bufpool_track_test_leak_module(struct kunit *test)
 {
-	struct bufpool *a = bt_create(test, "kt-tr-mod-a", 0, BUFPOOL_F_TRACK);
-	struct bufpool *b = bt_create(test, "kt-tr-mod-b", 0, BUFPOOL_F_TRACK);
-	struct bufpool *plain = bt_create(test, "kt-tr-mod-c", 0, 0);
+	struct bufpool *a = bp_track_create(test, "kt-tr-mod-a", 0, BUFPOOL_F_TRACK);
+	struct bufpool *b = bp_track_create(test, "kt-tr-mod-b", 0, BUFPOOL_F_TRACK);
+	struct bufpool *plain = bp_track_create(test, "kt-tr-mod-c", 0, 0);
 	char fn[KSYM_SYMBOL_LEN];
 	void *a1, *a2, *b1, *c1, *other;
 	unsigned long nr;
 
 	snprintf(fn, sizeof(fn), "%ps", bufpool_track_test_leak_module);
-	a1 = bt_take(test, a, 64);
-	a2 = bt_take(test, a, SZ_8K);
-	b1 = bt_take(test, b, 100);
-	c1 = bt_take(test, plain, 64);
-	other = bt_take_elsewhere(a);
+	a1 = bp_take(test, a, 64);
+	a2 = bp_take(test, a, SZ_8K);
+	b1 = bp_take(test, b, 100);
+	c1 = bp_take(test, plain, 64);
+	other = bp_take_elsewhere(a);
 	KUNIT_ASSERT_NOT_NULL(test, other);
 	/* Returned: not held. */
-	bufpool_return(b, bt_take(test, b, 64));
+	bufpool_return(b, bp_take(test, b, 64));
 
-	bt_console_clear();
-	nr = bufpool_track_report_holder("kt_fake_mod", bt_holds, fn);
+	bp_console_clear();
+	nr = bufpool_track_report_holder("kt_fake_mod", bp_holds, fn);
 	KUNIT_EXPECT_EQ(test, nr, 3);
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "kt-tr-mod-a: leak report: module kt_fake_mod unloaded holding 2 buffers (8256 bytes)");
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "kt-tr-mod-b: leak report: module kt_fake_mod unloaded holding 1 buffer (128 bytes)");
-	bt_expect_stack(test, "kt-tr-mod-b", "1 buffer, 128 bytes, taken at:",
+	bp_expect_stack(test, "kt-tr-mod-b", "1 buffer, 128 bytes, taken at:",
 			bufpool_track_test_leak_module);
-	KUNIT_EXPECT_FALSE(test, bt_has("kt-tr-mod-c"));
-	KUNIT_EXPECT_EQ(test, bt_count("leak report:"), 2);
+	KUNIT_EXPECT_FALSE(test, bp_console_has("kt-tr-mod-c"));
+	KUNIT_EXPECT_EQ(test, bp_console_count("leak report:"), 2);
 
 	/* Nothing held: nothing printed. */
-	bt_console_clear();
-	KUNIT_EXPECT_EQ(test, bufpool_track_report_holder("kt_none", bt_holds,
+	bp_console_clear();
+	KUNIT_EXPECT_EQ(test, bufpool_track_report_holder("kt_none", bp_holds,
 							  "kt_no_function"), 0);
-	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
+	KUNIT_EXPECT_FALSE(test, bp_console_has("leak report"));
 
 	bufpool_return(a, a1);
 	bufpool_return(a, a2);
@@ -614,21 +406,21 @@ static void bufpool_track_test_leak_module(struct kunit *test)
  */
 static void bufpool_track_test_marked_slot_race(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-race-mark", 0,
+	struct bufpool *pool = bp_track_create(test, "kt-tr-race-mark", 0,
 					 BUFPOOL_F_TRACK | BUFPOOL_F_NO_INIT);
 	unsigned long slow;
 	void *x, *y;
 
-	x = bt_take(test, pool, 256);
+	x = bp_take(test, pool, 256);
 	bufpool_return(pool, x);
 	KUNIT_ASSERT_EQ(test, pool->track.nr_idle, 1);
 
 	/* From the inline path too: its bits would send it out of line. */
-	slow = READ_ONCE(pool->slow);
+	slow = READ_ONCE(pool->f.slow);
 	WRITE_ONCE(pool->track.hooked, false);
-	WRITE_ONCE(pool->slow, 0);
+	WRITE_ONCE(pool->f.slow, 0);
 	y = bufpool_take(pool, 256, GFP_KERNEL | __GFP_ZERO);
-	WRITE_ONCE(pool->slow, slow);
+	WRITE_ONCE(pool->f.slow, slow);
 	WRITE_ONCE(pool->track.hooked, true);
 
 	KUNIT_EXPECT_PTR_EQ(test, y, x);
@@ -637,12 +429,12 @@ static void bufpool_track_test_marked_slot_race(struct kunit *test)
 	/* Its record is out again, so its return is no double return. */
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, y);
-	KUNIT_EXPECT_FALSE(test, bt_has("misuse:"));
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_FALSE(test, bp_console_has("misuse:"));
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /*
@@ -653,21 +445,21 @@ static void bufpool_track_test_marked_slot_race(struct kunit *test)
 static void bufpool_track_test_leak_module_destroyed(struct kunit *test)
 {
 	const char *name = "kt-tr-mod-gone";
-	struct bufpool *pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create_raw(test, name, 0, BUFPOOL_F_TRACK);
 	char fn[KSYM_SYMBOL_LEN];
 	void *buf;
 
 	snprintf(fn, sizeof(fn), "%ps", bufpool_track_test_leak_module_destroyed);
-	buf = bt_take(test, pool, 64);
-	bt_console_clear();
+	buf = bp_take(test, pool, 64);
+	bp_console_clear();
 	bufpool_destroy(pool);
 	KUNIT_EXPECT_EQ(test, bufpool_track_report_holder("kt_fake_mod",
-							  bt_holds, fn), 0);
-	KUNIT_EXPECT_EQ(test, bt_count("leak report:"), 1);
-	bt_expect_line(test,
+							  bp_holds, fn), 0);
+	KUNIT_EXPECT_EQ(test, bp_console_count("leak report:"), 1);
+	bp_expect_line(test,
 		       "kt-tr-mod-gone: leak report: 1 buffer (64 bytes) still out at destroy");
 	bufpool_return(pool, buf);
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 /*
@@ -679,43 +471,43 @@ static void bufpool_track_test_leak_batched(struct kunit *test)
 {
 	const unsigned int n = 2000;
 	const char *name = "kt-tr-batch";
-	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create(test, name, 0, BUFPOOL_F_TRACK);
 	void **bufs = kunit_kcalloc(test, n + 1, sizeof(*bufs), GFP_KERNEL);
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
-	for (i = 0; i < bt_one_site(n); i++)
-		bufs[i] = bt_take(test, pool, 64);
-	bufs[n] = bt_take_elsewhere(pool);
+	for (i = 0; i < bp_one_site(n); i++)
+		bufs[i] = bp_take(test, pool, 64);
+	bufs[n] = bp_take_elsewhere(pool);
 	KUNIT_ASSERT_NOT_NULL(test, bufs[n]);
 
 	WRITE_ONCE(bufpool_walk_longest, 0);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_track_report_holder("kt_batch_mod", NULL, NULL);
 	KUNIT_EXPECT_GT(test, bufpool_walk_longest, 0);
 	KUNIT_EXPECT_LE(test, bufpool_walk_longest, 256);
-	bt_expect_line(test,
+	bp_expect_line(test,
 		       "leak report: module kt_batch_mod unloaded holding 2001 buffers (128064 bytes)");
-	bt_expect_stack(test, name, "2000 buffers, 128000 bytes, taken at:",
+	bp_expect_stack(test, name, "2000 buffers, 128000 bytes, taken at:",
 			bufpool_track_test_leak_batched);
-	bt_expect_line(test, "1 buffer, 64 bytes, taken at:");
+	bp_expect_line(test, "1 buffer, 64 bytes, taken at:");
 
 	for (i = 0; i <= n; i++)
 		bufpool_return(pool, bufs[i]);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 }
 
 /* The notifier ignores every module state but GOING. */
 static void bufpool_track_test_module_notify(struct kunit *test)
 {
-	struct bufpool *a = bt_create(test, "kt-tr-notify", 0, BUFPOOL_F_TRACK);
-	void *buf = bt_take(test, a, 64);
+	struct bufpool *a = bp_track_create(test, "kt-tr-notify", 0, BUFPOOL_F_TRACK);
+	void *buf = bp_take(test, a, 64);
 
-	bt_console_clear();
+	bp_console_clear();
 	/* 0 is MODULE_STATE_LIVE; a NULL module is not looked at then. */
 	KUNIT_EXPECT_EQ(test, bufpool_track_module_notify(NULL, 0, NULL),
 			NOTIFY_DONE);
-	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
+	KUNIT_EXPECT_FALSE(test, bp_console_has("leak report"));
 	bufpool_return(a, buf);
 }
 
@@ -751,227 +543,227 @@ static void bufpool_track_test_leak_panic(struct kunit *test)
 static void bufpool_track_test_double_return(struct kunit *test)
 {
 	const char *name = "kt-tr-double";
-	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create(test, name, 0, BUFPOOL_F_TRACK);
 	void *x, *a, *b, **bufs;
 	unsigned int i, n;
 
-	x = bt_take(test, pool, 256);
+	x = bp_take(test, pool, 256);
 	bufpool_return(pool, x);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, x);
 
-	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
-	bt_expect_line(test, "bufpool: kt-tr-double: misuse: double return of");
-	bt_expect_line(test, "(256 bytes)");
-	bt_expect_stack(test, name, "returned again by task",
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse:"), 1);
+	bp_expect_line(test, "bufpool: kt-tr-double: misuse: double return of");
+	bp_expect_line(test, "(256 bytes)");
+	bp_expect_stack(test, name, "returned again by task",
 			bufpool_track_test_double_return);
-	KUNIT_EXPECT_EQ(test, bt_count("returned again by task"), 1);
-	bt_expect_line(test, "first returned by task");
-	bt_expect_line(test, "taken by task");
-	bt_expect_line(test, "return rejected");
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_console_count("returned again by task"), 1);
+	bp_expect_line(test, "first returned by task");
+	bp_expect_line(test, "taken by task");
+	bp_expect_line(test, "return rejected");
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.misuse), 1);
 
 	/* x is idle once, so it is handed out once. */
-	a = bt_take(test, pool, 256);
-	b = bt_take(test, pool, 256);
+	a = bp_take(test, pool, 256);
+	b = bp_take(test, pool, 256);
 	KUNIT_EXPECT_PTR_EQ(test, a, x);
 	KUNIT_EXPECT_PTR_NE(test, b, x);
 	bufpool_return(pool, a);
 	bufpool_return(pool, b);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 
 	/* Not only the last one: a buffer that went on to the depot. */
 	n = 3 * pool->buckets[2].mag_size + 1;
 	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
 	for (i = 0; i < n; i++)
-		bufs[i] = bt_take(test, pool, 256);
+		bufs[i] = bp_take(test, pool, 256);
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
 	KUNIT_ASSERT_GE(test, pool->buckets[2].nr_full, 1);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, bufs[0]);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse: double return"), 1);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse: double return"), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /* The stacks in a double-return report are the offender's and the first. */
 static void bufpool_track_test_double_return_stacks(struct kunit *test)
 {
 	const char *name = "kt-tr-double-st";
-	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
-	void *x = bt_take(test, pool, 64);
+	struct bufpool *pool = bp_track_create(test, name, 0, BUFPOOL_F_TRACK);
+	void *x = bp_take(test, pool, 64);
 	char fn[KSYM_NAME_LEN];
 
 	bufpool_return(pool, x);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, x);
 	/* All three happened in this function. */
 	snprintf(fn, sizeof(fn), "%s+0x", __func__);
-	KUNIT_EXPECT_EQ(test, bt_count(fn), 3);
-	KUNIT_EXPECT_LT(test, bt_find("returned again by"),
-			bt_find("first returned by"));
-	KUNIT_EXPECT_LT(test, bt_find("first returned by"),
-			bt_find("taken by"));
+	KUNIT_EXPECT_EQ(test, bp_console_count(fn), 3);
+	KUNIT_EXPECT_LT(test, bp_console_find("returned again by"),
+			bp_console_find("first returned by"));
+	KUNIT_EXPECT_LT(test, bp_console_find("first returned by"),
+			bp_console_find("taken by"));
 }
 
 static void bufpool_track_test_wrong_pool(struct kunit *test)
 {
-	struct bufpool *a = bt_create(test, "kt-tr-wrong-a", SZ_64K,
+	struct bufpool *a = bp_track_create(test, "kt-tr-wrong-a", SZ_64K,
 				      BUFPOOL_F_TRACK);
-	struct bufpool *b = bt_create(test, "kt-tr-wrong-b", SZ_64K, 0);
+	struct bufpool *b = bp_track_create(test, "kt-tr-wrong-b", SZ_64K, 0);
 	static const size_t sizes[] = { 64, SZ_8K };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		void *buf = bt_take(test, a, sizes[i]);
+		void *buf = bp_take(test, a, sizes[i]);
 
 		memset(buf, 0x5a, sizes[i]);
-		bt_console_clear();
+		bp_console_clear();
 		/* b tracks nothing, yet the index names a's buffer. */
 		bufpool_return(b, buf);
-		KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
-		bt_expect_line(test, "bufpool: kt-tr-wrong-b: misuse: return to the wrong pool:");
-		bt_expect_line(test, "belongs to pool kt-tr-wrong-a");
-		bt_expect_stack(test, "kt-tr-wrong-b", "taken by task",
+		KUNIT_EXPECT_EQ(test, bp_console_count("misuse:"), 1);
+		bp_expect_line(test, "bufpool: kt-tr-wrong-b: misuse: return to the wrong pool:");
+		bp_expect_line(test, "belongs to pool kt-tr-wrong-a");
+		bp_expect_stack(test, "kt-tr-wrong-b", "taken by task",
 				bufpool_track_test_wrong_pool);
-		KUNIT_EXPECT_EQ(test, bt_stat_total(b, BUFPOOL_STAT_BAD_RETURN),
+		KUNIT_EXPECT_EQ(test, bp_stat_total(b, BUFPOOL_STAT_BAD_RETURN),
 				i + 1);
-		KUNIT_EXPECT_EQ(test, bt_idle(b), 0);
+		KUNIT_EXPECT_EQ(test, bp_idle(b), 0);
 		KUNIT_EXPECT_NULL(test, memchr_inv(buf, 0x5a, sizes[i]));
 		/* Still a's, and out. */
 		KUNIT_EXPECT_EQ(test, a->track.nr_out, 1);
 		bufpool_return(a, buf);
 		KUNIT_EXPECT_EQ(test, a->track.nr_out, 0);
 	}
-	KUNIT_EXPECT_EQ(test, bt_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
-	KUNIT_EXPECT_EQ(test, bt_out(a), 0);
-	bt_expect_conserved(test, a);
-	bt_expect_conserved(test, b);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(a, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(a), 0);
+	bp_expect_conserved(test, a);
+	bp_expect_conserved(test, b);
 }
 
 static void bufpool_track_test_foreign(struct kunit *test)
 {
 	const char *name = "kt-tr-foreign";
-	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create(test, name, 0, BUFPOOL_F_TRACK);
 	void *obj, *buf;
 
 	/* A kmalloc-64 object, of a bucket's size: the owner check's reason. */
 	obj = kmalloc(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, obj);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
-	bt_expect_line(test,
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse:"), 1);
+	bp_expect_line(test,
 		       "which is not a buffer out of this pool: slab object of another cache");
-	bt_expect_stack(test, name, "returned by task",
+	bp_expect_stack(test, name, "returned by task",
 			bufpool_track_test_foreign);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
-	KUNIT_EXPECT_EQ(test, bt_idle(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_idle(pool), 0);
 	kfree(obj);
 
 	/* An interior pointer, with the cheap checks' reason. */
-	buf = bt_take(test, pool, 256);
-	bt_console_clear();
+	buf = bp_take(test, pool, 256);
+	bp_console_clear();
 	bufpool_return(pool, buf + 64);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
-	bt_expect_line(test, "which is not a buffer out of this pool: interior pointer");
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse:"), 1);
+	bp_expect_line(test, "which is not a buffer out of this pool: interior pointer");
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
 	bufpool_return(pool, buf);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /* The offender's stack, in a foreign-return report, starts with it. */
 static void bufpool_track_test_foreign_stack(struct kunit *test)
 {
 	const char *name = "kt-tr-foreign-st";
-	struct bufpool *pool = bt_create(test, name, 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create(test, name, 0, BUFPOOL_F_TRACK);
 	unsigned long on_stack[8];
 	char fn[KSYM_NAME_LEN];
 
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, on_stack);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse:"), 1);
 	snprintf(fn, sizeof(fn), "%s+0x", __func__);
-	KUNIT_EXPECT_EQ(test, bt_count(fn), 1);
+	KUNIT_EXPECT_EQ(test, bp_console_count(fn), 1);
 }
 
 static void bufpool_track_test_write_after_return(struct kunit *test)
 {
 	const char *name = "kt-tr-uar";
-	struct bufpool *pool = bt_create_raw(test, name, 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create_raw(test, name, 0, BUFPOOL_F_TRACK);
 	unsigned long takes;
 	u8 *x, *y, *z;
 
-	x = bt_take(test, pool, 256);
+	x = bp_take(test, pool, 256);
 	bufpool_return(pool, x);
 	/* The poison, past the idle marker. */
 	KUNIT_EXPECT_NULL(test, memchr_inv(x + sizeof(long), BUFPOOL_POISON,
 					   256 - sizeof(long)));
 	x[100] = 0x42;	/* the bug */
-	takes = bt_stat_total(pool, BUFPOOL_STAT_TAKE);
-	bt_console_clear();
-	y = bt_take(test, pool, 256);
+	takes = bp_stat_total(pool, BUFPOOL_STAT_TAKE);
+	bp_console_clear();
+	y = bp_take(test, pool, 256);
 
 	/* Caught when x would be handed out again; y is another buffer. */
 	KUNIT_EXPECT_PTR_NE(test, y, x);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse:"), 1);
-	bt_expect_line(test, "bufpool: kt-tr-uar: misuse: write after return to");
-	bt_expect_line(test, "(256 bytes) at offset 100");
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse:"), 1);
+	bp_expect_line(test, "bufpool: kt-tr-uar: misuse: write after return to");
+	bp_expect_line(test, "(256 bytes) at offset 100");
 	/* The hex dump: offset 0x60, 0x42 at byte 4 of the row. */
-	bt_expect_line(test, "bufpool: kt-tr-uar: 0060: 6b 6b 6b 6b 42 6b");
-	bt_expect_stack(test, name, "returned by task",
+	bp_expect_line(test, "bufpool: kt-tr-uar: 0060: 6b 6b 6b 6b 42 6b");
+	bp_expect_stack(test, name, "returned by task",
 			bufpool_track_test_write_after_return);
-	bt_expect_line(test, "buffer quarantined");
+	bp_expect_line(test, "buffer quarantined");
 	KUNIT_EXPECT_EQ(test, pool->track.nr_quarantined, 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.misuse), 1);
 	/* Both count as taken: x stays out of use. */
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_TAKE), takes + 2);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 2);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_TAKE), takes + 2);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 2);
+	bp_expect_conserved(test, pool);
 
 	/* Word 0, the idle marker, is checked too, but never printed. */
 	bufpool_return(pool, y);
 	y[3] = ~y[3];
-	bt_console_clear();
-	z = bt_take(test, pool, 256);
+	bp_console_clear();
+	z = bp_take(test, pool, 256);
 	KUNIT_EXPECT_PTR_NE(test, z, y);
-	bt_expect_line(test, "at offset 3");
-	bt_expect_line(test, "bytes 0-7: the idle marker, changed (not shown)");
-	bt_expect_line(test, "bufpool: kt-tr-uar: 0008: 6b 6b 6b 6b 6b 6b 6b 6b");
-	KUNIT_EXPECT_FALSE(test, bt_has("bufpool: kt-tr-uar: 0000:"));
+	bp_expect_line(test, "at offset 3");
+	bp_expect_line(test, "bytes 0-7: the idle marker, changed (not shown)");
+	bp_expect_line(test, "bufpool: kt-tr-uar: 0008: 6b 6b 6b 6b 6b 6b 6b 6b");
+	KUNIT_EXPECT_FALSE(test, bp_console_has("bufpool: kt-tr-uar: 0000:"));
 	KUNIT_EXPECT_EQ(test, pool->track.nr_quarantined, 2);
 	bufpool_return(pool, z);
 
 	/* A quarantined buffer returned again is a double return. */
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_return(pool, x);
-	bt_expect_line(test, "misuse: double return of");
-	bt_expect_line(test, "first returned (then written, and quarantined)");
+	bp_expect_line(test, "misuse: double return of");
+	bp_expect_line(test, "first returned (then written, and quarantined)");
 
 	/* Destroy frees the quarantined buffers: nothing is left out. */
-	bt_console_clear();
+	bp_console_clear();
 	bufpool_destroy(pool);
-	KUNIT_EXPECT_FALSE(test, bt_has("leak report"));
-	KUNIT_EXPECT_TRUE(test, bufpool_kunit_namesake_gone(test, name));
+	KUNIT_EXPECT_FALSE(test, bp_console_has("leak report"));
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, name));
 }
 
 /* === Sampling, turning on and off, failures === */
 
 /* The filter counts every record of the pool, no more, no less. */
-static unsigned long bt_filter_sum(struct bufpool *pool)
+static unsigned long bp_filter_sum(struct bufpool *pool)
 {
 	unsigned long sum = 0;
 	unsigned int i;
 
 	for (i = 0; i < BUFPOOL_FILTER_SIZE; i++)
-		sum += READ_ONCE(pool->filter[i]);
+		sum += READ_ONCE(pool->f.filter[i]);
 	return sum;
 }
 
@@ -982,36 +774,36 @@ static unsigned long bt_filter_sum(struct bufpool *pool)
 static void bufpool_track_test_filter(struct kunit *test)
 {
 	const unsigned int n = 512;
-	struct bufpool *pool = bt_create(test, "kt-tr-filter", 0, 0);
+	struct bufpool *pool = bp_track_create(test, "kt-tr-filter", 0, 0);
 	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
 	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 8), 0);
-	KUNIT_ASSERT_NOT_NULL(test, pool->filter);
+	KUNIT_ASSERT_NOT_NULL(test, pool->f.filter);
 	for (i = 0; i < n; i++)
-		bufs[i] = bt_take(test, pool, 64);
+		bufs[i] = bp_take(test, pool, 64);
 	KUNIT_EXPECT_GT(test, pool->track.nr_out, 0);
-	KUNIT_EXPECT_EQ(test, bt_filter_sum(pool), pool->track.nr_out);
+	KUNIT_EXPECT_EQ(test, bp_filter_sum(pool), pool->track.nr_out);
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
 	/* Returned: the records are idle, still counted. */
-	KUNIT_EXPECT_EQ(test, bt_filter_sum(pool), pool->track.nr_idle);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_filter_sum(pool), pool->track.nr_idle);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
 
 	/* Double returns: caught by record or by the idle marker, either way. */
-	bt_console_clear();
+	bp_console_clear();
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), n);
-	KUNIT_EXPECT_GT(test, bt_count("misuse: double return"), 0);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), n);
+	KUNIT_EXPECT_GT(test, bp_console_count("misuse: double return"), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 
 	/* Records leave with their buffers, and so do their counts. */
 	bufpool_clear(pool);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
-	KUNIT_EXPECT_EQ(test, bt_filter_sum(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_filter_sum(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
@@ -1025,7 +817,7 @@ static void bufpool_track_test_sample_param(struct kunit *test)
 	char state[16];
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bufpool_kunit_destroy_at_end(test, pool);
+	bp_destroy_at_end(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->track.sample, 64);
 	KUNIT_EXPECT_FALSE(test, pool->track.exact);
 	KUNIT_EXPECT_STREQ(test, bufpool_track_state(pool, state, sizeof(state)),
@@ -1035,7 +827,7 @@ static void bufpool_track_test_sample_param(struct kunit *test)
 	params.flags = 0;
 	pool = bufpool_create("kt-tr-sample-off", &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bufpool_kunit_destroy_at_end(test, pool);
+	bp_destroy_at_end(test, pool);
 	KUNIT_EXPECT_EQ(test, pool->track.sample, 0);
 	KUNIT_EXPECT_FALSE(test, pool->track.hooked);
 }
@@ -1043,7 +835,7 @@ static void bufpool_track_test_sample_param(struct kunit *test)
 static void bufpool_track_test_sampling(struct kunit *test)
 {
 	const unsigned int n = 2048, rate = 8;
-	struct bufpool *pool = bt_create(test, "kt-tr-sample", 0, 0);
+	struct bufpool *pool = bp_track_create(test, "kt-tr-sample", 0, 0);
 	unsigned long tracked;
 	void **bufs;
 	unsigned int i;
@@ -1052,7 +844,7 @@ static void bufpool_track_test_sampling(struct kunit *test)
 	bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
 	for (i = 0; i < n; i++)
-		bufs[i] = bt_take(test, pool, 64);
+		bufs[i] = bp_take(test, pool, 64);
 	tracked = pool->track.nr_out;
 	/* 256 expected; the standard deviation is 15. */
 	KUNIT_EXPECT_GE(test, tracked, n / rate / 2);
@@ -1062,14 +854,14 @@ static void bufpool_track_test_sampling(struct kunit *test)
 	/* The untracked ones come back as before. */
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, tracked);
 	/* Buffers leaving the pool take their records with them. */
 	bufpool_clear(pool);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
-	bt_expect_conserved(test, pool);
+	bp_expect_conserved(test, pool);
 }
 
 /*
@@ -1079,31 +871,31 @@ static void bufpool_track_test_sampling(struct kunit *test)
 static void bufpool_track_test_sampling_mag(struct kunit *test)
 {
 	const unsigned int n = 64, rate = 8;
-	struct bufpool *pool = bt_create(test, "kt-tr-sample-mag", 0, 0);
+	struct bufpool *pool = bp_track_create(test, "kt-tr-sample-mag", 0, 0);
 	unsigned long hits;
 	void *bufs[64];
 	unsigned int i;
 
 	/* Two magazines' worth of idle buffers on this CPU. */
 	for (i = 0; i < n; i++)
-		bufs[i] = bt_take(test, pool, 64);
+		bufs[i] = bp_take(test, pool, 64);
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, rate), 0);
 
-	hits = bt_stat_total(pool, BUFPOOL_STAT_CPU_HIT);
+	hits = bp_stat_total(pool, BUFPOOL_STAT_CPU_HIT);
 	for (i = 0; i < n; i++)
-		bufs[i] = bt_take(test, pool, 64);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_CPU_HIT) - hits,
+		bufs[i] = bp_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_CPU_HIT) - hits,
 			n);
 	/* Gaps of 1 to 2 * rate takes: 4 samples at least, 8 on average. */
 	KUNIT_EXPECT_GE(test, pool->track.nr_out, n / (2 * rate));
 	KUNIT_EXPECT_LE(test, pool->track.nr_out, n / 2);
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse"), 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
-	bt_expect_conserved(test, pool);
+	bp_expect_conserved(test, pool);
 }
 
 /*
@@ -1112,32 +904,32 @@ static void bufpool_track_test_sampling_mag(struct kunit *test)
  */
 static void bufpool_track_test_sampling_bail(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-sample-bail", 0, 0);
-	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->cpu);
+	struct bufpool *pool = bp_track_create(test, "kt-tr-sample-bail", 0, 0);
+	struct bufpool_cpu *pcp = raw_cpu_ptr(pool->f.cpu);
 	void *buf;
 
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 64), 0);
-	KUNIT_ASSERT_EQ(test, bt_idle(pool), 0);
+	KUNIT_ASSERT_EQ(test, bp_idle(pool), 0);
 	pcp->sample_left = 10;
-	buf = bt_take(test, pool, 64);
+	buf = bp_take(test, pool, 64);
 	KUNIT_EXPECT_EQ(test, pcp->sample_left, 9);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	bufpool_return(pool, buf);
 	/* And a take a magazine serves, inline, once too. */
-	buf = bt_take(test, pool, 64);
+	buf = bp_take(test, pool, 64);
 	KUNIT_EXPECT_EQ(test, pcp->sample_left, 8);
 	bufpool_return(pool, buf);
-	bt_expect_conserved(test, pool);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_track_test_midflight(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-midflight", 0, 0);
+	struct bufpool *pool = bp_track_create(test, "kt-tr-midflight", 0, 0);
 	void *old[16], *new[8];
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(old); i++)
-		old[i] = bt_take(test, pool, 64);
+		old[i] = bp_take(test, pool, 64);
 	for (i = 0; i < 8; i++)
 		bufpool_return(pool, old[i]);
 
@@ -1145,7 +937,7 @@ static void bufpool_track_test_midflight(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
 	KUNIT_EXPECT_FALSE(test, pool->track.exact);
 	for (i = 0; i < ARRAY_SIZE(new); i++)
-		new[i] = bt_take(test, pool, 64);
+		new[i] = bp_take(test, pool, 64);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, ARRAY_SIZE(new));
 	for (i = 8; i < ARRAY_SIZE(old); i++)
 		bufpool_return(pool, old[i]);
@@ -1157,22 +949,22 @@ static void bufpool_track_test_midflight(struct kunit *test)
 	/* Off: taking the tracked ones again drops their records. */
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 0), 0);
 	for (i = 0; i < ARRAY_SIZE(old); i++)
-		old[i] = bt_take(test, pool, 64);
+		old[i] = bp_take(test, pool, 64);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	for (i = 0; i < ARRAY_SIZE(old); i++)
 		bufpool_return(pool, old[i]);
 
-	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /* The top slot of this CPU's loaded magazine of bucket @slot. */
-static void *bt_top_slot(struct bufpool *pool, unsigned int slot)
+static void *bp_top_slot(struct bufpool *pool, unsigned int slot)
 {
-	struct bufpool_mag *m = this_cpu_ptr(pool->cpu)->b[slot].loaded;
+	struct bufpool_mag *m = this_cpu_ptr(pool->f.cpu)->b[slot].loaded;
 
 	return m->count ? m->bufs[m->count - 1] : NULL;
 }
@@ -1180,36 +972,36 @@ static void *bt_top_slot(struct bufpool *pool, unsigned int slot)
 /* A tracked buffer's magazine slot is marked, so that takes look it up. */
 static void bufpool_track_test_slot_mark(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-slot", 0, BUFPOOL_F_TRACK);
+	struct bufpool *pool = bp_track_create(test, "kt-tr-slot", 0, BUFPOOL_F_TRACK);
 	void *x, *slot;
 
-	x = bt_take(test, pool, 64);
+	x = bp_take(test, pool, 64);
 	bufpool_return(pool, x);
-	slot = bt_top_slot(pool, 0);
+	slot = bp_top_slot(pool, 0);
 	KUNIT_EXPECT_PTR_EQ(test, bufpool_mag_untag(slot), x);
 	KUNIT_EXPECT_EQ(test, (unsigned long)slot & BUFPOOL_MAG_TRACKED, 1);
 
 	/* Untracked now: the take drops the record, the return marks nothing. */
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 0), 0);
-	KUNIT_EXPECT_PTR_EQ(test, bt_take(test, pool, 64), x);
+	KUNIT_EXPECT_PTR_EQ(test, bp_take(test, pool, 64), x);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
 	bufpool_return(pool, x);
-	KUNIT_EXPECT_PTR_EQ(test, bt_top_slot(pool, 0), x);
+	KUNIT_EXPECT_PTR_EQ(test, bp_top_slot(pool, 0), x);
 
 	/* Emptying marked slots frees the real buffers. */
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
-	bufpool_return(pool, bt_take(test, pool, 64));
+	bufpool_return(pool, bp_take(test, pool, 64));
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
 	bufpool_clear(pool);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_FREE),
-			bt_stat_total(pool, BUFPOOL_STAT_ALLOC));
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE),
+			bp_stat_total(pool, BUFPOOL_STAT_ALLOC));
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_track_test_record_failure(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-nomem", 0,
+	struct bufpool *pool = bp_track_create(test, "kt-tr-nomem", 0,
 					 BUFPOOL_F_TRACK);
 	struct seq_file *m;
 	void *x, *y;
@@ -1224,7 +1016,7 @@ static void bufpool_track_test_record_failure(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	/* Validation is no longer exact, so its return is accepted. */
 	KUNIT_EXPECT_FALSE(test, pool->track.exact);
-	y = bt_take(test, pool, 64);
+	y = bp_take(test, pool, 64);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
 	/* The listing says so, and counts x as untracked. */
 	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
@@ -1239,51 +1031,51 @@ static void bufpool_track_test_record_failure(struct kunit *test)
 				  "%s", m->buf);
 	bufpool_return(pool, x);
 	bufpool_return(pool, y);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /* Strict mode: no recycling, so KASAN sees a use after return. */
 static void bufpool_track_test_strict(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-strict", 0,
+	struct bufpool *pool = bp_track_create(test, "kt-tr-strict", 0,
 					 BUFPOOL_F_STRICT | BUFPOOL_F_TRACK);
 	void *x;
 
-	x = bt_take(test, pool, 64);
+	x = bp_take(test, pool, 64);
 	bufpool_return(pool, x);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_FREE), 1);
-	KUNIT_EXPECT_EQ(test, bt_idle(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE), 1);
+	KUNIT_EXPECT_EQ(test, bp_idle(pool), 0);
 	/* Its record went with it. */
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
-	x = bt_take(test, pool, 64);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_ALLOC), 2);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_CPU_HIT), 0);
+	x = bp_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), 2);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_CPU_HIT), 0);
 	bufpool_return(pool, x);
-	KUNIT_EXPECT_EQ(test, bt_out(pool), 0);
-	bt_expect_conserved(test, pool);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 /* Unpooled buffers are tracked too, and forgotten when freed. */
 static void bufpool_track_test_unpooled(struct kunit *test)
 {
-	struct bufpool *pool = bt_create(test, "kt-tr-unpooled", SZ_64K,
+	struct bufpool *pool = bp_track_create(test, "kt-tr-unpooled", SZ_64K,
 					 BUFPOOL_F_TRACK);
-	void *big = bt_take(test, pool, SZ_1M);
+	void *big = bp_take(test, pool, SZ_1M);
 
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
 	bufpool_return(pool, big);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
-	KUNIT_EXPECT_EQ(test, bt_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
 }
 
 /* === Contexts and debugfs === */
 
-struct bt_irq {
+struct bp_irq {
 	struct hrtimer timer;
 	struct completion done;
 	struct bufpool *pool;
@@ -1291,9 +1083,9 @@ struct bt_irq {
 	bool hardirq;
 };
 
-static enum hrtimer_restart bt_irq_timer(struct hrtimer *timer)
+static enum hrtimer_restart bp_irq_timer(struct hrtimer *timer)
 {
-	struct bt_irq *c = container_of(timer, struct bt_irq, timer);
+	struct bp_irq *c = container_of(timer, struct bp_irq, timer);
 
 	c->hardirq = in_hardirq();
 	c->buf = bufpool_take(c->pool, 64, GFP_ATOMIC);
@@ -1306,14 +1098,14 @@ static enum hrtimer_restart bt_irq_timer(struct hrtimer *timer)
 
 static void bufpool_track_test_hardirq(struct kunit *test)
 {
-	struct bt_irq *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct bp_irq *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	struct seq_file *m;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->pool = bt_create(test, "kt-tr-irq", 0, BUFPOOL_F_TRACK);
+	c->pool = bp_track_create(test, "kt-tr-irq", 0, BUFPOOL_F_TRACK);
 	init_completion(&c->done);
 	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	c->timer.function = bt_irq_timer;
+	c->timer.function = bp_irq_timer;
 	hrtimer_start(&c->timer, ns_to_ktime(10 * NSEC_PER_USEC),
 		      HRTIMER_MODE_REL_HARD);
 	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&c->done, 5 * HZ), 0);
@@ -1331,14 +1123,14 @@ static void bufpool_track_test_hardirq(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strnstr(m->buf, "by hardirq in task",
 						m->count), "%s", m->buf);
 	bufpool_return(c->pool, c->buf);
-	KUNIT_EXPECT_EQ(test, bt_count("misuse"), 0);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse"), 0);
 }
 
 static void bufpool_track_test_show_outstanding(struct kunit *test)
 {
-	struct bufpool *tracked = bt_create(test, "kt-tr-show", 0,
+	struct bufpool *tracked = bp_track_create(test, "kt-tr-show", 0,
 					    BUFPOOL_F_TRACK);
-	struct bufpool *plain = bt_create(test, "kt-tr-show-off", 0, 0);
+	struct bufpool *plain = bp_track_create(test, "kt-tr-show-off", 0, 0);
 	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
 	char fn[KSYM_SYMBOL_LEN + 8];
 	void *bufs[2], *c;
@@ -1349,8 +1141,8 @@ static void bufpool_track_test_show_outstanding(struct kunit *test)
 	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m->buf);
 
-	for (i = 0; i < bt_one_site(ARRAY_SIZE(bufs)); i++)
-		bufs[i] = bt_take(test, tracked, 100);
+	for (i = 0; i < bp_one_site(ARRAY_SIZE(bufs)); i++)
+		bufs[i] = bp_take(test, tracked, 100);
 	bufpool_track_show_outstanding(m, tracked);
 	kunit_info(test, "outstanding:\n%s", m->buf);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, "2 buffers (256 bytes) out, tracking all\n"));
@@ -1360,10 +1152,10 @@ static void bufpool_track_test_show_outstanding(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, fn));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf, "total: 2 buffers, 256 bytes"));
 	/* The debugfs listing goes to the file, not the log. */
-	KUNIT_EXPECT_FALSE(test, bt_has("kt-tr-show:"));
+	KUNIT_EXPECT_FALSE(test, bp_console_has("kt-tr-show:"));
 
 	m->count = 0;
-	c = bt_take(test, plain, 64);
+	c = bp_take(test, plain, 64);
 	bufpool_track_show_outstanding(m, plain);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m->buf,
 					   "1 buffer (64 bytes) out, tracking off: echo 1 > "));
@@ -1411,15 +1203,11 @@ static struct kunit_case bufpool_track_test_cases[] = {
 
 static struct kunit_suite bufpool_track_test_suite = {
 	.name = "bufpool_track",
-	.suite_init = bt_suite_init,
-	.suite_exit = bt_suite_exit,
-	.init = bt_test_init,
-	.exit = bt_test_exit,
+	.suite_init = bp_suite_init,
+	.suite_exit = bp_suite_exit,
+	.init = bp_track_test_init,
+	.exit = bp_test_exit,
 	.test_cases = bufpool_track_test_cases,
 };
 
 kunit_test_suite(bufpool_track_test_suite);
-
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for bufpool tracking mode");

@@ -49,7 +49,7 @@
 static unsigned long bufpool_index_key(const struct bufpool *pool,
 				       const void *buf)
 {
-	return __pa(buf) >> pool->min_shift;
+	return __pa(buf) >> pool->f.min_shift;
 }
 
 static void *bufpool_index_entry(unsigned int slot, bool freed)
@@ -120,7 +120,7 @@ static bool bufpool_index_keep(struct bufpool *pool, unsigned long key,
 {
 	if (bufpool_index_slot(entry) >= pool->nr_slab)
 		return false;
-	return folio_test_slab(virt_to_folio(__va(key << pool->min_shift)));
+	return folio_test_slab(virt_to_folio(__va(key << pool->f.min_shift)));
 }
 
 /* Drop the freed entries not worth keeping, 256 looks a lock hold. */

@@ -15,6 +15,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm_types.h>
+#include <linux/module.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/stackdepot.h>
@@ -49,6 +50,30 @@ bufpool_folio_cache(const struct folio *folio)
 	return (const struct kmem_cache *)READ_ONCE(folio->page.compound_head);
 #endif
 }
+
+#ifdef CONFIG_MODULES
+/*
+ * Where @mod's init text (@init) or core text lies, in @range: 6.4 replaced
+ * struct module_layout (core_layout, init_layout) with module_memory.
+ */
+static inline void bufpool_module_text(const struct module *mod, bool init,
+				       unsigned long range[2])
+{
+#if BUFPOOL_LINUX_BEFORE(6, 4, 0)
+	const struct module_layout *l = init ? &mod->init_layout :
+					       &mod->core_layout;
+
+	range[0] = (unsigned long)l->base;
+	range[1] = range[0] + l->text_size;
+#else
+	const struct module_memory *m = &mod->mem[init ? MOD_INIT_TEXT :
+							 MOD_TEXT];
+
+	range[0] = (unsigned long)m->base;
+	range[1] = range[0] + m->size;
+#endif
+}
+#endif /* CONFIG_MODULES */
 
 #if BUFPOOL_LINUX_BEFORE(6, 5, 0)
 /*

@@ -134,6 +134,19 @@ struct bufpool_defer {
 	struct work_struct work;
 };
 
+/**
+ * struct bufpool_cpu_aux - what a CPU holds of a pool besides its
+ *	struct bufpool_cpu, which the inline paths read
+ * @drain_work: empties this CPU's magazines for bufpool_clear()
+ * @pool: back pointer for @drain_work
+ * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
+ */
+struct bufpool_cpu_aux {
+	struct work_struct drain_work;
+	struct bufpool *pool;
+	long unpooled_bytes;
+};
+
 /* Longest creator description kept, "function [module]". */
 #define BUFPOOL_CREATOR_LEN		64
 
@@ -185,11 +198,11 @@ struct bufpool_track {
 
 /**
  * struct bufpool - a buffer pool
- * @front: what the inline paths read: struct bufpool_front in
- *	include/bufpool.h, which describes its members: the per-CPU @cpu,
- *	the BUFPOOL_SLOW_* bits @slow, @min_shift, @max_size, the idle
- *	marker's @cookie and the records' @filter of a tracked pool
- * @__BUFPOOL_FRONT_MEMBERS: the same members, by their names
+ * @f: what the inline paths read (struct bufpool_front in
+ *	include/bufpool_layout.h): the per-CPU state, the BUFPOOL_SLOW_* bits,
+ *	the smallest bucket's shift, the largest bucket, the idle marker's
+ *	cookie and the records' filter of a tracked pool
+ * @aux: per-CPU state the inline paths do not read
  * @flags: BUFPOOL_F_*
  * @nr_buckets: number of buckets
  * @nr_slab: buckets with a slab cache, the first ones
@@ -230,12 +243,8 @@ struct bufpool_track {
  * @buckets: the buckets, smallest first
  */
 struct bufpool {
-	union {
-		struct bufpool_front front;
-		struct {
-			__BUFPOOL_FRONT_MEMBERS;
-		};
-	};
+	struct bufpool_front f;
+	struct bufpool_cpu_aux __percpu *aux;
 	unsigned int flags;
 	unsigned int nr_buckets;
 	unsigned int nr_slab;
@@ -272,17 +281,14 @@ struct bufpool {
 	struct bufpool_bucket buckets[];
 };
 
-/* The inline paths cast a pool to its front. */
-static_assert(offsetof(struct bufpool, front) == 0);
-
 /* Set or clear one of @pool's BUFPOOL_SLOW_* bits. */
 static inline void bufpool_set_slow(struct bufpool *pool, unsigned int bit,
 				    bool on)
 {
 	if (on)
-		set_bit(bit, &pool->slow);
+		set_bit(bit, &pool->f.slow);
 	else
-		clear_bit(bit, &pool->slow);
+		clear_bit(bit, &pool->f.slow);
 }
 
 /* Bits of bufpool::warned */
@@ -313,16 +319,16 @@ static inline unsigned int bufpool_unpooled_slot(const struct bufpool *pool)
 static __always_inline struct bufpool_cpu *
 bufpool_cpu_trylock(struct bufpool *pool)
 {
-	local_lock(&pool->cpu->lock);
-	__release(&pool->cpu->lock);
-	return this_cpu_ptr(pool->cpu);
+	local_lock(&pool->f.cpu->lock);
+	__release(&pool->f.cpu->lock);
+	return this_cpu_ptr(pool->f.cpu);
 }
 
 static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
 					       struct bufpool_cpu *pcp)
 {
-	__acquire(&pool->cpu->lock);
-	local_unlock(&pool->cpu->lock);
+	__acquire(&pool->f.cpu->lock);
+	local_unlock(&pool->f.cpu->lock);
 }
 #else
 static __always_inline struct bufpool_cpu *
@@ -330,7 +336,7 @@ bufpool_cpu_trylock(struct bufpool *pool)
 {
 	struct bufpool_cpu *pcp;
 
-	return __bufpool_cpu_trylock(pool->cpu, &pcp) ? pcp : NULL;
+	return __bufpool_cpu_trylock(pool->f.cpu, &pcp) ? pcp : NULL;
 }
 
 static __always_inline void bufpool_cpu_unlock(struct bufpool *pool,
@@ -419,14 +425,14 @@ static inline void bufpool_count(struct bufpool *pool, unsigned int slot,
 static inline unsigned long bufpool_idle_mark(const struct bufpool *pool,
 					      const void *buf)
 {
-	return __bufpool_idle_mark(&pool->front, buf);
+	return __bufpool_idle_mark(&pool->f, buf);
 }
 
 /* Set @buf's idle marker; false if it was set: __bufpool_claim(). */
 static __always_inline bool bufpool_claim(const struct bufpool *pool,
 					  void *buf)
 {
-	return __bufpool_claim(&pool->front, buf);
+	return __bufpool_claim(&pool->f, buf);
 }
 
 /*
@@ -499,12 +505,12 @@ bufpool_owner_fast(struct bufpool *pool, const void *buf)
 		if (i >= pool->nr_slab || pool->slab_cache[i] != cache)
 			return NULL;
 		/* Objects lie bucket-size apart from the folio's start. */
-		return IS_ALIGNED((unsigned long)buf, 1UL << (pool->min_shift + i)) ?
+		return IS_ALIGNED((unsigned long)buf, 1UL << (pool->f.min_shift + i)) ?
 		       &pool->buckets[i] : NULL;
 	}
 	if (buf != folio_address(folio))
 		return NULL;
-	i = folio_order(folio) + PAGE_SHIFT - pool->min_shift;
+	i = folio_order(folio) + PAGE_SHIFT - pool->f.min_shift;
 	/* Also below 0, wrapped: no bucket. */
 	if (i < pool->nr_slab || i >= pool->nr_buckets ||
 	    folio_get_private(folio) != &pool->buckets[i])
@@ -548,8 +554,38 @@ struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
 size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
 			  const void *buf);
 
-/* cache.c: magazines and depot */
-extern struct srcu_struct bufpool_srcu;
+/* magazine.c: magazines and depot */
+
+/* Pop a buffer (a magazine slot) off @cb's magazines, in a guarded section. */
+static __always_inline void *bufpool_mag_pop(struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *m;
+	unsigned int n = __bufpool_mag_full(cb, &m);
+
+	if (!n)
+		return NULL;
+	m->count = --n;
+	return m->bufs[n];
+}
+
+/* Push @buf, a magazine slot, onto @cb's magazines, in a guarded section. */
+static __always_inline bool bufpool_mag_push(struct bufpool_cpu_bucket *cb,
+					     void *buf)
+{
+	struct bufpool_mag *m;
+	unsigned int n;
+
+	if (!__bufpool_mag_room(cb, &m, &n))
+		return false;
+	m->bufs[n] = buf;
+	m->count = n + 1;
+	return true;
+}
+
+bool bufpool_depot_get_full(struct bufpool *pool, struct bufpool_bucket *b,
+			    struct bufpool_cpu_bucket *cb);
+bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,
+			    struct bufpool_cpu_bucket *cb);
 int bufpool_cache_init(struct bufpool *pool);
 void bufpool_cache_free_mags(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
@@ -560,6 +596,9 @@ void bufpool_drain_cancel(struct bufpool *pool);
 void bufpool_cache_release(struct bufpool *pool);
 unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
 				 enum bufpool_stat why);
+
+/* take_return.c: the out-of-line take and return */
+extern struct srcu_struct bufpool_srcu;
 void bufpool_return_free(struct bufpool *pool, struct bufpool_bucket *b,
 			 unsigned int slot, void *buf);
 void bufpool_return_caller(struct bufpool *pool, void *buf,
@@ -661,7 +700,7 @@ static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
 						   const void *buf)
 {
-	const u8 *filter = READ_ONCE(pool->filter);
+	const u8 *filter = READ_ONCE(pool->f.filter);
 
 	return READ_ONCE(pool->track.strict) || READ_ONCE(pool->track.exact) ||
 	       !filter || READ_ONCE(filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]);

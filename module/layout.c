@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The guard of the inline layout: what include/bufpool.h's inline take and
- * return assume of bufpool's structures, checked at build time.
+ * The guard of the inline layout: what the inline take and return
+ * (include/bufpool_layout.h) assume of bufpool's structures, checked at
+ * build time.
  *
  * A client module compiles the inline code against its own copy of the
  * header, so the module and its clients must agree on every structure,
@@ -21,10 +22,10 @@
 #include "internal.h"
 
 static_assert(__PASTE(0, __BUFPOOL_LAYOUT) == BUFPOOL_LAYOUT_CODE,
-	      "include/bufpool.h changed: run scripts/layout-id.sh --update");
+	      "include/bufpool_layout.h changed: run scripts/layout-id.sh --update");
 
 /* The inline paths cast a pool to its front. */
-static_assert(offsetof(struct bufpool, front) == 0);
+static_assert(offsetof(struct bufpool, f) == 0);
 /* They index the per-CPU buckets with a shift, not a multiply. */
 static_assert(!(sizeof(struct bufpool_cpu_bucket) &
 		(sizeof(struct bufpool_cpu_bucket) - 1)));

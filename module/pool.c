@@ -157,7 +157,8 @@ static void bufpool_unlink(struct bufpool *pool)
 
 static void bufpool_tombstone_free(struct bufpool *pool)
 {
-	free_percpu(pool->cpu);
+	free_percpu(pool->f.cpu);
+	free_percpu(pool->aux);
 	kfree(pool);
 }
 
@@ -309,13 +310,13 @@ struct bufpool *bufpool_create(const char *name,
 		return ERR_PTR(-ENOMEM);
 	strscpy(pool->name, name);
 	pool->min_size = p.min_size;
-	pool->max_size = p.max_size;
+	pool->f.max_size = p.max_size;
 	pool->max_cached_bytes = p.max_cached_bytes;
-	pool->min_shift = ilog2(p.min_size);
+	pool->f.min_shift = ilog2(p.min_size);
 	pool->nr_buckets = nr;
 	pool->flags = p.flags;
 	/* Bits 1 and 0 are 0 and 1: see __bufpool_idle_mark(). */
-	pool->cookie = (get_random_long() | 1) & ~2UL;
+	pool->f.cookie = (get_random_long() | 1) & ~2UL;
 	/* Both are fixed at boot: the inline paths test a bit instead. */
 	bufpool_set_slow(pool, BUFPOOL_INIT_TAKE_BIT,
 			 !(p.flags & BUFPOOL_F_NO_INIT) && want_init_on_alloc(0));

@@ -60,7 +60,7 @@ unsigned long bufpool_stat_sum(struct bufpool *pool, unsigned int slot,
 					bufpool_stat_sum(pool, slot, BUFPOOL_STAT_ALLOC));
 
 	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
 
 		/* Other CPUs count while we sum: a snapshot is all we promise. */
 		sum += data_race(pcp->b[slot].stat[stat]);
@@ -96,10 +96,9 @@ unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes)
 			total += out * pool->buckets[i].size;
 	}
 	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
-
 		/* A snapshot, as in bufpool_stat_sum(). */
-		unpooled_bytes += data_race(pcp->unpooled_bytes);
+		unpooled_bytes += data_race(per_cpu_ptr(pool->aux,
+							cpu)->unpooled_bytes);
 	}
 	if (unpooled_bytes > 0)
 		total += unpooled_bytes;
@@ -155,7 +154,7 @@ size_t bufpool_idle(struct bufpool *pool, unsigned long *nr)
 	/* A magazine seen here may move to the depot and be trimmed: RCU. */
 	rcu_read_lock();
 	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
 
 		for (i = 0; i < pool->nr_buckets; i++) {
 			struct bufpool_cpu_bucket *cb = &pcp->b[i];
@@ -259,7 +258,7 @@ void bufpool_stat_read(struct bufpool *pool, unsigned int slot,
 
 	memset(sum, 0, BUFPOOL_STAT_COUNT * sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pcp = per_cpu_ptr(pool->cpu, cpu);
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
 
 		for (i = 0; i < BUFPOOL_STAT_COUNT; i++) {
 			/* Other CPUs count meanwhile: a snapshot. */
@@ -296,7 +295,7 @@ unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx)
 	/* As in bufpool_idle(): a magazine seen here may be freed by RCU. */
 	rcu_read_lock();
 	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->cpu, cpu)->b[idx];
+		struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->f.cpu, cpu)->b[idx];
 
 		/* The owning CPU pushes and pops meanwhile. */
 		bufs += data_race(READ_ONCE(cb->loaded)->count);

@@ -12,10 +12,13 @@
  * reports the write after return and quarantines the buffer.  The record
  * goes when the buffer leaves the pool for the backend.
  *
- * Leaks are reported grouped by allocation stack, most frequent first, when
- * a pool is destroyed with buffers out, when bufpool unloads, and when a
- * client module unloads while holding buffers (a module notifier): then
- * the leak is certain.
+ * Leaks are reported when a pool is destroyed with buffers out, when
+ * bufpool unloads, and when a client module unloads while holding buffers
+ * (a module notifier): then the leak is certain.  This file decides when
+ * and what; report.c prints, and groups the leaks by allocation stack.  A
+ * module that goes live or goes is described to the records whose stacks
+ * run through its code (struct bufpool_mod), so that a report can name a
+ * frame whose code is gone.
  *
  * Off, it costs the fast paths one static branch: bufpool_track_key is
  * enabled while any pool is "hooked" (tracked now or before, or strict).
@@ -25,36 +28,26 @@
  * See Documentation/tracking.rst.
  */
 #include <linux/jiffies.h>
-#include <linux/kallsyms.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
-#include <linux/panic.h>
 #include <linux/printk.h>
 #include <linux/random.h>
 #include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
 #include <linux/sched.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/stackdepot.h>
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "track.h"
 
 #include <trace/events/bufpool.h>
 
 /* === Data === */
-
-/* Frames kept of a stack, and room for bufpool's own frames above them. */
-#define BUFPOOL_TRACK_DEPTH	16
-#define BUFPOOL_TRACK_ENTRIES	(BUFPOOL_TRACK_DEPTH + 16)
-/* Most stacks a leak report prints. */
-#define BUFPOOL_REPORT_STACKS_MAX	256
 
 static bool bufpool_track_param;
 module_param_named(track, bufpool_track_param, bool, 0644);
@@ -70,22 +63,6 @@ module_param_named(strict, bufpool_strict_param, bool, 0644);
 MODULE_PARM_DESC(strict,
 		 "Pools created from now on never recycle: every return frees");
 
-VISIBLE_IF_KUNIT bool bufpool_leak_panic;
-EXPORT_SYMBOL_IF_KUNIT(bufpool_leak_panic);
-module_param_named(leak_panic, bufpool_leak_panic, bool, 0644);
-MODULE_PARM_DESC(leak_panic, "Panic after a leak or misuse report");
-
-VISIBLE_IF_KUNIT unsigned int bufpool_report_stacks = 16;
-EXPORT_SYMBOL_IF_KUNIT(bufpool_report_stacks);
-module_param_named(report_stacks, bufpool_report_stacks, uint, 0644);
-MODULE_PARM_DESC(report_stacks,
-		 "Most allocation stacks a leak report prints (default 16)");
-
-/* Misuse reports print at most 10 per 5 s; all are counted. */
-VISIBLE_IF_KUNIT struct ratelimit_state bufpool_misuse_rs =
-	RATELIMIT_STATE_INIT(bufpool_misuse_rs, 5 * HZ, 10);
-EXPORT_SYMBOL_IF_KUNIT(bufpool_misuse_rs);
-
 /* KUnit: make the next N recordings fail, as if out of memory. */
 VISIBLE_IF_KUNIT atomic_t bufpool_track_fail_next = ATOMIC_INIT(0);
 EXPORT_SYMBOL_IF_KUNIT(bufpool_track_fail_next);
@@ -98,90 +75,9 @@ static DEFINE_MUTEX(bufpool_track_mutex);
 /* Hooked pools, live or dying: the client-module leak report walks them. */
 static LIST_HEAD(bufpool_track_pools);
 
-/* Protects bufpool_frame_buf, where reports format a stack frame. */
-static DEFINE_SPINLOCK(bufpool_frame_lock);
-static char bufpool_frame_buf[KSYM_SYMBOL_LEN];
-
 /* Records, from this cache, indexed by buffer address. */
 static struct kmem_cache *bufpool_track_cache;
 static struct rhashtable bufpool_track_index;
-
-enum bufpool_rec_state {
-	BUFPOOL_REC_OUT,		/* taken */
-	BUFPOOL_REC_IDLE,		/* returned, poisoned, in the pool */
-	BUFPOOL_REC_QUARANTINED,	/* written after return: kept out */
-	BUFPOOL_REC_BOOKMARK,		/* not a record: bufpool_records_walk() */
-};
-
-enum bufpool_ctx {
-	BUFPOOL_CTX_TASK,
-	BUFPOOL_CTX_SOFTIRQ,
-	BUFPOOL_CTX_HARDIRQ,
-};
-
-static const char * const bufpool_ctx_names[] = {
-	[BUFPOOL_CTX_TASK]	= "task",
-	[BUFPOOL_CTX_SOFTIRQ]	= "softirq in task",
-	[BUFPOOL_CTX_HARDIRQ]	= "hardirq in task",
-};
-
-static const char * const bufpool_report_names[] = {
-	[BUFPOOL_REPORT_DESTROY]	= "destroy leak",
-	[BUFPOOL_REPORT_UNLOAD]		= "unload leak",
-	[BUFPOOL_REPORT_MODULE]		= "module leak",
-	[BUFPOOL_REPORT_SHOW]		= "outstanding",
-	[BUFPOOL_REPORT_MISUSE]		= "misuse",
-};
-
-/**
- * struct bufpool_who - one take or return of a tracked buffer
- * @stack: the caller's stack from the caller down, or 0 without stack_depot
- * @ctx: enum bufpool_ctx
- * @pid: the task, or the interrupted task in irq context
- * @ip: the caller of bufpool_take() or bufpool_return()
- * @time: when, in jiffies
- * @comm: the task's name
- */
-struct bufpool_who {
-	depot_stack_handle_t stack;
-	u8 ctx;
-	pid_t pid;
-	unsigned long ip;
-	unsigned long time;
-	char comm[TASK_COMM_LEN];
-};
-
-/**
- * struct bufpool_track_rec - the record of a tracked buffer
- * @node: link in bufpool_track_index
- * @addr: the buffer, the index key
- * @pool: the pool the buffer belongs to; never changes
- * @list: link in the pool's track.records
- * @size: usable bytes
- * @state: enum bufpool_rec_state
- * @linked: in the index and on @pool's list; cleared, under the pool's
- *	track.lock, when it leaves both
- * @take: the last take
- * @ret: the last return, while idle or quarantined
- * @owner: the module whose __init code made the last take, noted when it
- *	went live (its init code is gone by the time it unloads), or %NULL
- * @rcu: for freeing: lookups run under RCU
- *
- * @state, @take and @ret change under @pool's track.lock.
- */
-struct bufpool_track_rec {
-	struct rhash_head node;
-	unsigned long addr;
-	struct bufpool *pool;
-	struct list_head list;
-	size_t size;
-	u8 state;
-	bool linked;
-	struct bufpool_who take;
-	struct bufpool_who ret;
-	const void *owner;
-	struct rcu_head rcu;
-};
 
 static const struct rhashtable_params bufpool_track_params = {
 	.head_offset = offsetof(struct bufpool_track_rec, node),
@@ -248,8 +144,8 @@ static void bufpool_track_put(depot_stack_handle_t stack)
 		stack_depot_put(stack);
 }
 
-static void bufpool_who_set(struct bufpool_who *w, depot_stack_handle_t stack,
-			    unsigned long ip)
+void bufpool_who_set(struct bufpool_who *w, depot_stack_handle_t stack,
+		     unsigned long ip)
 {
 	w->stack = stack;
 	w->ip = ip;
@@ -278,7 +174,7 @@ static void bufpool_filter_add(struct bufpool_track *t,
 			       const struct bufpool_track_rec *rec, int delta)
 	__must_hold(&t->lock)
 {
-	u8 *filter = container_of(t, struct bufpool, track)->filter;
+	u8 *filter = container_of(t, struct bufpool, track)->f.filter;
 	u8 *c;
 
 	if (!filter)
@@ -326,6 +222,7 @@ static void bufpool_rec_free(struct bufpool_track_rec *rec)
 {
 	bufpool_track_put(rec->take.stack);
 	bufpool_track_put(rec->ret.stack);
+	bufpool_mod_put(rec->mod);
 	if (BUFPOOL_KFREE_RCU_WAITED)
 		kfree_rcu(rec, rcu);
 	else
@@ -364,11 +261,10 @@ static void bufpool_walk_unlock(struct bufpool_track *t, unsigned long flags,
  * place, as __wake_up_common() does; walks skip each other's bookmarks.
  * @fn may unlink the record it is given; it returns false to stop the walk.
  */
-static void bufpool_records_walk(struct bufpool_track *t,
-				 bool (*fn)(struct bufpool_track *t,
-					    struct bufpool_track_rec *rec,
-					    void *arg),
-				 void *arg)
+void bufpool_records_walk(struct bufpool_track *t,
+			  bool (*fn)(struct bufpool_track *t,
+				     struct bufpool_track_rec *rec, void *arg),
+			  void *arg)
 {
 	struct bufpool_track_rec mark = { .state = BUFPOOL_REC_BOOKMARK };
 	struct bufpool_track_rec *rec, *next;
@@ -398,556 +294,11 @@ static void bufpool_records_walk(struct bufpool_track *t,
 	bufpool_walk_unlock(t, flags, held);
 }
 
-/* === Reports === */
-
-/**
- * struct bufpool_sink - where a report goes
- * @seq: a seq_file, or %NULL for the kernel log
- * @name: the pool the log lines name
- * @err: log at KERN_ERR (misuse) rather than KERN_WARNING (leaks)
- */
-struct bufpool_sink {
-	struct seq_file *seq;
-	const char *name;
-	bool err;
-};
-
-static __printf(2, 3) void bufpool_printk(const struct bufpool_sink *s,
-				       const char *fmt, ...)
-{
-	struct va_format vaf;
-	va_list args;
-
-	va_start(args, fmt);
-	if (s->seq) {
-		seq_vprintf(s->seq, fmt, args);
-	} else {
-		vaf.fmt = fmt;
-		vaf.va = &args;
-		/*
-		 * A report in the log ends in a panic with leak_panic: like
-		 * an oops, it goes to the console whatever the loglevel.
-		 */
-		if (READ_ONCE(bufpool_leak_panic))
-			console_verbose();
-		if (s->err)
-			pr_err("bufpool: %s: %pV", s->name, &vaf);
-		else
-			pr_warn("bufpool: %s: %pV", s->name, &vaf);
-	}
-	va_end(args);
-}
-
-/*
- * One frame, formatted here rather than by printk's own %pS: no second,
- * nested vsnprintf() with its symbol buffer on the stack, and an address
- * without a symbol (freed __init code, an unloaded module), which %pS would
- * print raw, can be printed hashed, as %p does everywhere else.
- */
-static void bufpool_out_frame(const struct bufpool_sink *s, unsigned long ip)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&bufpool_frame_lock, flags);
-	snprintf(bufpool_frame_buf, sizeof(bufpool_frame_buf), "%pS",
-		 (void *)ip);
-	if (!strncmp(bufpool_frame_buf, "0x", 2))
-		snprintf(bufpool_frame_buf, sizeof(bufpool_frame_buf),
-			 "%p (no symbol)", (void *)ip);
-	bufpool_printk(s, " %s\n", bufpool_frame_buf);
-	spin_unlock_irqrestore(&bufpool_frame_lock, flags);
-}
-
-static void bufpool_out_entries(const struct bufpool_sink *s,
-				const unsigned long *entries, unsigned int nr)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		bufpool_out_frame(s, entries[i]);
-}
-
-/* A stack from the depot; just the caller if there is none. */
-static void bufpool_out_stack(const struct bufpool_sink *s,
-			      depot_stack_handle_t stack, unsigned long ip)
-{
-	unsigned long *entries;
-	unsigned int nr = 0;
-
-	if (IS_ENABLED(CONFIG_STACKDEPOT) && stack)
-		nr = stack_depot_fetch(stack, &entries);
-	if (nr)
-		bufpool_out_entries(s, entries, nr);
-	else
-		bufpool_out_frame(s, ip);
-}
-
-static void bufpool_out_who(const struct bufpool_sink *s, const char *what,
-			    const struct bufpool_who *w)
-{
-	bufpool_printk(s, "%s by %s %d (%s) %u ms ago:\n", what,
-		       bufpool_ctx_names[w->ctx], w->pid, w->comm,
-		       jiffies_to_msecs(jiffies - w->time));
-	bufpool_out_stack(s, w->stack, w->ip);
-}
-
-/* The offender: this context, with the stack captured at the return. */
-static void bufpool_out_now(const struct bufpool_sink *s, const char *what,
-			    const unsigned long *entries, unsigned int nr)
-{
-	struct bufpool_who now;
-
-	bufpool_who_set(&now, 0, 0);
-	bufpool_printk(s, "%s by %s %d (%s):\n", what, bufpool_ctx_names[now.ctx],
-		       now.pid, now.comm);
-	bufpool_out_entries(s, entries, nr);
-}
-
-static const char *bufpool_plural(unsigned long n)
-{
-	return n == 1 ? "" : "s";
-}
-
-/**
- * bufpool_track_should_panic() - whether a report ends in a panic
- * @why: the report
- * @nr: how many buffers it reported (leaks) or 1 (misuse)
- *
- * With bufpool.leak_panic=1, every leak report that names a buffer and
- * every misuse report panics; the debugfs listing never does.
- *
- * Context: any context.
- * Return: %true to panic.
- */
-VISIBLE_IF_KUNIT bool bufpool_track_should_panic(enum bufpool_report why,
-						 unsigned long nr)
-{
-	return nr && why != BUFPOOL_REPORT_SHOW && READ_ONCE(bufpool_leak_panic);
-}
-EXPORT_SYMBOL_IF_KUNIT(bufpool_track_should_panic);
-
-static void bufpool_report_done(const char *name, enum bufpool_report why,
-				unsigned long nr)
-{
-	if (bufpool_track_should_panic(why, nr))
-		panic("bufpool: %s: %s report and bufpool.leak_panic=1\n", name,
-		      bufpool_report_names[why]);
-}
-
-/* Misuse reports are made under the record's pool's lock, as KFENCE does. */
-
-static void bufpool_report_double(struct bufpool *pool,
-				  const struct bufpool_track_rec *rec,
-				  const void *buf, const unsigned long *entries,
-				  unsigned int nr)
-{
-	struct bufpool_sink s = { .name = pool->name, .err = true };
-
-	bufpool_printk(&s, "misuse: double return of %p (%zu bytes)\n", buf,
-		       rec->size);
-	bufpool_out_now(&s, "returned again", entries, nr);
-	bufpool_out_who(&s, rec->state == BUFPOOL_REC_QUARANTINED ?
-			"first returned (then written, and quarantined)" :
-			"first returned", &rec->ret);
-	bufpool_out_who(&s, "taken", &rec->take);
-	bufpool_printk(&s, "return rejected: the buffer is neither reused nor freed\n");
-}
-
-static void bufpool_report_wrong_pool(struct bufpool *pool,
-				      const struct bufpool_track_rec *rec,
-				      const void *buf,
-				      const unsigned long *entries,
-				      unsigned int nr)
-{
-	struct bufpool_sink s = { .name = pool->name, .err = true };
-
-	bufpool_printk(&s, "misuse: return to the wrong pool: %p (%zu bytes) belongs to pool %s%s\n",
-		       buf, rec->size, rec->pool->name,
-		       rec->state == BUFPOOL_REC_OUT ? "" :
-		       ", where it is idle: returned already");
-	bufpool_out_now(&s, "returned", entries, nr);
-	if (rec->state != BUFPOOL_REC_OUT)
-		bufpool_out_who(&s, "returned before", &rec->ret);
-	bufpool_out_who(&s, "taken", &rec->take);
-	bufpool_printk(&s, "return rejected: the buffer is neither reused nor freed\n");
-}
+/* === Hooks === */
 
 /* Why a pointer the untracked checks accept is not a buffer of the pool. */
 static const char bufpool_no_record[] =
 	"no buffer out of this pool starts there (returned and freed already?)";
-
-static void bufpool_report_foreign(struct bufpool *pool, const void *buf,
-				   const char *why,
-				   const unsigned long *entries,
-				   unsigned int nr)
-{
-	struct bufpool_sink s = { .name = pool->name, .err = true };
-
-	bufpool_printk(&s, "misuse: return of %p, which is not a buffer out of this pool: %s\n",
-		       buf, why);
-	bufpool_out_now(&s, "returned", entries, nr);
-	bufpool_printk(&s, "return rejected: the pointer is neither reused nor freed\n");
-}
-
-static void bufpool_report_written(struct bufpool *pool,
-				   const struct bufpool_track_rec *rec,
-				   const void *buf, size_t off)
-{
-	struct bufpool_sink s = { .name = pool->name, .err = true };
-	const size_t mark = sizeof(unsigned long);
-	char prefix[BUFPOOL_NAME_MAX + 48];
-	size_t start = round_down(off, 16);
-	size_t end = min(start + 32, rec->size);
-
-	bufpool_printk(&s, "misuse: write after return to %p (%zu bytes) at offset %zu\n",
-		       buf, rec->size, off);
-	bufpool_printk(&s, "expected the idle marker in bytes 0-%zu and 0x%02x after; found:\n",
-		       mark - 1, BUFPOOL_POISON);
-	/* The marker is cookie ^ address: its bytes would give the cookie away. */
-	if (start < mark) {
-		bufpool_printk(&s, "bytes 0-%zu: the idle marker, %s (not shown)\n",
-			       mark - 1, off < mark ? "changed" : "intact");
-		start = mark;
-	}
-	while (start < end) {
-		size_t len = min_t(size_t, round_down(start + 16, 16), end) - start;
-
-		snprintf(prefix, sizeof(prefix), "bufpool: %s: %04zx: ",
-			 pool->name, start);
-		print_hex_dump(KERN_ERR, prefix, DUMP_PREFIX_NONE, 16, 1,
-			       buf + start, len, false);
-		start += len;
-	}
-	bufpool_out_who(&s, "returned", &rec->ret);
-	bufpool_out_who(&s, "taken before", &rec->take);
-	bufpool_printk(&s, "buffer quarantined: not handed out again; freed when the pool is destroyed\n");
-}
-
-/* === Leak reports === */
-
-/* Buffers out with one allocation stack; first one entry per record. */
-struct bufpool_leak {
-	depot_stack_handle_t stack;
-	pid_t pid;
-	unsigned long ip;
-	unsigned long nr;
-	size_t bytes;
-	unsigned long time;
-	u8 ctx;
-	char comm[TASK_COMM_LEN];
-};
-
-struct bufpool_leak_stack {
-	bool found;
-	unsigned int nr;
-	unsigned long entries[BUFPOOL_TRACK_DEPTH];
-};
-
-/**
- * struct bufpool_leaks - a pool's tracked buffers out, grouped
- * @g: the groups, most buffers first
- * @stacks: the stacks of the first @nr_shown groups, copied from records
- *	that hold them
- * @cap: entries @g has room for
- * @nr_groups: groups in @g
- * @nr_shown: groups that print
- * @nr: tracked buffers out (that the filter matched)
- * @bytes: their bytes
- * @missed: buffers beyond @cap, counted only
- * @quarantined: quarantined buffers
- * @quarantined_bytes: their bytes
- * @holds: which takes to collect (all if %NULL), see
- *	bufpool_track_report_holder()
- * @arg: for @holds
- * @n: entries of @g filled
- * @stacks_left: stacks of shown groups not found yet
- */
-struct bufpool_leaks {
-	struct bufpool_leak *g;
-	struct bufpool_leak_stack *stacks;
-	unsigned long cap;
-	unsigned long nr_groups;
-	unsigned long nr_shown;
-	unsigned long nr;
-	size_t bytes;
-	unsigned long missed;
-	unsigned long quarantined;
-	size_t quarantined_bytes;
-	bool (*holds)(unsigned long ip, const void *owner, const void *arg);
-	const void *arg;
-	unsigned long n;
-	unsigned long stacks_left;
-};
-
-static int bufpool_leak_cmp_stack(const void *a, const void *b)
-{
-	const struct bufpool_leak *x = a, *y = b;
-
-	if (x->stack != y->stack)
-		return x->stack < y->stack ? -1 : 1;
-	if (x->ip != y->ip)
-		return x->ip < y->ip ? -1 : 1;
-	return 0;
-}
-
-static int bufpool_leak_cmp_nr(const void *a, const void *b)
-{
-	const struct bufpool_leak *x = a, *y = b;
-
-	if (x->nr != y->nr)
-		return x->nr > y->nr ? -1 : 1;
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	/* Then the oldest first. */
-	return time_before(x->time, y->time) ? -1 :
-	       time_after(x->time, y->time) ? 1 : 0;
-}
-
-/* Group @L->g's per-record entries by stack and order the groups. */
-static void bufpool_leaks_group(struct bufpool_leaks *L, unsigned long n)
-{
-	unsigned long i, j = 0;
-
-	sort(L->g, n, sizeof(*L->g), bufpool_leak_cmp_stack, NULL);
-	for (i = 0; i < n; i++) {
-		struct bufpool_leak *g = &L->g[j - 1];
-
-		if (j && !bufpool_leak_cmp_stack(g, &L->g[i])) {
-			g->nr += L->g[i].nr;
-			g->bytes += L->g[i].bytes;
-			if (time_before(L->g[i].time, g->time)) {
-				g->time = L->g[i].time;
-				g->pid = L->g[i].pid;
-				g->ctx = L->g[i].ctx;
-				memcpy(g->comm, L->g[i].comm, sizeof(g->comm));
-			}
-			continue;
-		}
-		L->g[j++] = L->g[i];
-	}
-	sort(L->g, j, sizeof(*L->g), bufpool_leak_cmp_nr, NULL);
-	L->nr_groups = j;
-}
-
-/* bufpool_records_walk(): copy a record out into its own group. */
-static bool bufpool_leaks_copy(struct bufpool_track *t,
-			       struct bufpool_track_rec *rec, void *arg)
-{
-	struct bufpool_leaks *L = arg;
-	struct bufpool_leak *g;
-
-	if (rec->state != BUFPOOL_REC_OUT ||
-	    (L->holds && !L->holds(rec->take.ip, rec->owner, L->arg)))
-		return true;
-	L->nr++;
-	L->bytes += rec->size;
-	if (L->n == L->cap) {
-		L->missed++;
-		return true;
-	}
-	g = &L->g[L->n++];
-	g->stack = rec->take.stack;
-	g->ip = rec->take.ip;
-	g->nr = 1;
-	g->bytes = rec->size;
-	g->time = rec->take.time;
-	g->pid = rec->take.pid;
-	g->ctx = rec->take.ctx;
-	memcpy(g->comm, rec->take.comm, sizeof(g->comm));
-	return true;
-}
-
-/*
- * bufpool_records_walk(): copy the stacks of the shown groups from records
- * that hold them.  A record holds a reference on its take stack, so the
- * stack is valid under the lock; a group whose buffers all came back since
- * they were copied prints its caller alone.
- */
-static bool bufpool_leaks_find_stacks(struct bufpool_track *t,
-				      struct bufpool_track_rec *rec, void *arg)
-{
-	struct bufpool_leaks *L = arg;
-	unsigned long i;
-
-	for (i = 0; i < L->nr_shown; i++) {
-		struct bufpool_leak_stack *st = &L->stacks[i];
-		unsigned long *entries;
-
-		if (st->found || rec->take.stack != L->g[i].stack)
-			continue;
-		st->nr = min(stack_depot_fetch(rec->take.stack, &entries),
-			     BUFPOOL_TRACK_DEPTH);
-		if (st->nr)
-			memcpy(st->entries, entries, st->nr * sizeof(*entries));
-		st->found = true;
-		L->stacks_left--;
-	}
-	return L->stacks_left;
-}
-
-/*
- * Collect @pool's tracked buffers out whose taker @holds (all if @holds is
- * NULL) into @L, grouped, with the stacks of the groups to print.  The
- * records are copied out a batch at a time and grouped after, so that
- * interrupts are never off for long, however many buffers are out.
- */
-static void bufpool_leaks_collect(struct bufpool *pool,
-				  bool (*holds)(unsigned long ip,
-						const void *owner,
-						const void *arg),
-				  const void *arg, struct bufpool_leaks *L)
-{
-	struct bufpool_track *t = &pool->track;
-	unsigned long flags, i;
-	unsigned int limit;
-
-	limit = min(READ_ONCE(bufpool_report_stacks), BUFPOOL_REPORT_STACKS_MAX);
-	/* Room for what is out now and some more taken meanwhile. */
-	L->cap = READ_ONCE(t->nr_out) + 32;
-	L->g = kvmalloc_array(L->cap, sizeof(*L->g), GFP_KERNEL | __GFP_NOWARN);
-	if (limit)
-		L->stacks = kcalloc(limit, sizeof(*L->stacks),
-				    GFP_KERNEL | __GFP_NOWARN);
-	if (!L->g || (limit && !L->stacks))
-		L->cap = 0;
-	L->holds = holds;
-	L->arg = arg;
-
-	bufpool_records_walk(t, bufpool_leaks_copy, L);
-	spin_lock_irqsave(&t->lock, flags);
-	L->quarantined = t->nr_quarantined;
-	L->quarantined_bytes = t->quarantined_bytes;
-	spin_unlock_irqrestore(&t->lock, flags);
-
-	bufpool_leaks_group(L, L->n);
-	L->nr_shown = min_t(unsigned long, L->nr_groups, L->cap ? limit : 0);
-	for (i = 0; i < L->nr_shown; i++) {
-		/* Without stack_depot, or not saved: the caller alone. */
-		L->stacks[i].found = !IS_ENABLED(CONFIG_STACKDEPOT) ||
-				     !L->g[i].stack;
-		if (!L->stacks[i].found)
-			L->stacks_left++;
-	}
-	if (L->stacks_left)
-		bufpool_records_walk(t, bufpool_leaks_find_stacks, L);
-}
-
-static void bufpool_leaks_print_groups(const struct bufpool_sink *s,
-				       const struct bufpool_leaks *L)
-{
-	unsigned long i;
-
-	for (i = 0; i < L->nr_shown; i++) {
-		const struct bufpool_leak *g = &L->g[i];
-
-		bufpool_printk(s, "%lu buffer%s, %zu bytes, taken at:\n", g->nr,
-			       bufpool_plural(g->nr), g->bytes);
-		if (L->stacks[i].nr)
-			bufpool_out_entries(s, L->stacks[i].entries,
-					    L->stacks[i].nr);
-		else
-			bufpool_out_frame(s, g->ip);
-		bufpool_printk(s, "  (oldest taken %u ms ago by %s %d %s)\n",
-			       jiffies_to_msecs(jiffies - g->time),
-			       bufpool_ctx_names[g->ctx], g->pid, g->comm);
-	}
-}
-
-/*
- * Report @pool's buffers out: a fixed header for @why, the tracked ones
- * grouped by allocation stack (most frequent first, bufpool.report_stacks
- * groups at most), a line for the untracked ones that says how to track
- * them, and a total.  For BUFPOOL_REPORT_MODULE only the tracked buffers
- * whose taker @holds, and nothing if there are none.  Returns the number of
- * buffers reported.
- */
-static unsigned long bufpool_track_leaks(struct bufpool *pool,
-					 const struct bufpool_sink *s,
-					 enum bufpool_report why,
-					 const char *who,
-					 bool (*holds)(unsigned long ip,
-						       const void *owner,
-						       const void *arg),
-					 const void *arg)
-{
-	struct bufpool_track *t = &pool->track;
-	struct bufpool_leaks L = {};
-	unsigned long out = 0, untracked = 0;
-	size_t bytes = 0, untracked_bytes = 0;
-	bool hooked = READ_ONCE(t->hooked);
-	char state[16];
-
-	if (why != BUFPOOL_REPORT_MODULE)
-		out = bufpool_outstanding(pool, &bytes);
-	if (!out && why != BUFPOOL_REPORT_SHOW && why != BUFPOOL_REPORT_MODULE)
-		return 0;
-	if (hooked)
-		bufpool_leaks_collect(pool, holds, arg, &L);
-
-	switch (why) {
-	case BUFPOOL_REPORT_DESTROY:
-		bufpool_printk(s, "leak report: %lu buffer%s (%zu bytes) still out at destroy; the pool goes when they are returned\n",
-			       out, bufpool_plural(out), bytes);
-		break;
-	case BUFPOOL_REPORT_UNLOAD:
-		bufpool_printk(s, "leak report: %lu buffer%s (%zu bytes) never returned before bufpool unloaded; the pool was created by %s\n",
-			       out, bufpool_plural(out), bytes, t->creator);
-		break;
-	case BUFPOOL_REPORT_MODULE:
-		out = L.nr;
-		bytes = L.bytes;
-		if (!out)
-			goto free;
-		bufpool_printk(s, "leak report: module %s unloaded holding %lu buffer%s (%zu bytes) of this pool\n",
-			       who, out, bufpool_plural(out), bytes);
-		break;
-	default:
-		bufpool_printk(s, "%lu buffer%s (%zu bytes) out, tracking %s\n",
-			       out, bufpool_plural(out), bytes,
-			       bufpool_track_state(pool, state, sizeof(state)));
-		break;
-	}
-
-	if (why != BUFPOOL_REPORT_SHOW)
-		trace_bufpool_leak_report(pool, pool->name,
-					  why == BUFPOOL_REPORT_DESTROY ?
-					  BUFPOOL_LEAK_DESTROY :
-					  why == BUFPOOL_REPORT_UNLOAD ?
-					  BUFPOOL_LEAK_UNLOAD :
-					  BUFPOOL_LEAK_MODULE, out, bytes);
-	bufpool_leaks_print_groups(s, &L);
-	if (why != BUFPOOL_REPORT_MODULE) {
-		/* Counters and records are read at different times: clamp. */
-		untracked = out - min(out, L.nr + L.quarantined);
-		untracked_bytes = bytes - min(bytes,
-					      L.bytes + L.quarantined_bytes);
-	}
-	if (untracked)
-		bufpool_printk(s, "%lu buffer%s (%zu bytes) untracked: to see where buffers are taken, track the pool from its creation (BUFPOOL_F_TRACK, bufpool.track=1) or from now on (echo 1 > /sys/kernel/debug/bufpool/%s/track)\n",
-			       untracked, bufpool_plural(untracked),
-			       untracked_bytes, pool->name);
-	if (L.quarantined && why == BUFPOOL_REPORT_SHOW)
-		bufpool_printk(s, "%lu buffer%s (%zu bytes) quarantined: written after return\n",
-			       L.quarantined, bufpool_plural(L.quarantined),
-			       L.quarantined_bytes);
-	if (why != BUFPOOL_REPORT_MODULE && atomic_long_read(&t->untracked))
-		bufpool_printk(s, "%ld take%s could not be recorded (no memory): untracked\n",
-			       atomic_long_read(&t->untracked),
-			       bufpool_plural(atomic_long_read(&t->untracked)));
-	if (L.missed)
-		bufpool_printk(s, "%lu tracked buffer%s not grouped: no memory\n",
-			       L.missed, bufpool_plural(L.missed));
-	if (hooked)
-		bufpool_printk(s, "total: %lu buffer%s, %zu bytes; %lu tracked from %lu stack%s (%lu shown), %lu untracked\n",
-			       out, bufpool_plural(out), bytes, L.nr, L.nr_groups,
-			       bufpool_plural(L.nr_groups), L.nr_shown, untracked);
-free:
-	kfree(L.stacks);
-	kvfree(L.g);
-	return out;
-}
-
-/* === Hooks === */
 
 /*
  * Whether to record this take: one in t->sample on average.  Each CPU counts
@@ -960,9 +311,9 @@ static bool bufpool_track_sampled(struct bufpool *pool)
 
 	if (n <= 1)
 		return n;
-	if (likely(this_cpu_dec_return(pool->cpu->sample_left) > 0))
+	if (likely(this_cpu_dec_return(pool->f.cpu->sample_left) > 0))
 		return false;
-	this_cpu_write(pool->cpu->sample_left, bufpool_sample_gap(n));
+	this_cpu_write(pool->f.cpu->sample_left, bufpool_sample_gap(n));
 	return true;
 }
 
@@ -1109,7 +460,8 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 		old_ret = rec->ret.stack;
 		bufpool_who_set(&rec->take, stack, caller);
 		memset(&rec->ret, 0, sizeof(rec->ret));
-		rec->owner = NULL;
+		bufpool_mod_put(rec->mod);
+		rec->mod = NULL;
 		rec->state = BUFPOOL_REC_OUT;
 		t->nr_idle--;
 		t->nr_out++;
@@ -1306,18 +658,13 @@ static void bufpool_track_release_quarantine(struct bufpool *pool)
  */
 void bufpool_track_destroy(struct bufpool *pool, bool report)
 {
-	struct bufpool_sink s = { .name = pool->name };
-	unsigned long nr;
-
 	if (READ_ONCE(pool->track.hooked))
 		bufpool_track_release_quarantine(pool);
 	if (!report)
 		return;
 	/* What is out now is reported here, and not again (module unload). */
 	WRITE_ONCE(pool->track.reported, true);
-	nr = bufpool_track_leaks(pool, &s, BUFPOOL_REPORT_DESTROY, NULL, NULL,
-				 NULL);
-	bufpool_report_done(pool->name, BUFPOOL_REPORT_DESTROY, nr);
+	bufpool_report_leaks(pool, BUFPOOL_REPORT_DESTROY, NULL, NULL, NULL);
 }
 
 /**
@@ -1328,12 +675,7 @@ void bufpool_track_destroy(struct bufpool *pool, bool report)
  */
 void bufpool_track_report_unload(struct bufpool *pool)
 {
-	struct bufpool_sink s = { .name = pool->name };
-	unsigned long nr;
-
-	nr = bufpool_track_leaks(pool, &s, BUFPOOL_REPORT_UNLOAD, NULL, NULL,
-				 NULL);
-	bufpool_report_done(pool->name, BUFPOOL_REPORT_UNLOAD, nr);
+	bufpool_report_leaks(pool, BUFPOOL_REPORT_UNLOAD, NULL, NULL, NULL);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_track_report_unload);
 
@@ -1363,14 +705,12 @@ unsigned long bufpool_track_report_holder(const char *who,
 	mutex_lock(&bufpool_track_mutex);
 	list_for_each_entry(t, &bufpool_track_pools, node) {
 		struct bufpool *pool = container_of(t, struct bufpool, track);
-		struct bufpool_sink s = { .name = pool->name };
 
 		/* Destroyed, and its leaks reported then: one report a leak. */
 		if (READ_ONCE(t->reported))
 			continue;
-		nr = bufpool_track_leaks(pool, &s, BUFPOOL_REPORT_MODULE, who,
-					 holds, arg);
-		bufpool_report_done(pool->name, BUFPOOL_REPORT_MODULE, nr);
+		nr = bufpool_report_leaks(pool, BUFPOOL_REPORT_MODULE, who,
+					  holds, arg);
 		total += nr;
 	}
 	mutex_unlock(&bufpool_track_mutex);
@@ -1389,7 +729,7 @@ static void bufpool_track_hook(struct bufpool *pool)
 	if (!IS_ENABLED(CONFIG_STACKDEPOT))
 		pr_info_once("bufpool: no stack_depot in this kernel: tracking records callers without stacks\n");
 	/* Without it every return of the pool looks up the index: slower. */
-	pool->filter = kzalloc(BUFPOOL_FILTER_SIZE, GFP_KERNEL);
+	pool->f.filter = kzalloc(BUFPOOL_FILTER_SIZE, GFP_KERNEL);
 	static_branch_inc(&bufpool_track_key);
 	list_add_tail(&pool->track.node, &bufpool_track_pools);
 	/* Paired with bufpool_track_hooked(): the key is on first. */
@@ -1405,7 +745,7 @@ static void bufpool_track_hook(struct bufpool *pool)
 static void bufpool_track_update_slow(struct bufpool *pool)
 {
 	struct bufpool_track *t = &pool->track;
-	bool all = t->hooked && (t->strict || t->sample == 1 || !pool->filter);
+	bool all = t->hooked && (t->strict || t->sample == 1 || !pool->f.filter);
 
 	lockdep_assert_held(&bufpool_track_mutex);
 	/* The filter first: a return that sees the bit reads it. */
@@ -1471,33 +811,6 @@ const char *bufpool_track_state(struct bufpool *pool, char *buf, size_t len)
 	return buf;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_track_state);
-
-/**
- * bufpool_track_show_outstanding() - list a pool's buffers out
- * @m: the seq_file
- * @pool: the pool
- *
- * Tracked buffers grouped by allocation stack, as in a leak report; with
- * tracking never on, the counts and how to turn it on.
- *
- * Context: process context.
- */
-void bufpool_track_show_outstanding(struct seq_file *m, struct bufpool *pool)
-{
-	struct bufpool_sink s = { .seq = m, .name = pool->name };
-	unsigned long out;
-	size_t bytes;
-
-	if (READ_ONCE(pool->track.hooked)) {
-		bufpool_track_leaks(pool, &s, BUFPOOL_REPORT_SHOW, NULL, NULL,
-				    NULL);
-		return;
-	}
-	out = bufpool_outstanding(pool, &bytes);
-	seq_printf(m, "%lu buffer%s (%zu bytes) out, tracking off: echo 1 > /sys/kernel/debug/bufpool/%s/track to see where buffers are taken\n",
-		   out, bufpool_plural(out), bytes, pool->name);
-}
-EXPORT_SYMBOL_IF_KUNIT(bufpool_track_show_outstanding);
 
 /**
  * bufpool_track_pool_init() - set up a new pool's tracking
@@ -1576,8 +889,8 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 	mutex_unlock(&bufpool_track_mutex);
 	/* A lookup may have found a record of this pool: let it finish. */
 	synchronize_rcu();
-	kfree(pool->filter);
-	pool->filter = NULL;
+	kfree(pool->f.filter);
+	pool->f.filter = NULL;
 }
 
 /* === Module notifier === */
@@ -1589,38 +902,101 @@ static bool bufpool_track_in_module(unsigned long ip, const void *owner,
 	return owner == mod || within_module(ip, mod);
 }
 
-struct bufpool_owner_walk {
-	struct module *mod;
-	bool live;
-};
-
-/* bufpool_records_walk(): note or forget the owner of one record. */
-static bool bufpool_track_owner_one(struct bufpool_track *t,
-				    struct bufpool_track_rec *rec, void *arg)
+static void bufpool_mod_release(struct kref *ref)
 {
-	const struct bufpool_owner_walk *w = arg;
+	kfree(container_of(ref, struct bufpool_mod, ref));
+}
 
-	if (w->live && within_module_init(rec->take.ip, w->mod))
-		rec->owner = w->mod;
-	else if (!w->live && rec->owner == w->mod)
-		rec->owner = NULL;
+/**
+ * bufpool_mod_put() - drop a reference to a module's description
+ * @m: the description, or %NULL
+ *
+ * Context: any context but NMI.
+ */
+void bufpool_mod_put(struct bufpool_mod *m)
+{
+	if (m)
+		kref_put(&m->ref, bufpool_mod_release);
+}
+
+/* Whether @ip lies in [@r[0], @r[1]). */
+static bool bufpool_in(unsigned long ip, const unsigned long r[2])
+{
+	return ip >= r[0] && ip < r[1];
+}
+
+/* Whether a frame of @w's stack (or its caller) lies in @m's code. */
+static bool bufpool_who_in(const struct bufpool_who *w,
+			   const struct bufpool_mod *m)
+{
+	unsigned long *entries;
+	unsigned int i, nr = 0;
+
+	if (bufpool_in(w->ip, m->init) || bufpool_in(w->ip, m->core))
+		return true;
+	if (IS_ENABLED(CONFIG_STACKDEPOT) && w->stack)
+		nr = stack_depot_fetch(w->stack, &entries);
+	for (i = 0; i < nr; i++)
+		if (bufpool_in(entries[i], m->init) ||
+		    bufpool_in(entries[i], m->core))
+			return true;
+	return false;
+}
+
+/* bufpool_records_walk(): name @arg, a module, in the record if its code is there. */
+static bool bufpool_track_mod_one(struct bufpool_track *t,
+				  struct bufpool_track_rec *rec, void *arg)
+{
+	struct bufpool_mod *m = arg;
+
+	if (rec->mod || (!bufpool_who_in(&rec->take, m) &&
+			 !bufpool_who_in(&rec->ret, m)))
+		return true;
+	rec->mod = bufpool_mod_get(m);
+	return true;
+}
+
+/* bufpool_records_walk(): mark the record's module, @arg, as unloaded. */
+static bool bufpool_track_mod_gone(struct bufpool_track *t,
+				   struct bufpool_track_rec *rec, void *arg)
+{
+	const struct module *mod = arg;
+
+	if (rec->mod && rec->mod->key == (unsigned long)mod)
+		WRITE_ONCE(rec->mod->unloaded, true);
 	return true;
 }
 
 /*
- * Note, or forget, @mod as the owner of the records of takes by its __init
- * code: once the module is live that code is freed, and within_module()
- * cannot tell any more whose the return address was.
+ * @mod goes live, its init code to be freed, or goes (@live false), all of
+ * its code to be freed: describe it to the records whose stacks run
+ * through it that have no module yet, so that reports can say whose code a
+ * frame was (struct bufpool_mod).  Going, it is also marked unloaded in
+ * the records that have it already.
  */
-static void bufpool_track_set_owner(struct module *mod, bool live)
+static void bufpool_track_mod_event(struct module *mod, bool live)
 {
-	struct bufpool_owner_walk w = { .mod = mod, .live = live };
 	struct bufpool_track *t;
+	struct bufpool_mod *m;
 
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	mutex_lock(&bufpool_track_mutex);
-	list_for_each_entry(t, &bufpool_track_pools, node)
-		bufpool_records_walk(t, bufpool_track_owner_one, &w);
+	if (m) {
+		kref_init(&m->ref);
+		m->key = (unsigned long)mod;
+		m->init_freed = true;
+		m->unloaded = !live;
+		bufpool_module_text(mod, true, m->init);
+		bufpool_module_text(mod, false, m->core);
+		strscpy(m->name, mod->name);
+		list_for_each_entry(t, &bufpool_track_pools, node)
+			bufpool_records_walk(t, bufpool_track_mod_one, m);
+	}
+	if (!live)
+		list_for_each_entry(t, &bufpool_track_pools, node)
+			bufpool_records_walk(t, bufpool_track_mod_gone, mod);
 	mutex_unlock(&bufpool_track_mutex);
+	bufpool_mod_put(m);
 }
 
 static void bufpool_track_module_event(unsigned long action, void *data)
@@ -1628,15 +1004,19 @@ static void bufpool_track_module_event(unsigned long action, void *data)
 	struct module *mod = data;
 
 	if (action == MODULE_STATE_LIVE) {
-		bufpool_track_set_owner(mod, true);
+		bufpool_track_mod_event(mod, true);
 	} else if (action == MODULE_STATE_GOING) {
+		/* Its code is still there: the report names every frame. */
 		bufpool_track_report_holder(mod->name, bufpool_track_in_module,
 					    mod);
-		/* The address may hold another module later. */
-		bufpool_track_set_owner(mod, false);
+		bufpool_track_mod_event(mod, false);
 	}
 }
 #else
+void bufpool_mod_put(struct bufpool_mod *m)
+{
+}
+
 static void bufpool_track_module_event(unsigned long action, void *data)
 {
 }

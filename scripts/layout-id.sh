@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The layout id of include/bufpool.h: __BUFPOOL_LAYOUT, which names the
-# symbol its inline code references (see the header), so that a client
-# module built against another header does not load.  It is a hash of the
+# The layout id of include/bufpool_layout.h: __BUFPOOL_LAYOUT, which names
+# the symbol the inline code references (see the header), so that a client
+# module built against another layout does not load.  It is a hash of the
 # header's code: comments and white space do not count, every other change
 # does (a member, an attribute, an enum value, a macro, an inline body).
 # It is "x" and 12 hex digits: an identifier in the header and, after a
@@ -25,7 +25,7 @@ case "${1:-}" in
 	shift
 	;;
 esac
-header=${1:-$(dirname "${BASH_SOURCE[0]}")/../include/bufpool.h}
+header=${1:-$(dirname "${BASH_SOURCE[0]}")/../include/bufpool_layout.h}
 define='^#define __BUFPOOL_LAYOUT[[:space:]]'
 
 # The code without comments (the preprocessor's own reading, directives

@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The VM suite: runs inside the VM (busybox sh) from userspace-test/vm-test.sh,
+# The VM suite: runs inside the VM (busybox sh) from userspace-test/host/vm-test.sh,
 # with bufpool.ko, bufpool_uaccess.ko, bufpool_misuse.ko, bufpool_example.ko,
 # bufpool_ring.ko and bufpool_stale.ko in /opt.  Prints
 # one "ok N - ..." or "not ok N - ..." line per check.
 
-. ./vm-lib.sh
+. ./lib.sh
 
 echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
@@ -235,19 +235,7 @@ check "a leak_report event at destroy, count 2" \
 echo '!hist:keys=call_site.sym:vals=bytes' \
 	>$tracing/events/bufpool/bufpool_take/trigger
 echo 0 >$tracing/events/bufpool/enable
-check "destroy reports the 2 buffers still out" \
-	log_has 'bufpool: example: leak report: 2 buffers .* at destroy'
-check "the destroy report has the leaking function in its stack" \
-	log_has 'bufpool: example:  example_.*bufpool_example'
-check "the module unload does not report them again" \
-	log_lacks 'bufpool: example: leak report: module bufpool_example unloaded'
-check "rmmod bufpool_uaccess" rmmod bufpool_uaccess
-check "rmmod bufpool" rmmod bufpool
-check "unload reports the leaked buffers" \
-	log_has 'bufpool: example: leak report: 2 buffers .* never returned'
-check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
-check "no BUG, WARNING, Oops, KASAN/UBSAN report, lockup, RCU stall or list corruption" \
-	log_lacks "$KERNEL_PROBLEMS"
+example_leak_checks
 
 # ---- bufpool_ring (examples/bufpool_ring.c) --------------------------------
 # A driver-like ring on bufpool loaded again: a producer thread on CPU 0

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A client module built against another bufpool.h: vm-test.sh builds it
- * with a copy of include/bufpool.h whose __BUFPOOL_LAYOUT is another one,
+ * A client module built against another layout: vm-test.sh builds it with
+ * a copy of include/bufpool_layout.h whose __BUFPOOL_LAYOUT is another one,
  * as a client built against an older or newer bufpool would be.  Where
  * bufpool has an inline path it must not load: its inline take and return
  * would read bufpool's structures by a layout they no longer have.  On

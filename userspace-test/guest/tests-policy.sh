@@ -1,14 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The policy boot (userspace-test/vm-policy.sh), inside the VM: booted with
+# The policy boot (userspace-test/host/vm-policy.sh), inside the VM: booted with
 # init_on_free=1 init_on_alloc=0, checks the zeroing policy with bufpool
 # loaded with leak_panic=1, then turns tracking on and loads a client that
 # leaks one buffer:
 # its unload must panic the kernel after the leak report, which the host
 # checks in the console.  Prints "ok N - ..." or "not ok N - ...".
 
-. ./vm-lib.sh
+. ./lib.sh
 
 echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The soak (userspace-test/vm-soak.sh, "make soak"), inside the VM: for
+# The soak (userspace-test/host/vm-soak.sh, "make soak"), inside the VM: for
 # SOAK seconds at once, the SMP stress of bufpool_stress.ko on every CPU
 # (stamped buffers, half returned on another CPU), the example ring across
 # CPUs 0 and 1, CPUs 2 and 3 going offline and online, tracking of the
@@ -11,7 +11,7 @@
 # balance.  Prints TAP.
 
 SOAK=${SOAK:-60}
-. ./vm-lib.sh
+. ./lib.sh
 
 echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, soak of $SOAK s"

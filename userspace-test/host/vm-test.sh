@@ -5,7 +5,7 @@
 # (KVER or KDIR, see .ci/kdir.sh; default Debian's 6.12) under qemu with
 # bufpool.ko and the test modules, and runs a suite in it.
 #
-# VM_SUITE=full (the default on 6.12 and 6.12-rt): userspace-test/vm-tests.sh,
+# VM_SUITE=full (the default on 6.12 and 6.12-rt): userspace-test/guest/tests.sh,
 # copy_to_user()/copy_from_user() on pool buffers under HARDENED_USERCOPY,
 # misuse on the real kernel (bufpool_misuse.ko: foreign and wrong-pool
 # returns, KFENCE objects, referenced pages, zones, tombstones, tracking
@@ -15,9 +15,9 @@
 # holds most buffers), the leak report at destroy and at unload, one report
 # per leak, clean unload, examples/bufpool_ring.ko's producer/consumer
 # ring across two CPUs, and a client built against another bufpool.h
-# (userspace-test/bufpool_stale.c), which must not load.
+# (userspace-test/modules/bufpool_stale.c), which must not load.
 # VM_SUITE=basic (the default on other kernels): userspace-test/
-# vm-tests-basic.sh, the load, use, leak report and unload subset, with the
+# guest/tests-basic.sh, the load, use, leak report and unload subset, with the
 # owner check the pools use.
 #
 # VM_MODULES: the directory the modules were built in (default: the
@@ -27,7 +27,7 @@
 # any check failed or the VM did not finish.
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 mods=${VM_MODULES:-$repo}
 name=${VM_NAME:-vm-test}
 suite=${VM_SUITE:-}
@@ -38,8 +38,8 @@ if [ -z "$suite" ]; then
 	esac
 fi
 case "$suite" in
-full) script=$repo/userspace-test/vm-tests.sh ;;
-basic) script=$repo/userspace-test/vm-tests-basic.sh ;;
+full) script=$repo/userspace-test/guest/tests.sh ;;
+basic) script=$repo/userspace-test/guest/tests-basic.sh ;;
 *)
 	echo "vm-test: VM_SUITE must be full or basic, not '$suite'" >&2
 	exit 2
@@ -48,16 +48,17 @@ esac
 log=$repo/userspace-test/build/$name/console.log
 rm -f "$log"
 
-# bufpool_stale.ko: a client built against a copy of the header with
-# another layout id, which must not load (userspace-test/bufpool_stale.c).
+# bufpool_stale.ko: a client built against a copy of the headers with
+# another layout id, which must not load (userspace-test/modules/bufpool_stale.c).
 # It asks for a symbol bufpool does not export: modpost only warns.
 stale=$repo/userspace-test/build/$name/stale
 rm -rf "$stale"
 mkdir -p "$stale"
-cp "$repo/userspace-test/bufpool_stale.c" "$stale/"
+cp "$repo/userspace-test/modules/bufpool_stale.c" "$stale/"
+cp "$repo/include/bufpool.h" "$stale/"
 sed 's/^\(#define __BUFPOOL_LAYOUT[[:space:]]*\).*/\1x000000000000/' \
-	"$repo/include/bufpool.h" >"$stale/bufpool.h"
-grep -q '__BUFPOOL_LAYOUT[[:space:]]*x000000000000$' "$stale/bufpool.h"
+	"$repo/include/bufpool_layout.h" >"$stale/bufpool_layout.h"
+grep -q '__BUFPOOL_LAYOUT[[:space:]]*x000000000000$' "$stale/bufpool_layout.h"
 echo 'obj-m := bufpool_stale.o' >"$stale/Kbuild"
 make -s -C "$("$repo/.ci/kdir.sh")" M="$stale" KBUILD_MODPOST_WARN=1 \
 	KBUILD_EXTRA_SYMBOLS="$mods/Module.symvers" modules >"$stale/build.log" 2>&1 || {
@@ -67,11 +68,11 @@ make -s -C "$("$repo/.ci/kdir.sh")" M="$stale" KBUILD_MODPOST_WARN=1 \
 }
 
 rc=0
-"$repo/userspace-test/vm-run.sh" "$name" "$script" \
-	"$repo/userspace-test/vm-lib.sh" \
-	"$mods/bufpool.ko" "$mods/userspace-test/bufpool_uaccess.ko" \
-	"$mods/userspace-test/bufpool_misuse.ko" \
-	"$mods/userspace-test/bufpool_stress.ko" \
+"$repo/userspace-test/host/vm-run.sh" "$name" "$script" \
+	"$repo/userspace-test/guest/lib.sh" \
+	"$mods/bufpool.ko" "$mods/userspace-test/modules/bufpool_uaccess.ko" \
+	"$mods/userspace-test/modules/bufpool_misuse.ko" \
+	"$mods/userspace-test/modules/bufpool_stress.ko" \
 	"$mods/examples/bufpool_example.ko" "$mods/examples/bufpool_ring.ko" \
 	"$stale/bufpool_stale.ko" ||
 	rc=$?

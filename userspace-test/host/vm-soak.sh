@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The soak ("make soak", not part of "make check"): Debian's 6.12 in a
-# 4-vCPU VM runs userspace-test/vm-tests-soak.sh, everything at once for
+# 4-vCPU VM runs userspace-test/guest/tests-soak.sh, everything at once for
 # SOAK seconds (default 60; at most 600): the SMP stress with stamped
 # buffers, the example ring, CPU hotplug, tracking switched on and off,
 # drop_caches, and tools/bufpool-stat -w --json reading it live.  Here the
@@ -11,7 +11,7 @@
 # "ok N"/"not ok N" lines and ends with "soak: N passed, N failed".
 set -euo pipefail
 
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 soak=${SOAK:-60}
 case "$soak" in
 '' | *[!0-9]*) echo "soak: SOAK must be seconds, not '$soak'" >&2; exit 2 ;;
@@ -23,28 +23,31 @@ mkdir -p "$work"
 gcc -static -Wall -Wextra -O2 -o "$work/bufpool-stat" \
 	"$repo/tools/bufpool-stat.c"
 script=$work/soak.sh
-{ echo "#!/bin/sh"; echo "SOAK=$soak"; cat "$repo/userspace-test/vm-tests-soak.sh"; } \
+{ echo "#!/bin/sh"; echo "SOAK=$soak"; cat "$repo/userspace-test/guest/tests-soak.sh"; } \
 	>"$script"
 
 echo "soak: $soak s of everything at once in a 4-vCPU VM (4 vCPUs share the" \
 	"host's cores here: a load test, not a timing)"
 log=$work/console.log
 rc=0
-VM_TIMEOUT=$((soak + 240)) "$repo/userspace-test/vm-run.sh" soak "$script" \
-	"$repo/userspace-test/vm-lib.sh" \
-	"$repo/bufpool.ko" "$repo/userspace-test/bufpool_stress.ko" \
+VM_TIMEOUT=$((soak + 240)) "$repo/userspace-test/host/vm-run.sh" soak "$script" \
+	"$repo/userspace-test/guest/lib.sh" \
+	"$repo/bufpool.ko" "$repo/userspace-test/modules/bufpool_stress.ko" \
 	"$repo/examples/bufpool_ring.ko" "$work/bufpool-stat" \
 	>"$work/vm-run.log" 2>&1 || rc=$?
 # The VM's lines from its TAP header on, without the viewer's JSON.
 sed -n '/^TAP version/,/^# soak: end/p' "$log" |
 	sed '/^=== SOAK JSON$/,/^=== SOAK JSON END$/d'
 
-n=$(grep -c '^\(not \)\?ok [0-9]' "$log" || true)
+# shellcheck source=userspace-test/host/lib.sh
+. "$repo/userspace-test/host/lib.sh"
+host_tap_init "$log"
 sed -n '/^=== SOAK JSON$/,/^=== SOAK JSON END$/p' "$log" | sed '1d;$d' \
 	>"$work/stat.json"
-n=$((n + 1))
-vp=0 vf=0
-if python3 - "$work/stat.json" "$soak" <<'PY'; then
+# The viewer's live JSON: a refresh a second, the stressed pool's takes
+# growing, non-zero rates.
+viewer_ok() {
+	python3 - "$work/stat.json" "$soak" <<'PY'
 import json
 import sys
 
@@ -64,19 +67,10 @@ print("# viewer: %d refreshes, vmt-stress in %d, takes %d to %d, "
       "up to %d takes/s" % (len(objs), len(takes), takes[0], takes[-1],
                             max(rates)))
 PY
-	echo "ok $n - the viewer's live JSON: a refresh a second, the stressed pool's takes growing, non-zero rates"
-	vp=1
-else
-	echo "not ok $n - the viewer's live JSON: a refresh a second, the stressed pool's takes growing, non-zero rates"
-	vf=1
-fi
-echo "1..$n"
-
-passed=$(($(grep -c '^ok [0-9]' "$log" || true) + vp))
-failed=$(($(grep -c '^not ok [0-9]' "$log" || true) + vf))
+}
+host_check "the viewer's live JSON: a refresh a second, the stressed pool's takes growing, non-zero rates" \
+	viewer_ok
 if [ "$rc" -ne 0 ] || ! grep -q '^# soak: end' "$log"; then
-	echo "soak: the VM did not run the soak to its end (see ${log#"$repo"/})"
-	failed=$((failed + 1))
+	host_fail "soak: the VM did not run the soak to its end (see ${log#"$repo"/})"
 fi
-echo "soak: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+host_tap_done soak

@@ -98,3 +98,29 @@ hardirq_checks() {
 	check "no leak report for the hardirq pool" \
 		log_lacks 'vmt-hardirq: leak report'
 }
+
+# After "rmmod bufpool_example" of the example loaded tracked with leak=2:
+# the destroy report, then bufpool's own unload and its report, in which
+# the example's code is gone: its frames are named for what they were.
+# Then bufpool is gone, and the log has no kernel problem.
+example_leak_checks() {
+	check "destroy reports the 2 buffers still out" \
+		log_has 'bufpool: example: leak report: 2 buffers .* at destroy'
+	check "the destroy report has the leaking function in its stack" \
+		log_has 'bufpool: example:  example_.*bufpool_example'
+	check "the destroy report names the client's freed init code" \
+		log_has 'bufpool: example:  in freed init code of bufpool_example$'
+	check "the module unload does not report them again" \
+		log_lacks 'bufpool: example: leak report: module bufpool_example unloaded'
+	check "rmmod bufpool_uaccess" rmmod bufpool_uaccess
+	check "rmmod bufpool" rmmod bufpool
+	check "unload reports the leaked buffers" \
+		log_has 'bufpool: example: leak report: 2 buffers .* never returned'
+	check "the unload report names the frames of the unloaded client" \
+		log_has 'bufpool: example:  in bufpool_example, since unloaded$'
+	check "no report prints a frame as a bare or hashed address" \
+		log_lacks 'bufpool: [^ ]*:  (0x[0-9a-f]|\(____ptrval____\)|[0-9a-f]{16} )'
+	check "bufpool is gone" sh -c "! grep -q '^bufpool ' /proc/modules"
+	check "no BUG, WARNING, Oops, KASAN/UBSAN report, lockup, RCU stall or list corruption" \
+		log_lacks "$KERNEL_PROBLEMS"
+}

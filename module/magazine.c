@@ -1,0 +1,640 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool magazines and depot: where idle buffers wait.
+ *
+ * Each CPU has two magazines per bucket.  A take pops from the loaded one, a
+ * return pushes to it; when it runs dry (take) or full (return) the two are
+ * swapped, and only when both are dry or both full does the CPU trade a
+ * whole magazine with the bucket's depot under the depot lock.  So at most
+ * one lock round trip happens per mag_size takes or returns, and none on the
+ * fast path, which runs in a section guarded by this CPU's guard
+ * (bufpool_cpu_trylock(): preemption off, interrupts on, a per-CPU busy
+ * flag) and touches only this CPU's lines.
+ *
+ * The depot holds full magazines up to the pool's max_cached_bytes; a return
+ * that would push it over frees the buffer to the backend instead.  The
+ * shrinker trims the depot; bufpool_clear() and CPU hotplug empty the
+ * per-CPU magazines too.  The take and return paths that use all this are
+ * take_return.c's.
+ */
+#include <linux/cpu.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+#include <trace/events/bufpool.h>
+
+/* === Magazines === */
+
+static struct bufpool_mag *bufpool_mag_alloc(const struct bufpool_bucket *b,
+					     gfp_t gfp, int node)
+{
+	struct bufpool_mag *m;
+
+	m = kmalloc_node(struct_size(m, bufs, b->mag_size), gfp, node);
+	if (m)
+		m->count = 0;
+	return m;
+}
+
+/* Free an idle buffer, as a magazine slot holds it, to the backend. */
+static void bufpool_free_idle(struct bufpool_bucket *b, void *slot)
+{
+	/* A tracked pool's slots may carry BUFPOOL_MAG_TRACKED. */
+	void *buf = bufpool_mag_untag(slot);
+
+	bufpool_kasan_unpoison(buf, b->size);
+	bufpool_backend_free(b, buf);
+}
+
+/* Free the buffers in @m to the backend; returns how many. */
+static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
+				      struct bufpool_mag *m)
+{
+	unsigned int n = m->count;
+
+	while (m->count)
+		bufpool_free_idle(b, m->bufs[--m->count]);
+	return n;
+}
+
+/* === Depot === */
+
+/* Buffers in @cb's two magazines. */
+static unsigned int bufpool_cpu_idle(const struct bufpool_cpu_bucket *cb)
+{
+	return cb->loaded->count + cb->prev->count;
+}
+
+/*
+ * Fold this CPU's takes and returns since its last fold into the bucket's
+ * count of buffers out: as many as its magazines' buffers fell (takes) or
+ * rose (returns) since then.  Whoever then moves buffers in or out of the
+ * magazines otherwise (the depot, a drain) calls bufpool_cpu_rebase().
+ */
+static void bufpool_fold_out(struct bufpool *pool, struct bufpool_bucket *b,
+			     struct bufpool_cpu_bucket *cb)
+{
+	long delta = (long)cb->mag_base - bufpool_cpu_idle(cb);
+
+	if (delta)
+		bufpool_add_out(pool, b, delta, delta * (long)b->size);
+	cb->mag_base -= delta;
+}
+
+/* After bufpool_fold_out(), @cb's magazines changed by other means. */
+static void bufpool_cpu_rebase(struct bufpool_cpu_bucket *cb)
+{
+	cb->mag_base = bufpool_cpu_idle(cb);
+}
+
+/*
+ * Both of @cb's magazines are empty: trade the prev one for a full magazine
+ * from the depot.  Called in a guarded section.
+ */
+noinline bool bufpool_depot_get_full(struct bufpool *pool,
+				     struct bufpool_bucket *b,
+				     struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *full;
+	unsigned long flags;
+
+	bufpool_fold_out(pool, b, cb);
+	/* Unlocked peek: a CPU that misses one refill just allocates. */
+	if (!data_race(b->nr_full))
+		return false;
+
+	/* Interrupts are on in a guarded section; the depot is any context's. */
+	spin_lock_irqsave(&b->lock, flags);
+	full = list_first_entry_or_null(&b->full, struct bufpool_mag, list);
+	if (!full) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return false;
+	}
+	list_del(&full->list);
+	b->nr_full--;
+	b->nr_bufs -= full->count;
+	list_add(&cb->prev->list, &b->empty);
+	b->nr_empty++;
+	spin_unlock_irqrestore(&b->lock, flags);
+
+	atomic_long_sub(full->count * b->size, &pool->depot_bytes);
+	cb->prev = cb->loaded;
+	cb->loaded = full;
+	bufpool_cpu_rebase(cb);
+	return true;
+}
+
+/*
+ * Hand @m, a magazine with buffers, to the depot and get an empty one back,
+ * unless that would take the depot over max_cached_bytes.  Returns the empty
+ * magazine, or NULL if the depot refused (then @m is still the caller's).
+ * Called in a guarded section, or on a dead CPU's magazines.
+ */
+static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
+					     struct bufpool_bucket *b,
+					     struct bufpool_mag *m)
+{
+	long bytes = m->count * b->size;
+	struct bufpool_mag *empty;
+	unsigned long flags;
+	long cur;
+
+	/* Reserve the bytes first, so the depot never goes over, even briefly. */
+	cur = atomic_long_read(&pool->depot_bytes);
+	do {
+		if (cur + bytes > pool->max_cached_bytes)
+			return NULL;
+	} while (!atomic_long_try_cmpxchg(&pool->depot_bytes, &cur,
+					  cur + bytes));
+
+	spin_lock_irqsave(&b->lock, flags);
+	empty = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
+	if (empty) {
+		list_del(&empty->list);
+		b->nr_empty--;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (!empty) {
+		/* Interrupts may be off: never sleep, never dip into reserves. */
+		empty = bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
+					  __GFP_NOMEMALLOC, numa_node_id());
+		if (!empty)
+			goto refuse;
+	}
+
+	spin_lock_irqsave(&b->lock, flags);
+	list_add(&m->list, &b->full);
+	b->nr_full++;
+	b->nr_bufs += m->count;
+	spin_unlock_irqrestore(&b->lock, flags);
+	return empty;
+
+refuse:
+	atomic_long_sub(bytes, &pool->depot_bytes);
+	return NULL;
+}
+
+/*
+ * Both of @cb's magazines are full: trade the prev one for an empty one.
+ * Called in a guarded section.
+ */
+noinline bool bufpool_depot_put_full(struct bufpool *pool,
+				     struct bufpool_bucket *b,
+				     struct bufpool_cpu_bucket *cb)
+{
+	struct bufpool_mag *empty;
+
+	bufpool_fold_out(pool, b, cb);
+	empty = bufpool_depot_put(pool, b, cb->prev);
+	if (!empty)
+		return false;
+	cb->prev = cb->loaded;
+	cb->loaded = empty;
+	bufpool_cpu_rebase(cb);
+	return true;
+}
+
+/*
+ * Magazines a trim moves off a depot per hold of its lock, with interrupts
+ * off: a bound on the work done there, whatever the depot holds (a list
+ * move each; the buffers are freed after the lock is dropped).
+ */
+#define BUFPOOL_TRIM_BATCH		8
+
+/* For the KUnit suite: the most magazines one locked step moved. */
+VISIBLE_IF_KUNIT unsigned int bufpool_trim_longest;
+EXPORT_SYMBOL_IF_KUNIT(bufpool_trim_longest);
+
+/*
+ * Trim one bucket's depot by up to @nr buffers, whole magazines, and its
+ * spare empty magazines down to one per full one left, BUFPOOL_TRIM_BATCH
+ * magazines per locked step.  Returns how many buffers it freed.
+ */
+static unsigned long bufpool_bucket_trim(struct bufpool *pool,
+					 struct bufpool_bucket *b,
+					 unsigned long nr)
+{
+	struct bufpool_mag *m, *tmp;
+	unsigned long freed = 0;
+	unsigned long flags, n;
+	unsigned int moved;
+
+	do {
+		LIST_HEAD(mags);
+
+		moved = 0;
+		n = 0;
+		spin_lock_irqsave(&b->lock, flags);
+		while (moved < BUFPOOL_TRIM_BATCH && freed + n < nr &&
+		       b->nr_full) {
+			m = list_first_entry(&b->full, struct bufpool_mag, list);
+			list_move(&m->list, &mags);
+			b->nr_full--;
+			b->nr_bufs -= m->count;
+			n += m->count;
+			moved++;
+		}
+		while (moved < BUFPOOL_TRIM_BATCH && b->nr_empty > b->nr_full) {
+			list_move(b->empty.next, &mags);
+			b->nr_empty--;
+			moved++;
+		}
+		spin_unlock_irqrestore(&b->lock, flags);
+
+		if (IS_ENABLED(CONFIG_KUNIT) && moved > READ_ONCE(bufpool_trim_longest))
+			WRITE_ONCE(bufpool_trim_longest, moved);
+		atomic_long_sub(n * b->size, &pool->depot_bytes);
+		list_for_each_entry_safe(m, tmp, &mags, list) {
+			bufpool_mag_empty(b, m);
+			kfree_rcu(m, rcu);
+		}
+		freed += n;
+	} while (moved == BUFPOOL_TRIM_BATCH);
+	return freed;
+}
+
+/**
+ * bufpool_depot_trim() - free idle buffers from a pool's depots
+ * @pool: the pool
+ * @nr_bufs: how many buffers to free, at least; whole magazines go, the
+ *	largest buckets first
+ * @why: the counter to charge besides BUFPOOL_STAT_FREE
+ *	(BUFPOOL_STAT_TRIM for the shrinker), or BUFPOOL_STAT_FREE alone
+ *
+ * Context: any context but NMI; takes the depot locks.
+ * Return: the number of buffers freed.
+ */
+unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
+				 enum bufpool_stat why)
+{
+	unsigned long freed = 0;
+	unsigned int i = pool->nr_buckets;
+	size_t bytes = 0;
+
+	while (i-- && freed < nr_bufs) {
+		unsigned long n;
+
+		n = bufpool_bucket_trim(pool, &pool->buckets[i],
+					nr_bufs - freed);
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		if (why != BUFPOOL_STAT_FREE)
+			bufpool_count(pool, i, why, n);
+		freed += n;
+		bytes += n * pool->buckets[i].size;
+	}
+	trace_bufpool_trim(pool, pool->name, nr_bufs, freed, bytes,
+			   why == BUFPOOL_STAT_TRIM);
+	return freed;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
+
+/* === Draining === */
+
+/*
+ * Move the buffers in a CPU's magazine *@mp to the depot, or free them if
+ * the depot is full.  Counts them as drained, and the freed ones as freed;
+ * returns how many it freed.
+ */
+static unsigned int bufpool_drain_mag(struct bufpool *pool,
+				      struct bufpool_bucket *b,
+				      struct bufpool_mag **mp)
+{
+	unsigned int idx = b - pool->buckets;
+	unsigned int n = (*mp)->count;
+	struct bufpool_mag *empty;
+	unsigned int freed = 0;
+
+	if (!n)
+		return 0;
+	empty = bufpool_depot_put(pool, b, *mp);
+	if (empty) {
+		*mp = empty;
+	} else {
+		freed = bufpool_mag_empty(b, *mp);
+		bufpool_count(pool, idx, BUFPOOL_STAT_FREE, freed);
+	}
+	/* Charged to this CPU, not @mp's: only the sums are read. */
+	bufpool_count(pool, idx, BUFPOOL_STAT_DRAIN, n);
+	return freed;
+}
+
+/**
+ * bufpool_drain_cpu() - empty a CPU's magazines into the depot
+ * @pool: the pool
+ * @cpu: the CPU
+ *
+ * Buffers go to the depot while it is under max_cached_bytes and are freed
+ * after that.  Counted as BUFPOOL_STAT_DRAIN.
+ *
+ * Context: nothing may use @cpu's magazines meanwhile: @cpu is dead, or it is
+ * this CPU in a guarded section.
+ */
+void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
+{
+	struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+	unsigned long moved = 0, freed = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+
+		bufpool_fold_out(pool, &pool->buckets[i], cb);
+		moved += cb->loaded->count + cb->prev->count;
+		freed += bufpool_drain_mag(pool, &pool->buckets[i],
+					   &cb->loaded);
+		freed += bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
+		bufpool_cpu_rebase(cb);
+	}
+	trace_bufpool_drain(pool, pool->name, cpu, moved - freed, freed);
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_drain_cpu);
+
+/* Free every buffer in @pcp's magazines. */
+static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+		struct bufpool_bucket *b = &pool->buckets[i];
+		unsigned int n;
+
+		bufpool_fold_out(pool, b, cb);
+		n = bufpool_mag_empty(b, cb->loaded);
+		n += bufpool_mag_empty(b, cb->prev);
+		bufpool_cpu_rebase(cb);
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+	}
+}
+
+/* Move @m's slots to @bufs; returns how many. */
+static unsigned int bufpool_mag_move(struct bufpool_mag *m, void **bufs)
+{
+	unsigned int n = m->count;
+
+	memcpy(bufs, m->bufs, n * sizeof(*bufs));
+	m->count = 0;
+	return n;
+}
+
+/*
+ * Empty this CPU's magazines of every bucket.  Interrupts are off only while
+ * a bucket's slots are copied out, never while buffers are freed (an order-8
+ * page may take a while): a bucket at a time, at most 2 * BUFPOOL_MAG_MAX
+ * pointers under the lock.
+ */
+static void bufpool_drain_work(struct work_struct *work)
+{
+	struct bufpool *pool = container_of(work, struct bufpool_cpu_aux,
+					    drain_work)->pool;
+	void *bufs[2 * BUFPOOL_MAG_MAX];
+	unsigned long freed = 0;
+	unsigned int i, n;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+		struct bufpool_cpu_bucket *cb;
+		struct bufpool_cpu *pcp;
+
+		/* A task: nothing of this CPU can hold the guard now. */
+		pcp = bufpool_cpu_trylock(pool);
+		if (WARN_ON_ONCE(!pcp))
+			return;
+		cb = &pcp->b[i];
+		bufpool_fold_out(pool, b, cb);
+		n = bufpool_mag_move(cb->loaded, bufs);
+		n += bufpool_mag_move(cb->prev, bufs + n);
+		bufpool_cpu_rebase(cb);
+		bufpool_cpu_unlock(pool, pcp);
+
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		freed += n;
+		while (n)
+			bufpool_free_idle(b, bufs[--n]);
+	}
+	trace_bufpool_drain(pool, pool->name, raw_smp_processor_id(), 0, freed);
+}
+
+/* Whether @cpu's magazines hold buffers or counts to fold; a racy peek. */
+static bool bufpool_cpu_has_idle(struct bufpool *pool, unsigned int cpu)
+{
+	struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+	bool busy = false;
+	unsigned int i;
+
+	/* Magazines are freed after a grace period (bufpool_bucket_trim()). */
+	rcu_read_lock();
+	for (i = 0; i < pool->nr_buckets && !busy; i++) {
+		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+
+		/* That CPU changes them meanwhile: a hint is all we need. */
+		busy = data_race(READ_ONCE(cb->loaded)->count ||
+				 READ_ONCE(cb->prev)->count || cb->mag_base);
+	}
+	rcu_read_unlock();
+	return busy;
+}
+
+/**
+ * bufpool_drain_all() - free every idle buffer of a live pool
+ * @pool: the pool
+ *
+ * Runs a work item on each online CPU that has buffers in its magazines, to
+ * empty them (a CPU's magazines can only be touched from that CPU), then
+ * empties the depots.  A buffer returned to a CPU after it was looked at
+ * stays.
+ *
+ * Context: process context; sleeps.
+ */
+void bufpool_drain_all(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		if (bufpool_cpu_has_idle(pool, cpu))
+			queue_work_on(cpu, system_highpri_wq,
+				      &per_cpu_ptr(pool->aux, cpu)->drain_work);
+	/* Returns at once for a work item that is not queued. */
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(pool->aux, cpu)->drain_work);
+	cpus_read_unlock();
+	bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_FREE);
+}
+
+/**
+ * bufpool_drain_all_async() - start emptying every CPU's magazines
+ * @pool: the pool
+ *
+ * For the shrinker: queues the drain work on each online CPU that has
+ * buffers in its magazines, and does not wait.  A CPU that goes offline
+ * meanwhile is drained by the hotplug callback; a work item that runs
+ * elsewhere drains the CPU it runs on.
+ *
+ * Context: any context but NMI.
+ */
+void bufpool_drain_all_async(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (bufpool_cpu_has_idle(pool, cpu))
+			queue_work_on(cpu, system_highpri_wq,
+				      &per_cpu_ptr(pool->aux, cpu)->drain_work);
+}
+
+/**
+ * bufpool_drain_cancel() - wait for drain work items of a dying pool
+ * @pool: the pool; nothing may queue drain work any more
+ *
+ * Context: process context; sleeps.
+ */
+void bufpool_drain_cancel(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		cancel_work_sync(&per_cpu_ptr(pool->aux, cpu)->drain_work);
+}
+
+/**
+ * bufpool_cache_release() - free every idle buffer of a dying pool
+ * @pool: the pool; no CPU may touch its magazines any more
+ *
+ * Context: process context.
+ */
+void bufpool_cache_release(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		bufpool_free_cpu(pool, per_cpu_ptr(pool->f.cpu, cpu));
+	bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_FREE);
+}
+
+/* === Setup === */
+
+static void bufpool_cpu_guard_init(struct bufpool_cpu *pcp)
+{
+#ifdef CONFIG_PREEMPT_RT
+	local_lock_init(&pcp->lock);
+#else
+	static struct lock_class_key key;
+
+	pcp->busy = false;
+	lockdep_init_map_type(&pcp->dep_map, "bufpool_cpu_guard", &key, 0,
+			      LD_WAIT_CONFIG, LD_WAIT_INV, LD_LOCK_PERCPU);
+#endif /* CONFIG_PREEMPT_RT */
+}
+
+/**
+ * bufpool_cache_init() - set up a pool's depots and per-CPU magazines
+ * @pool: the pool, with its bucket geometry set
+ *
+ * Context: process context.
+ * Return: 0 or -ENOMEM; on error bufpool_cache_exit() cleans up.
+ */
+int bufpool_cache_init(struct bufpool *pool)
+{
+	unsigned int cpu, i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		spin_lock_init(&b->lock);
+		INIT_LIST_HEAD(&b->full);
+		INIT_LIST_HEAD(&b->empty);
+	}
+
+	pool->f.cpu = __alloc_percpu(struct_size_t(struct bufpool_cpu, b,
+						   pool->nr_buckets + 1),
+				     __alignof__(struct bufpool_cpu));
+	pool->aux = alloc_percpu(struct bufpool_cpu_aux);
+	if (!pool->f.cpu || !pool->aux)
+		return -ENOMEM;
+
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu_aux *aux = per_cpu_ptr(pool->aux, cpu);
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+		int node = cpu_to_node(cpu);
+
+		bufpool_cpu_guard_init(pcp);
+		/* No memo yet: no pointer matches, no count is -1. */
+		pcp->memo = 0;
+		pcp->memo_keep = ~0UL;
+		pcp->memo_folio = NULL;
+		pcp->memo_genp = &pool->buckets[0].free_gen;
+		pcp->memo_gen = -1;
+		INIT_WORK(&aux->drain_work, bufpool_drain_work);
+		aux->pool = pool;
+		for (i = 0; i < pool->nr_buckets; i++) {
+			struct bufpool_cpu_bucket *cb = &pcp->b[i];
+
+			cb->limit = pool->buckets[i].mag_size;
+			cb->loaded = bufpool_mag_alloc(&pool->buckets[i],
+						       GFP_KERNEL, node);
+			cb->prev = bufpool_mag_alloc(&pool->buckets[i],
+						     GFP_KERNEL, node);
+			if (!cb->loaded || !cb->prev)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * bufpool_cache_free_mags() - free a pool's magazines
+ * @pool: the pool; every magazine must be empty, and no CPU may touch them
+ *	any more
+ *
+ * The per-CPU data stays, with its counters.
+ *
+ * Context: process context.
+ */
+void bufpool_cache_free_mags(struct bufpool *pool)
+{
+	struct bufpool_mag *m, *tmp;
+	unsigned int cpu, i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+
+		WARN_ON_ONCE(b->nr_full);
+		list_for_each_entry_safe(m, tmp, &b->empty, list)
+			kfree(m);
+		INIT_LIST_HEAD(&b->empty);
+		b->nr_empty = 0;
+	}
+	if (!pool->f.cpu)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+
+		for (i = 0; i < pool->nr_buckets; i++) {
+			kfree(pcp->b[i].loaded);
+			kfree(pcp->b[i].prev);
+			pcp->b[i].loaded = NULL;
+			pcp->b[i].prev = NULL;
+		}
+	}
+}
+
+/**
+ * bufpool_cache_exit() - free a pool's magazines and per-CPU data
+ * @pool: the pool; every magazine must be empty
+ *
+ * Context: process context.
+ */
+void bufpool_cache_exit(struct bufpool *pool)
+{
+	bufpool_cache_free_mags(pool);
+	free_percpu(pool->f.cpu);
+	pool->f.cpu = NULL;
+	free_percpu(pool->aux);
+	pool->aux = NULL;
+}
+

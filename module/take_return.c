@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bufpool's take and return: the exported entry points, out of line.
+ *
+ * __bufpool_take() and __bufpool_return() do the whole job where the
+ * inline paths (include/bufpool_layout.h) cannot: a take or return of a
+ * tracked pool, a buffer the owner memo does not know, an empty or full
+ * magazine, a dying pool.  They apply the inline paths' rules (one
+ * size-to-bucket rule, one zeroing rule, the same claim) and add what the
+ * inline paths leave out: the whole owner check, the depot
+ * (magazine.c), the backend (backend.c), tracking (track.c), trace
+ * events, and the reports of bad returns.  An interrupt that arrives in
+ * the middle of a guarded section takes a slow path: it allocates (take)
+ * or frees (return), and counts in the bucket's shared counters.
+ *
+ * Pool lifetime, as page_pool's: no reference per buffer.  The per-CPU take
+ * and return counts say how many buffers are out.  A take checks that the
+ * pool is live and counts itself inside a guarded section (preemption off:
+ * an RCU read-side critical section) or, on the slow path, an SRCU section
+ * (bufpool_srcu); bufpool_destroy() marks the pool dead and waits for both,
+ * so no take is counted after that.  Returns to a dead pool free their
+ * buffer and, once destroy is done, the one whose count brings the buffers
+ * out to zero releases the pool (bufpool_return_done()).
+ */
+#include <linux/mm.h>
+#include <linux/srcu.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+#include <trace/events/bufpool.h>
+
+/* Slow-path takes, for bufpool_destroy() to wait for; see above. */
+DEFINE_SRCU(bufpool_srcu);
+
+/* === Take and return === */
+
+/* A recycled buffer, as the inline take prepares it: __bufpool_zero_take(). */
+static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
+					       const struct bufpool_bucket *b,
+					       void *buf, gfp_t gfp)
+{
+	if (__bufpool_zero_take(READ_ONCE(pool->f.slow), gfp))
+		memset(buf, 0, b->size);
+	else
+		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
+	return buf;
+}
+
+void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
+		       const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	if (test_and_set_bit(bit, &pool->warned))
+		return;
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_warn("bufpool: %s: %pV", pool->name, &vaf);
+	va_end(args);
+}
+
+/* slow path */
+static noinline void *bufpool_take_dead(struct bufpool *pool,
+					unsigned long caller)
+{
+	if (READ_ONCE(pool->track.buried))
+		pr_err_ratelimited("bufpool: %s: take by %pS from a pool destroyed and freed: a use after destroy\n",
+				   pool->name, (void *)caller);
+	else
+		bufpool_warn_once(pool, BUFPOOL_WARNED_DEAD_TAKE,
+				  "take from a destroyed pool by %pS\n",
+				  (void *)caller);
+	return NULL;
+}
+
+/*
+ * slow path, PREEMPT_RT only: a take where the pool's sleeping locks cannot
+ * be taken.  Only printk here.
+ */
+#ifdef CONFIG_PREEMPT_RT
+noinline void bufpool_rt_refuse(struct bufpool *pool, unsigned long caller)
+{
+	bufpool_warn_once(pool, BUFPOOL_WARNED_RT_CONTEXT,
+			  "take by %pS refused: on PREEMPT_RT, take may not be called from hard interrupt context or with interrupts or preemption disabled (see bufpool.h); later ones are only refused\n",
+			  (void *)caller);
+}
+#endif /* CONFIG_PREEMPT_RT */
+
+/* slow path */
+static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
+					    gfp_t gfp, unsigned long caller)
+{
+	unsigned int slot = bufpool_unpooled_slot(pool);
+	size_t bytes;
+	void *buf;
+	int srcu;
+
+	if (!size || size > BUFPOOL_SIZE_MAX) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn_ratelimited("bufpool: %s: cannot take %zu bytes (1 to %lu) for %pS\n",
+					    pool->name, size, BUFPOOL_SIZE_MAX,
+					    (void *)caller);
+		return NULL;
+	}
+	srcu = srcu_read_lock(&bufpool_srcu);
+	if (unlikely(READ_ONCE(pool->dead))) {
+		srcu_read_unlock(&bufpool_srcu, srcu);
+		return bufpool_take_dead(pool, caller);
+	}
+	buf = bufpool_unpooled_alloc(pool, size, gfp);
+	if (!buf) {
+		bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC_FAIL, 1);
+		goto out;
+	}
+	bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC, 1);
+	bufpool_count(pool, slot, BUFPOOL_STAT_TAKE, 1);
+	bytes = bufpool_owned_size(pool, &pool->unpooled, buf);
+	this_cpu_add(pool->aux->unpooled_bytes, bytes);
+	bufpool_add_out(pool, &pool->unpooled, 1, bytes);
+	trace_bufpool_take(pool, pool->name, buf, size, bytes, gfp, caller,
+			   BUFPOOL_FROM_UNPOOLED);
+out:
+	srcu_read_unlock(&bufpool_srcu, srcu);
+	return buf;
+}
+
+/*
+ * slow path: both magazines and the depot are empty, or an interrupt found
+ * this CPU in the middle of a take or return.  The take is counted inside
+ * an SRCU section that checked the pool is live: bufpool_destroy() waits
+ * for it, so that it counts every buffer out.
+ */
+static noinline void *bufpool_take_alloc(struct bufpool *pool,
+					 struct bufpool_bucket *b,
+					 unsigned int idx, gfp_t gfp,
+					 unsigned long caller)
+{
+	int srcu = srcu_read_lock(&bufpool_srcu);
+	void *buf;
+
+	if (unlikely(READ_ONCE(pool->dead))) {
+		srcu_read_unlock(&bufpool_srcu, srcu);
+		return bufpool_take_dead(pool, caller);
+	}
+	buf = bufpool_backend_alloc(b, gfp);
+	if (!buf) {
+		bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC_FAIL, 1);
+		goto out;
+	}
+	bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC, 1);
+	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
+	bufpool_add_out(pool, b, 1, b->size);
+	/*
+	 * Memory that was this pool's before may still carry an idle marker
+	 * (slab keeps its free pointer elsewhere): clear it, or the first
+	 * return would look like a double one.
+	 */
+	WRITE_ONCE(*(unsigned long *)buf, 0);
+out:
+	srcu_read_unlock(&bufpool_srcu, srcu);
+	return buf;
+}
+
+static void *bufpool_take_tracked(struct bufpool *pool, size_t size,
+				  gfp_t gfp, unsigned long caller);
+
+/*
+ * slow path: an untracked take (it found its pool not hooked) popped a slot
+ * marked BUFPOOL_MAG_TRACKED, because tracking was switched on and a tracked
+ * return filled the slot in between.  The buffer has an idle record: give
+ * it the tracked take it should have had.
+ */
+static noinline void *bufpool_take_marked(struct bufpool *pool,
+					  struct bufpool_bucket *b,
+					  void *slot, size_t size, gfp_t gfp,
+					  unsigned long caller,
+					  enum bufpool_trace_src src)
+{
+	void *buf = bufpool_mag_untag(slot);
+
+	if (bufpool_track_take(pool, b, buf, true, BUFPOOL_SAMPLE_UNDECIDED,
+			       gfp, caller)) {
+		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
+				   caller, src);
+		return bufpool_take_prep(pool, b, buf, gfp);
+	}
+	/* Written after its return and quarantined: take another. */
+	return bufpool_take_tracked(pool, size, gfp, caller);
+}
+
+/*
+ * Take a buffer of @size bytes from bucket @b: this CPU's magazines, then
+ * the depot, then the backend.  With @src NULL the buffer is prepared for
+ * the caller and the take traced; otherwise *@src says where it came from,
+ * and a recycled buffer is returned as its magazine slot held it, with its
+ * BUFPOOL_MAG_TRACKED bit, and unprepared (tracking checks its poison
+ * first): the caller finishes the take.  With @src, *@sampled says whether
+ * a hooked pool records the take, decided in the guarded section, or is
+ * BUFPOOL_SAMPLE_UNDECIDED for a buffer from the backend.
+ */
+static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
+						 struct bufpool_bucket *b,
+						 unsigned int idx, size_t size,
+						 gfp_t gfp,
+						 unsigned long caller,
+						 enum bufpool_trace_src *src,
+						 int *sampled)
+{
+	enum bufpool_trace_src from = BUFPOOL_FROM_MAG;
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_cpu *pcp;
+	void *buf;
+
+	/* Taken by an interrupted context of this CPU: allocate instead. */
+	pcp = bufpool_cpu_trylock(pool);
+	if (unlikely(!pcp))
+		goto alloc;
+	if (unlikely(READ_ONCE(pool->dead))) {
+		bufpool_cpu_unlock(pool, pcp);
+		return bufpool_take_dead(pool, caller);
+	}
+	cb = &pcp->b[idx];
+	/* A CPU hit counts as a take only: stats.c derives cpu_hits. */
+	buf = bufpool_mag_pop(cb);
+	if (unlikely(!buf)) {
+		if (!bufpool_depot_get_full(pool, b, cb)) {
+			bufpool_cpu_unlock(pool, pcp);
+			goto alloc;
+		}
+		buf = bufpool_mag_pop(cb);
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
+		from = BUFPOOL_FROM_DEPOT;
+	}
+	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
+	if (src)
+		*sampled = __bufpool_track_sampled(pool, pcp);
+	bufpool_cpu_unlock(pool, pcp);
+
+	bufpool_kasan_unpoison(bufpool_mag_untag(buf), b->size);
+	if (src) {
+		*src = from;
+		return buf;
+	}
+	/* Tracking came on after this take checked: see bufpool_take_marked(). */
+	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
+		return bufpool_take_marked(pool, b, buf, size, gfp, caller,
+					   from);
+	trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp, caller,
+			   from);
+	return bufpool_take_prep(pool, b, buf, gfp);
+
+alloc:
+	if (src) {
+		*src = BUFPOOL_FROM_BACKEND;
+		*sampled = BUFPOOL_SAMPLE_UNDECIDED;
+		return bufpool_take_alloc(pool, b, idx, gfp, caller);
+	}
+	buf = bufpool_take_alloc(pool, b, idx, gfp, caller);
+	if (buf)
+		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
+				   caller, BUFPOOL_FROM_BACKEND);
+	return buf;
+}
+
+/*
+ * slow path: the pool is tracked or strict.  A recycled buffer that was
+ * written after its return is quarantined by bufpool_track_take(), and the
+ * take goes on with the next one.
+ */
+static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
+					   gfp_t gfp, unsigned long caller)
+{
+	enum bufpool_trace_src src;
+	struct bufpool_bucket *b;
+	unsigned int idx;
+	void *buf, *slot;
+	int sampled;
+
+	if (__bufpool_unpooled(&pool->f, size, gfp)) {
+		buf = bufpool_take_unpooled(pool, size, gfp, caller);
+		if (buf)
+			bufpool_track_take(pool, &pool->unpooled, buf, false,
+					   BUFPOOL_SAMPLE_UNDECIDED, gfp, caller);
+		return buf;
+	}
+
+	idx = __bufpool_bucket(&pool->f, size);
+	b = &pool->buckets[idx];
+	do {
+		slot = bufpool_take_bucket(pool, b, idx, size, gfp, caller,
+					   &src, &sampled);
+		if (!slot)
+			return NULL;
+		buf = bufpool_mag_untag(slot);
+		/* Most takes of a sampled pool: no record to check or make. */
+	} while ((buf != slot || sampled) &&
+		 !bufpool_track_take(pool, b, buf, buf != slot, sampled, gfp,
+				     caller));
+
+	trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp, caller,
+			   src);
+	return src != BUFPOOL_FROM_BACKEND ?
+	       bufpool_take_prep(pool, b, buf, gfp) : buf;
+}
+
+void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	unsigned int idx;
+
+	might_alloc(gfp);
+	if (WARN_ON_ONCE(!pool))
+		return NULL;
+	if (bufpool_rt_refused(pool, _RET_IP_))
+		return NULL;
+	if (bufpool_track_hooked(pool))
+		return bufpool_take_tracked(pool, size, gfp, _RET_IP_);
+	if (__bufpool_unpooled(&pool->f, size, gfp))
+		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
+
+	idx = __bufpool_bucket(&pool->f, size);
+	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, size, gfp,
+				   _RET_IP_, NULL, NULL);
+}
+EXPORT_SYMBOL_GPL(__bufpool_take);
+
+/* slow path */
+static noinline void bufpool_bad_return(struct bufpool *pool, const void *buf,
+					unsigned int slot, const char *why,
+					unsigned long caller)
+{
+	trace_bufpool_bad_return(pool, pool->name, buf, why, caller);
+	trace_bufpool_return(pool, pool->name, buf, 0, caller,
+			     BUFPOOL_RET_REJECTED);
+	bufpool_count(pool, slot, BUFPOOL_STAT_BAD_RETURN, 1);
+	bufpool_warn_once(pool, BUFPOOL_WARNED_BAD_RETURN,
+			  "rejected return of %p by %pS: %s; later bad returns are only counted\n",
+			  buf, (void *)caller, why);
+}
+
+/**
+ * bufpool_return_free() - account a buffer as returned and free it
+ * @pool: the pool
+ * @b: the bucket that owns @buf, or &pool->unpooled
+ * @slot: @b's stats slot
+ * @buf: the buffer, out until now
+ *
+ * slow path: the buffer goes straight back to the backend.
+ *
+ * Context: any context but NMI.
+ */
+noinline void bufpool_return_free(struct bufpool *pool,
+				  struct bufpool_bucket *b, unsigned int slot,
+				  void *buf)
+{
+	long size = bufpool_owned_size(pool, b, buf);
+
+	if (b == &pool->unpooled)
+		this_cpu_sub(pool->aux->unpooled_bytes, size);
+	bufpool_add_out(pool, b, -1, -size);
+	bufpool_backend_free(b, buf);
+	/* Once the return is counted a destroyed pool may go: RCU holds it. */
+	rcu_read_lock();
+	bufpool_count(pool, slot, BUFPOOL_STAT_RETURN, 1);
+	bufpool_count(pool, slot, BUFPOOL_STAT_FREE, 1);
+	bufpool_return_done(pool);
+	rcu_read_unlock();
+}
+
+/*
+ * Put a buffer of bucket @b, which the owner check placed, back: into this
+ * CPU's magazines, else the depot, else (over budget, pool dying, or
+ * @strict) the backend.  @poison: a tracked buffer, which tracking found
+ * out and now idle, filled with the poison that bufpool_track_take()
+ * checks and marked BUFPOOL_MAG_TRACKED in its magazine slot.  Any other
+ * buffer is claimed first (__bufpool_claim()), and refused if already idle.
+ */
+static __always_inline void bufpool_return_bucket(struct bufpool *pool,
+						  struct bufpool_bucket *b,
+						  unsigned int idx, void *buf,
+						  bool poison, bool strict,
+						  unsigned long caller)
+{
+	const size_t word = sizeof(unsigned long);
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_cpu *pcp;
+	void *slot = buf;
+
+	/*
+	 * A page buffer someone else still holds a reference to (get_page()
+	 * for an skb frag, a bio, splice) must not be recycled: drop ours, as
+	 * page_pool does, and let the last holder free it.
+	 */
+	if (strict || (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1))
+		goto free_traced;
+	if (!poison && unlikely(!bufpool_claim(pool, buf))) {
+		bufpool_bad_return(pool, buf, idx, "double return", caller);
+		return;
+	}
+	/* Past the marker, which the claim wrote or tracking writes below. */
+	if (test_bit(BUFPOOL_INIT_RETURN_BIT, &pool->f.slow))
+		memset(buf + word, 0, b->size - word);
+	if (poison) {
+		bufpool_track_poison(buf, b->size);
+		slot = (void *)((unsigned long)buf | BUFPOOL_MAG_TRACKED);
+		WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
+	} else {
+		/*
+		 * Before the push: once in a magazine, an interrupt may take
+		 * it.  Not a tracked buffer: KASAN would write its free track
+		 * over the poison that tracking checks, and tracking catches
+		 * writes after return.
+		 */
+		bufpool_kasan_poison(buf);
+	}
+
+	/* Taken by an interrupted context of this CPU: free it instead. */
+	pcp = bufpool_cpu_trylock(pool);
+	if (unlikely(!pcp))
+		goto free;
+	if (unlikely(READ_ONCE(pool->dead)))
+		goto unlock;
+	cb = &pcp->b[idx];
+	if (likely(bufpool_mag_push(cb, slot)) ||
+	    (bufpool_depot_put_full(pool, b, cb) &&
+	     bufpool_mag_push(cb, slot))) {
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
+		/* Inline returns into this page may skip the check now. */
+		if (!pool->indexed)
+			bufpool_memo_set(pcp, b, idx, buf);
+		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
+				     BUFPOOL_RET_CACHED);
+		bufpool_cpu_unlock(pool, pcp);
+		return;
+	}
+	__bufpool_count(pcp, idx, BUFPOOL_STAT_OVER_BUDGET, 1);
+unlock:
+	bufpool_cpu_unlock(pool, pcp);
+free:
+	if (!poison)
+		bufpool_kasan_unpoison(buf, b->size);
+free_traced:
+	/* Before: once its return is counted, a dead pool may go. */
+	trace_bufpool_return(pool, pool->name, buf, b->size, caller,
+			     BUFPOOL_RET_FREED);
+	bufpool_return_free(pool, b, idx, buf);
+}
+
+/* An unpooled buffer's return: it goes back to the page allocator. */
+static __always_inline void bufpool_return_unpooled(struct bufpool *pool,
+						    struct bufpool_bucket *b,
+						    unsigned int slot,
+						    void *buf,
+						    unsigned long caller)
+{
+	trace_bufpool_return(pool, pool->name, buf,
+			     bufpool_owned_size(pool, b, buf), caller,
+			     BUFPOOL_RET_FREED);
+	bufpool_return_free(pool, b, slot, buf);
+}
+
+/*
+ * slow path: @pool is tracked or strict, or some pool is and @pool refused
+ * @buf.  The global record index knows every tracked buffer, of any pool: a
+ * record decides (wrong pool, double return), and a pointer without one
+ * gets the untracked checks, or is reported if @pool tracks every buffer.
+ */
+static noinline void bufpool_return_tracked(struct bufpool *pool, void *buf,
+					    unsigned long caller)
+{
+	enum bufpool_track_verdict verdict;
+	struct bufpool_bucket *b;
+	const char *why = NULL;
+	unsigned int slot;
+
+	b = bufpool_owner(pool, buf, &why);
+	slot = b && b != &pool->unpooled ? b - pool->buckets :
+					   bufpool_unpooled_slot(pool);
+	verdict = bufpool_track_return(pool, b, buf, why, caller);
+	if (verdict == BUFPOOL_TRACK_BAD) {
+		trace_bufpool_bad_return(pool, pool->name, buf,
+					 why ?: "tracking: see its report",
+					 caller);
+		trace_bufpool_return(pool, pool->name, buf, 0, caller,
+				     BUFPOOL_RET_REJECTED);
+		bufpool_count(pool, slot, BUFPOOL_STAT_BAD_RETURN, 1);
+		return;
+	}
+	if (unlikely(!b)) {
+		bufpool_bad_return(pool, buf, slot, why, caller);
+		return;
+	}
+	if (b == &pool->unpooled) {
+		bufpool_return_unpooled(pool, b, slot, buf, caller);
+		return;
+	}
+	bufpool_return_bucket(pool, b, slot, buf, verdict == BUFPOOL_TRACK_OK,
+			      READ_ONCE(pool->track.strict), caller);
+}
+
+/*
+ * slow path: a return bufpool_owner_fast() did not place: a refused
+ * pointer (the owner check says why, or tracking does for another pool's
+ * tracked buffer), a buffer of a pool that uses the index, an unpooled one.
+ */
+static noinline void bufpool_return_slow(struct bufpool *pool, void *buf,
+					 unsigned long caller)
+{
+	struct bufpool_bucket *b;
+	const char *why;
+	unsigned int idx;
+
+	/*
+	 * A pool that was never tracked has no records, nor, as its filter
+	 * says, does this buffer of a sampled one, and ownership is exact:
+	 * only a rejected pointer can be another pool's tracked buffer, whose
+	 * report names both pools.
+	 */
+	b = bufpool_owner(pool, buf, &why);
+	if (unlikely(!b)) {
+		if (static_branch_unlikely(&bufpool_track_key))
+			bufpool_return_tracked(pool, buf, caller);
+		else
+			bufpool_bad_return(pool, buf,
+					   bufpool_unpooled_slot(pool), why,
+					   caller);
+		return;
+	}
+	if (b == &pool->unpooled) {
+		bufpool_return_unpooled(pool, b, bufpool_unpooled_slot(pool),
+					buf, caller);
+		return;
+	}
+	idx = b - pool->buckets;
+	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
+}
+
+static __always_inline void __bufpool_return_caller(struct bufpool *pool,
+						    void *buf,
+						    unsigned long caller)
+{
+	struct bufpool_bucket *b;
+	unsigned int idx;
+
+	if (unlikely(!buf))
+		return;
+	/* Nowhere to put it: say so loudly rather than lose it silently. */
+	if (WARN_ON_ONCE(!pool))
+		return;
+	if (bufpool_rt_deferred(pool, buf, caller))
+		return;
+	if (bufpool_track_hooked(pool) && bufpool_track_return_p(pool, buf)) {
+		bufpool_return_tracked(pool, buf, caller);
+		return;
+	}
+	/* Inline, the owner check of a good return; the rest out of line. */
+	b = bufpool_owner_fast(pool, buf);
+	if (unlikely(!b)) {
+		bufpool_return_slow(pool, buf, caller);
+		return;
+	}
+	idx = b - pool->buckets;
+	bufpool_return_bucket(pool, b, idx, buf, false, false, caller);
+}
+
+void __bufpool_return(struct bufpool *pool, void *buf)
+{
+	__bufpool_return_caller(pool, buf, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(__bufpool_return);
+
+#ifdef CONFIG_PREEMPT_RT
+/**
+ * bufpool_return_caller() - __bufpool_return() on behalf of @caller
+ * @pool: the pool
+ * @buf: the buffer
+ * @caller: who returned it, for messages and events
+ *
+ * For returns done later than their caller made them (defer.c).
+ *
+ * Context: as bufpool_return().
+ */
+void bufpool_return_caller(struct bufpool *pool, void *buf,
+			   unsigned long caller)
+{
+	__bufpool_return_caller(pool, buf, caller);
+}
+#endif /* CONFIG_PREEMPT_RT */
+
+size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
+{
+	struct bufpool_bucket *b;
+	const char *why;
+
+	if (!pool || !buf)
+		return 0;
+	b = bufpool_owner(pool, buf, &why);
+	return b ? bufpool_owned_size(pool, b, buf) : 0;
+}
+EXPORT_SYMBOL_GPL(bufpool_buf_size);
