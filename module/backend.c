@@ -508,6 +508,15 @@ static void bufpool_slab_slots_clear(struct bufpool *pool)
 		pool->slab_cache[i] = BUFPOOL_SLAB_NONE;
 }
 
+/* What a pool's caches leave once none is in use: the table and the index. */
+static void bufpool_backend_teardown(struct bufpool *pool)
+{
+	pool->nr_slab = 0;
+	bufpool_slab_slots_clear(pool);
+	cancel_work_sync(&pool->prune_work);
+	xa_destroy(&pool->slab_index);
+}
+
 static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 {
 	while (nr--) {
@@ -516,10 +525,7 @@ static void bufpool_backend_destroy(struct bufpool *pool, unsigned int nr)
 		kmem_cache_destroy(b->cache);
 		b->cache = NULL;
 	}
-	pool->nr_slab = 0;
-	bufpool_slab_slots_clear(pool);
-	cancel_work_sync(&pool->prune_work);
-	xa_destroy(&pool->slab_index);
+	bufpool_backend_teardown(pool);
 }
 
 /* The owner check's table slot of @cache with @shift. */
@@ -649,8 +655,5 @@ void bufpool_backend_exit(struct bufpool *pool)
 		kmem_cache_destroy(b->cache);
 		b->cache = NULL;
 	}
-	pool->nr_slab = 0;
-	bufpool_slab_slots_clear(pool);
-	cancel_work_sync(&pool->prune_work);
-	xa_destroy(&pool->slab_index);
+	bufpool_backend_teardown(pool);
 }

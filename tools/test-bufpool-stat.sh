@@ -5,8 +5,9 @@
 # tools/test-bufpool-stat.sh [VIEWER]
 #
 # The copy in tools/testdata/vm-demo was dumped from a real run (make demo
-# with DUMP_DIR=tools/testdata/vm-demo): pools "shared" (3 takes, 3 idle
-# buffers) and "example" (9 takes, 3 buffers out, hit rate 66.7%).  Checks
+# with DUMP_DIR=tools/testdata/vm-demo), both tracked: pools "shared"
+# (201 takes, 24 idle buffers, 468 KiB) and "example" (9 takes, 3 buffers
+# out, hit rate 66.7%).  Checks
 # the table, the sorting, -p, --json (validated by python3 -m json.tool and
 # by value), -w with rates, and the exit status of every error.  Ends with
 # "N passed, N failed"; the exit status is non-zero if any check failed.
@@ -64,14 +65,14 @@ before() {
 
 # The table of every pool, sorted by bytes held, then name.
 if run 0 -d "$data"; then
-	if has '^POOL +BKTS +OUT' && has '^example +11 +3 +36K +0 +0 +36K +9 +6 +66\.7 +0 off$' &&
-		has '^shared +15 +0 +0 +3 +36K +36K +3 +3 +0\.0 +0 off$' &&
-		before '^example ' '^shared ' && has '^Pools: 2 '; then
+	if has '^POOL +BKTS +OUT' && has '^example +11 +3 +36K +0 +0 +36K +9 +6 +66\.7 +0 all$' &&
+		has '^shared +15 +0 +0 +24 +468K +468K +201 +201 +88\.1 +0 all$' &&
+		before '^shared ' '^example ' && has '^Pools: 2 '; then
 		ok "table of pools"
 	else
 		fail "table of pools"
 	fi
-	if has '^Buckets in use: 6 ' &&
+	if has '^Buckets in use: 9 ' &&
 		has '^example +32K +3 +2 +66\.7 +1 +0 +1 +1 +0 +32K ' &&
 		before '^example +32K' '^example +4\.0K' &&
 		before '^example +4\.0K' '^example +128 '; then
@@ -82,12 +83,12 @@ if run 0 -d "$data"; then
 fi
 
 # Sorting.
-if run 0 -d "$data" -s idle_bytes && before '^shared ' '^example '; then
-	ok "-s idle_bytes"
+if run 0 -d "$data" -s out && before '^example ' '^shared '; then
+	ok "-s out"
 else
-	fail "-s idle_bytes"
+	fail "-s out"
 fi
-if run 0 -d "$data" -s takes && before '^example ' '^shared '; then
+if run 0 -d "$data" -s takes && before '^shared ' '^example '; then
 	ok "-s takes"
 else
 	fail "-s takes"
@@ -98,7 +99,7 @@ run 2 -d "$data" -s bogus && ok "-s bogus: usage error"
 if run 0 -d "$data" -p shared; then
 	if has '^Pool shared:' && ! has '^example' &&
 		[ "$(grep -Ec '^ +([0-9.]+[KM]?|unpooled|total) +[0-9]+ ' "$tmp/out")" -eq 17 ] &&
-		has '^ +total +3 +3 +0\.0 +3 +0 +0 +- +3 ' &&
+		has '^ +total +201 +201 +88\.1 +24 +0 +0 +- +24 ' &&
 		has '^Parameters: min_size=64 max_size=1048576 max_cached_bytes=16777216 flags=0x0 cpu_bound=4845568 nr_cpus=4 idle_bound=36159488$'; then
 		ok "-p shared: 15 buckets, unpooled, total, parameters"
 	else
@@ -122,11 +123,11 @@ if run 0 -d "$data" --json; then
 import json, sys
 d = json.load(open(sys.argv[1]))
 pools = {p["name"]: p for p in d["pools"]}
-assert [p["name"] for p in d["pools"]] == ["example", "shared"], pools.keys()
+assert [p["name"] for p in d["pools"]] == ["shared", "example"], pools.keys()
 e = pools["example"]
 assert (e["out"], e["out_bytes"], e["takes"], e["returns"]) == (3, 36992, 9, 6), e
-assert e["hit_pct"] == 66.7 and e["tracking"] == "off", e
-assert pools["shared"]["hit_pct"] == 0.0
+assert e["hit_pct"] == 66.7 and e["tracking"] == "all", e
+assert pools["shared"]["hit_pct"] == 88.1
 for p in d["pools"]:
     rows = p["stats"]
     assert rows[-1]["size"] == "total" and rows[-2]["size"] == "unpooled"
@@ -166,7 +167,7 @@ fi
 if run 0 -d "$data" -w 0.2 -n 2; then
 	if [ "$(grep -c '^Every 0.2s' "$tmp/out")" -eq 2 ] &&
 		has '^POOL .*TAKES/s +RETS/s +ALLOCS/s +HIT%now' &&
-		has '^example .* 0 +0 +0 +- off$'; then
+		has '^example .* 0 +0 +0 +- all$'; then
 		ok "-w 0.2 -n 2: two refreshes with rates"
 	else
 		fail "-w 0.2 -n 2: two refreshes with rates"

@@ -78,6 +78,18 @@ pressure() {
 	[ "$before" -ge 16777216 ] && [ "$after" -le $((before / 16)) ]
 }
 
+# The first misuse cases of every suite: bufpool_misuse.ko loaded, foreign
+# kmalloc objects and another pool's buffer refused.
+misuse_start_checks() {
+	check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
+	check "kmalloc objects of every slab size are refused, then freed by their owner" \
+		misuse foreign_slab
+	check "the refusal names the other cache" \
+		log_has 'bufpool: vmt-foreign: rejected return .*: slab object of another cache'
+	check "a same-size buffer of another pool is refused and goes home" \
+		misuse wrong_pool
+}
+
 # Hard interrupt context, really hardirq on PREEMPT_RT too (a hard
 # hrtimer): the checks of bufpool_misuse's hardirq case.
 hardirq_checks() {

@@ -42,13 +42,7 @@ for size in 64 4096 8192 1500000; do
 done
 check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
 
-check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
-check "kmalloc objects of every slab size are refused, then freed by their owner" \
-	misuse foreign_slab
-check "the refusal names the other cache" \
-	log_has 'bufpool: vmt-foreign: rejected return .*: slab object of another cache'
-check "a same-size buffer of another pool is refused and goes home" \
-	misuse wrong_pool
+misuse_start_checks
 hardirq_checks
 # The shrinker (compat.h's on 6.1) gives idle memory back.
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \

@@ -51,13 +51,7 @@ fi
 check "bufpool still serves its clients" read_ok 64
 
 # Misuse on the real kernel (bufpool_misuse.ko): each case checks itself.
-check "insmod bufpool_misuse.ko" insmod bufpool_misuse.ko
-check "kmalloc objects of every slab size are refused, then freed by their owner" \
-	misuse foreign_slab
-check "the refusal names the other cache" \
-	log_has 'bufpool: vmt-foreign: rejected return .*: slab object of another cache'
-check "a same-size buffer of another pool is refused and goes home" \
-	misuse wrong_pool
+misuse_start_checks
 check "no leak report for either pool" log_lacks 'vmt-wrong-.: leak report'
 # Sample every allocation a millisecond apart, so that some are KFENCE's.
 kfence=/sys/module/kfence/parameters/sample_interval

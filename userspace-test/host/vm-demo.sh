@@ -138,13 +138,9 @@ say "the client's buffers still out, and where they were taken"
 echo "\$ head -n 12 /sys/kernel/debug/bufpool/example/outstanding"
 head -n 12 /sys/kernel/debug/bufpool/example/outstanding
 
-say "unload the client: its pool is destroyed with $LEAK buffers out"
-echo "\$ rmmod bufpool_example"
-rmmod bufpool_example || echo "rmmod bufpool_example FAILED"
-log_since
-
-# For the host, not shown: every readable file between markers, which
-# vm-demo.sh copies into userspace-test/build/debugfs.
+# For the host, not shown: every readable file between markers, while the
+# client's pool is there; vm-demo.sh copies them into
+# userspace-test/build/debugfs.
 echo "=== DUMPS"
 (cd /sys/kernel/debug/bufpool &&
 for f in pools */stats */params */outstanding */track; do
@@ -153,6 +149,11 @@ for f in pools */stats */params */outstanding */track; do
 	echo "=== END DUMP"
 done)
 echo "=== END DUMPS"
+
+say "unload the client: its pool is destroyed with $LEAK buffers out"
+echo "\$ rmmod bufpool_example"
+rmmod bufpool_example || echo "rmmod bufpool_example FAILED"
+log_since
 
 say "unload bufpool: buffers that can never come back are reported"
 rmmod bufpool_uaccess
