@@ -22,7 +22,7 @@ cd "$repo"
 # KUnit suite.
 our_c_files() {
 	local f dirs=(include/*.h include/trace/events/*.h module/*.h module/*.c
-		  examples/*.c userspace-test/*.c bench/*.c)
+		  examples/*.c userspace-test/modules/*.c bench/*.c)
 	[ "${1:-}" = kunit ] && dirs+=(kunit/*.c kunit/*.h)
 	for f in "${dirs[@]}"; do
 		case "$f" in *.mod.c) continue ;; esac

@@ -38,7 +38,7 @@ static void bp_fault_setup(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(set); i++)
 		KUNIT_ASSERT_EQ_MSG(test, bp_debugfs_set(test, set[i][0],
-								    set[i][1]),
+							 set[i][1]),
 				    0, "cannot set %s", set[i][0]);
 }
 

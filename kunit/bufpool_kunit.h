@@ -22,7 +22,7 @@ KUNIT_DEFINE_ACTION_WRAPPER(bp_destroy_action, bufpool_destroy,
 
 /* Destroy @pool when the test case ends. */
 static inline void bp_destroy_at_end(struct kunit *test,
-						struct bufpool *pool)
+				     struct bufpool *pool)
 {
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test,
@@ -32,11 +32,11 @@ static inline void bp_destroy_at_end(struct kunit *test,
 
 /* Create a pool that is destroyed when the test case ends. */
 static inline struct bufpool *bp_create(struct kunit *test,
-						   const char *name,
-						   size_t min_size,
-						   size_t max_size,
-						   size_t max_cached_bytes,
-						   unsigned int flags)
+					const char *name,
+					size_t min_size,
+					size_t max_size,
+					size_t max_cached_bytes,
+					unsigned int flags)
 {
 	struct bufpool_params params = {
 		.min_size = min_size,
@@ -58,7 +58,7 @@ static inline struct bufpool *bp_create(struct kunit *test,
  * are freed by a work item after an RCU grace period, so poll a while.
  */
 static inline bool bp_namesake_gone(struct kunit *test,
-					       const char *name)
+				    const char *name)
 {
 	struct bufpool *pool;
 	unsigned int id, i;
@@ -88,8 +88,8 @@ static inline bool bp_namesake_gone(struct kunit *test,
  * vfs_write() are not exported.
  */
 static inline ssize_t bp_debugfs(struct kunit *test,
-					    const char *path, char *buf,
-					    size_t len, bool write)
+				 const char *path, char *buf,
+				 size_t len, bool write)
 {
 	struct file_system_type *type = get_fs_type("debugfs");
 	char __user *ubuf;
@@ -137,10 +137,9 @@ out:
 
 /* Write the string @val to debugfs file @path; 0 or a negative errno. */
 static inline int bp_debugfs_set(struct kunit *test,
-					    const char *path, const char *val)
+				 const char *path, const char *val)
 {
-	ssize_t ret = bp_debugfs(test, path, (char *)val,
-					    strlen(val), true);
+	ssize_t ret = bp_debugfs(test, path, (char *)val, strlen(val), true);
 
 	return ret < 0 ? ret : 0;
 }

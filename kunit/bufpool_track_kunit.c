@@ -34,9 +34,9 @@
 
 /* Inline: the pool's creator is the test function. */
 static __always_inline struct bufpool *bp_track_create_raw(struct kunit *test,
-						     const char *name,
-						     size_t max_size,
-						     unsigned int flags)
+							   const char *name,
+							   size_t max_size,
+							   unsigned int flags)
 {
 	struct bufpool_params params = {
 		.max_size = max_size,
@@ -51,9 +51,9 @@ static __always_inline struct bufpool *bp_track_create_raw(struct kunit *test,
 
 /* A pool that is destroyed when the case ends. */
 static __always_inline struct bufpool *bp_track_create(struct kunit *test,
-						 const char *name,
-						 size_t max_size,
-						 unsigned int flags)
+						       const char *name,
+						       size_t max_size,
+						       unsigned int flags)
 {
 	struct bufpool *pool = bp_track_create_raw(test, name, max_size, flags);
 
