@@ -979,8 +979,13 @@ static void bufpool_track_mod_event(struct module *mod, bool live)
 	struct bufpool_track *t;
 	struct bufpool_mod *m;
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	mutex_lock(&bufpool_track_mutex);
+	/* No hooked pool, no record: nothing to describe. */
+	if (list_empty(&bufpool_track_pools)) {
+		mutex_unlock(&bufpool_track_mutex);
+		return;
+	}
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (m) {
 		kref_init(&m->ref);
 		m->key = (unsigned long)mod;
