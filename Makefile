@@ -29,7 +29,7 @@ INSTALL_MOD_DIR ?= updates
 # Where make install puts bufpool.h and, per kernel, Module.symvers.
 BUFPOOL_USRSRC = $(DESTDIR)/usr/src/bufpool-$(VERSION)
 
-.PHONY: all help modules examples test-modules clean W1 sparse checkpatch \
+.PHONY: all help modules examples test-modules clean doc-samples W1 sparse checkpatch \
 	kerneldoc kunit kunit-debug check demo deps tools vm-test vm-policy \
 	soak bench htmldocs install uninstall dkms
 
@@ -147,6 +147,9 @@ vm-test: test-modules ## the VM suite (the basic subset on 6.1 and 6.1-rt)
 
 vm-policy: test-modules ## the policy boot: init_on_free=1, a leak_panic=1 panic
 	@userspace-test/host/vm-policy.sh
+
+doc-samples: test-modules ## re-record Documentation/samples/ (the reports the docs show) in the VM
+	@VM_SAMPLES=record userspace-test/host/vm-test.sh
 
 soak: test-modules ## everything at once in the VM for SOAK seconds (default 60)
 	@userspace-test/host/vm-soak.sh

@@ -3,7 +3,9 @@
 #
 # Static checks of bufpool: .ci/static.sh W1|sparse|checkpatch|kerneldoc
 #
-#   W1          out-of-tree build with W=1 and -Werror (kernel-doc of .c too)
+#   W1          out-of-tree build with W=1 and -Werror (kernel-doc of .c too),
+#               and bench/inline-size.sh prints bench/results/inline-size.txt
+#               (the docs include it)
 #   sparse      out-of-tree build under sparse (C=2); fails on any sparse
 #               warning or error in our files
 #   checkpatch  checkpatch.pl --strict on our kernel .c and .h files; fails
@@ -35,6 +37,11 @@ case "$step" in
 W1)
 	kdir=$(.ci/kdir.sh)
 	make -C "$kdir" M="$repo" W=1 KCFLAGS=-Werror BUFPOOL_BUILD="examples tests bench" modules
+	# The inline paths' size, as the docs include it.
+	if ! bench/inline-size.sh | diff -u bench/results/inline-size.txt -; then
+		echo "W1: the inline paths changed: bench/inline-size.sh >bench/results/inline-size.txt" >&2
+		exit 1
+	fi
 	;;
 sparse)
 	command -v sparse >/dev/null ||

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Turn bufpool_bench logs into bench/results/: bench.md, bench.csv, plots.
+"""Turn bufpool_bench logs into bench/results/: bench.md, bench.csv, goals.csv
+(the goals table the documentation includes), plots.
 
     bench/report.py OUTDIR NAME=LOG [NAME=LOG...]
 
@@ -157,13 +158,14 @@ def worst(values):
 
 
 def goals(runs):
-    """The goals of the performance issue, from the runs there are."""
-    out = ["| figure | run | measured | goal |", "|---|---|---|---|"]
+    """The goals of the performance issue, from the runs there are: rows of
+    (figure, run, measured, goal)."""
+    out = []
     small = [64, 128, 256, 512, 1024, 2048, 4096]
 
     def add(name, run, value, goal):
         if value is not None:
-            out.append("| %s | %s | %.2f× | %s |" % (name, run, value, goal))
+            out.append((name, run, "%.2f×" % value, goal))
 
     for name, rows in runs.items():
         def r(pattern, alloc, sizes, ref="kmalloc"):
@@ -209,9 +211,9 @@ def goals(runs):
         if kx1 and bx1 and top > 1:
             kx = get(rows, "scale", "kmalloc_x%d" % top, 256) / kx1
             bx = get(rows, "scale", "bufpool_x%d" % top, 256) / bx1
-            out.append("| %d CPUs vs 1 (scaling), bufpool / kmalloc | %s | "
-                       "%.2f× / %.2f× | as kmalloc's or better |" %
-                       (top, name, bx, kx))
+            out.append(("%d CPUs vs 1 (scaling), bufpool / kmalloc" % top,
+                        name, "%.2f× / %.2f×" % (bx, kx),
+                        "as kmalloc's or better"))
     return out
 
 
@@ -287,7 +289,15 @@ def main():
     md = ["# bufpool bench results", "",
           "Written by `make bench` (bench/run.sh, bench/report.py); see "
           "Documentation/performance.rst for how to read them.", ""]
-    md += ["## Goals", ""] + goals(runs) + [""]
+    g = goals(runs)
+    # The same rows for the documentation (Documentation/performance.rst).
+    with open(os.path.join(outdir, "goals.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["figure", "run", "measured", "goal"])
+        w.writerows(g)
+    md += ["## Goals", "", "| figure | run | measured | goal |",
+           "|---|---|---|---|"]
+    md += ["| %s | %s | %s | %s |" % row for row in g] + [""]
     for name, rows in runs.items():
         md += ["## %s" % name, ""]
         md += ["    " + n for n in notes[name]] + [""]

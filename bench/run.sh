@@ -96,5 +96,6 @@ VMSCRIPT
 	esac
 done
 step "report"
+bench/inline-size.sh >"$out/inline-size.txt"
 python3 bench/report.py "$out" "${runs[@]}"
 echo "bench: results in $out/bench.md"

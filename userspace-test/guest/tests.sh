@@ -75,6 +75,44 @@ check "the report says the idle marker changed" \
 	log_has 'bufpool: vmt-hex: bytes 0-7: the idle marker, changed (not shown)'
 check "the report does not print the idle marker" \
 	log_lacks 'bufpool: vmt-hex: 0000:'
+# Tracked misuse, each refused and reported once with its stacks (the
+# samples of Documentation/tracking.rst: Documentation/samples/record.sh).
+check "a tracked pool refuses a double return, a return to the wrong pool, a kmalloc object, an interior pointer and quarantines a written buffer" \
+	misuse tracked_reports
+check "the double return names the second return, the first and the take" \
+	sh -c "dmesg | grep -A40 'bufpool: vmt-tr: misuse: double return of' |
+	       grep 'bufpool: vmt-tr: returned again by task' -A40 |
+	       grep 'bufpool: vmt-tr: first returned by task' -A40 |
+	       grep -q 'bufpool: vmt-tr: taken by task'"
+check "each stack has the function of the misuse" \
+	sh -c "dmesg | grep -c 'bufpool: vmt-tr[a-z-]*:  misuse_tr_[a-z_]*+0x[0-9a-f]*/0x[0-9a-f]* \\[bufpool_misuse\\]$' |
+	       awk '{ exit \$1 >= 9 ? 0 : 1 }'"
+check "the wrong pool's report names the owner" \
+	log_has 'bufpool: vmt-tr-other: misuse: return to the wrong pool: .* (64 bytes) belongs to pool vmt-tr$'
+check "the kmalloc object's report says it is another cache's" \
+	log_has 'bufpool: vmt-tr: misuse: return of .*, which is not a buffer out of this pool: slab object of another cache'
+check "the interior pointer's report says so" \
+	log_has 'bufpool: vmt-tr: misuse: return of .*, which is not a buffer out of this pool: interior pointer$'
+check "the write after return is at offset 100" \
+	log_has 'bufpool: vmt-tr: misuse: write after return to .* (256 bytes) at offset 100$'
+check "the written buffer is quarantined" \
+	log_has 'bufpool: vmt-tr: buffer quarantined: not handed out again'
+check "the quarantined buffer is freed at destroy, with no leak report" \
+	log_lacks 'vmt-tr: leak report'
+# Leaks of a pool tracked part of the time and of an untracked one.
+part_leaks() {
+	misuse part_start || return 1
+	echo 1 >/sys/kernel/debug/bufpool/vmt-tr-part/track || return 1
+	misuse part_done
+}
+check "pools destroyed with buffers out, one tracked part of the time" \
+	part_leaks
+check "its report has the tracked buffer's stack and counts the others" \
+	log_has 'bufpool: vmt-tr-part: total: 3 buffers, 256 bytes; 1 tracked from 1 stack (1 shown), 2 untracked$'
+check "the untracked pool's report says how to track it" \
+	log_has 'bufpool: vmt-untracked: 2 buffers (192 bytes) untracked: to see where buffers are taken, track the pool'
+check "the returns after the destroy freed both pools" \
+	sh -c "! grep -q '^bufpool-vmt-tr-part\|^bufpool-vmt-untracked' /proc/slabinfo"
 # Tracking switched on and off while every CPU takes and returns.
 toggle_track() {
 	misuse toggle_start || return 1
@@ -137,7 +175,15 @@ check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 hardirq_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'
+# A module that unloads holding buffers of the shared pool, tracked.
+echo 1 >/sys/kernel/debug/bufpool/shared/track
+check "keep 3 buffers of the tracked shared pool" misuse keep_shared
 check "rmmod bufpool_misuse" rmmod bufpool_misuse
+echo 0 >/sys/kernel/debug/bufpool/shared/track
+check "the unload reports the 3 shared buffers the module kept" \
+	log_has 'bufpool: shared: leak report: module bufpool_misuse unloaded holding 3 buffers (18432 bytes) of this pool$'
+check "with the function that took them" \
+	log_has 'bufpool: shared:  misuse_keep_out+0x[0-9a-f]*/0x[0-9a-f]* \[bufpool_misuse\]$'
 
 # SMP stress (bufpool_stress.ko): a kthread per CPU, sizes 64 B to 4 MiB
 # (unpooled above 1 MiB), half the returns on another CPU, each buffer
@@ -230,6 +276,10 @@ echo '!hist:keys=call_site.sym:vals=bytes' \
 	>$tracing/events/bufpool/bufpool_take/trigger
 echo 0 >$tracing/events/bufpool/enable
 example_leak_checks
+check "bufpool's unload reports the shared buffers bufpool_misuse kept" \
+	log_has 'bufpool: shared: leak report: 3 buffers (18432 bytes) never returned before bufpool unloaded'
+check "and names their taker for the module it was" \
+	log_has 'bufpool: shared:  in bufpool_misuse, since unloaded$'
 
 # ---- bufpool_ring (examples/bufpool_ring.c) --------------------------------
 # A driver-like ring on bufpool loaded again: a producer thread on CPU 0

@@ -23,7 +23,10 @@
 # VM_MODULES: the directory the modules were built in (default: the
 # repository; .ci/kernel-build.sh builds elsewhere).  VM_NAME: the name of
 # the run, its console log is userspace-test/build/VM_NAME/console.log
-# (default vm-test).  Ends with "vm: N passed, N failed"; exit status 1 if
+# (default vm-test).  On Debian's 6.12 the whole suite also checks that
+# the report samples the docs include (Documentation/samples/record.sh)
+# have this run's format (VM_SAMPLES=record: records them, as "make
+# doc-samples" does).  Ends with "vm: N passed, N failed"; exit status 1 if
 # any check failed or the VM did not finish.
 set -euo pipefail
 
@@ -82,6 +85,18 @@ failed=$(grep -c '^not ok [0-9]' "$log" 2>/dev/null || true)
 if [ "$rc" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
 	echo "vm-test: the VM suite did not run to its end"
 	failed=$((${failed:-0} + 1))
+elif [ "$suite" = full ] && [ "${KVER:-6.12}" = 6.12 ] && [ -z "${KDIR:-}" ]; then
+	# The reports the docs show (Documentation/samples/) are this run's.
+	if [ "${VM_SAMPLES:-}" = record ]; then
+		"$repo/Documentation/samples/record.sh" "$log"
+		echo "vm-test: Documentation/samples/ recorded from this run"
+	elif "$repo/Documentation/samples/record.sh" --check "$log"; then
+		echo "ok $((passed + 1)) - the samples in Documentation/samples/ have this run's report format"
+		passed=$((passed + 1))
+	else
+		echo "not ok $((passed + ${failed:-0} + 1)) - the samples in Documentation/samples/ have this run's report format"
+		failed=$((${failed:-0} + 1))
+	fi
 fi
 echo "vm: ${passed:-0} passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -23,6 +23,13 @@
  *  - tombstone: a tracked pool used after it was destroyed and freed;
  *  - write_after_return: a tracked buffer written after its return (the
  *    VM suite checks that the report hides the idle marker);
+ *  - tracked_reports: a double return, a return to the wrong pool, a
+ *    kmalloc() object and an interior pointer returned and a write after
+ *    return, in a tracked pool (the samples of Documentation/tracking.rst);
+ *  - part_start, part_done: leaks of a pool tracked part of the time and
+ *    of an untracked one, reported at destroy;
+ *  - keep_shared: three buffers of the shared pool kept, for the module
+ *    unload's leak report;
  *  - toggle_start, toggle_stop: a kthread per online CPU takes and returns
  *    buffers of pool "vmt-toggle" while user space switches its tracking
  *    on and off; stop checks that no buffer was misaligned or had two
@@ -359,6 +366,192 @@ static int misuse_write_after_return(void)
 			 "the written buffer was handed out") ? 0 : -EIO;
 }
 
+/*
+ * === Tracked reports: the samples of Documentation/tracking.rst ===
+ *
+ * Each misuse of a tracked pool, once, for the VM suite to check its
+ * report and for Documentation/samples/record.sh to keep it.
+ */
+
+static noinline int misuse_tr_double(struct bufpool *pool)
+{
+	void *x = bufpool_take(pool, 256, GFP_KERNEL);
+	void *a, *b;
+
+	if (!x)
+		return -ENOMEM;
+	bufpool_return(pool, x);
+	bufpool_return(pool, x);	/* the bug */
+	/* The buffer is idle once: two takes get two buffers. */
+	a = bufpool_take(pool, 256, GFP_KERNEL);
+	b = bufpool_take(pool, 256, GFP_KERNEL);
+	bufpool_return(pool, a);
+	bufpool_return(pool, b);
+	return misuse_ok(__func__, a != b, "the buffer was idle twice") ?
+	       0 : -EIO;
+}
+
+static noinline int misuse_tr_wrong_pool(struct bufpool *pool,
+					 struct bufpool *other)
+{
+	void *y = bufpool_take(pool, 64, GFP_KERNEL);
+	bool mine;
+
+	if (!y)
+		return -ENOMEM;
+	bufpool_return(other, y);	/* the bug */
+	mine = bufpool_buf_size(pool, y) == 64;
+	bufpool_return(pool, y);
+	return misuse_ok(__func__, mine, "the buffer is not its owner's") ?
+	       0 : -EIO;
+}
+
+static noinline int misuse_tr_foreign(struct bufpool *pool)
+{
+	void *k = kmalloc(64, GFP_KERNEL);
+	u8 *z;
+	int ret;
+
+	if (!k)
+		return -ENOMEM;
+	ret = misuse_expect_refused(pool, k, 64);
+	kfree(k);
+	if (ret)
+		return ret;
+	z = bufpool_take(pool, 256, GFP_KERNEL);
+	if (!z)
+		return -ENOMEM;
+	bufpool_return(pool, z + 8);	/* the bug: an interior pointer */
+	ret = misuse_ok(__func__, bufpool_buf_size(pool, z) == 256,
+			"the buffer left its owner") ? 0 : -EIO;
+	bufpool_return(pool, z);
+	return ret;
+}
+
+static noinline int misuse_tr_write(struct bufpool *pool)
+{
+	u8 *w = bufpool_take(pool, 256, GFP_KERNEL);
+	u8 *v;
+
+	if (!w)
+		return -ENOMEM;
+	bufpool_return(pool, w);
+	w[100] = 0x42;	/* the bug: a write after return */
+	v = bufpool_take(pool, 256, GFP_KERNEL);
+	bufpool_return(pool, v);
+	return misuse_ok(__func__, v && v != w,
+			 "the written buffer was handed out") ? 0 : -EIO;
+}
+
+/*
+ * Pools "vmt-tr" (tracked) and "vmt-tr-other" (not): a double return, a
+ * return to the wrong pool, a kmalloc() object and an interior pointer
+ * returned, a write after return.  Each is refused (or quarantined) and
+ * reported once, with its stacks.
+ */
+static int misuse_tracked_reports(void)
+{
+	struct bufpool *pool = misuse_create("vmt-tr", BUFPOOL_F_TRACK);
+	struct bufpool *other = misuse_create("vmt-tr-other", 0);
+	int ret = -ENOMEM;
+
+	if (IS_ERR(pool) || IS_ERR(other))
+		goto out;
+	ret = misuse_tr_double(pool);
+	if (!ret)
+		ret = misuse_tr_wrong_pool(pool, other);
+	if (!ret)
+		ret = misuse_tr_foreign(pool);
+	if (!ret)
+		ret = misuse_tr_write(pool);
+out:
+	if (!IS_ERR(other))
+		bufpool_destroy(other);
+	if (!IS_ERR(pool))
+		bufpool_destroy(pool);
+	return ret;
+}
+
+/*
+ * Leaks of a pool tracked part of its life ("vmt-tr-part") and of one
+ * never tracked ("vmt-untracked"): part_start takes two buffers of each,
+ * the VM suite turns tracking of "vmt-tr-part" on, part_done takes one
+ * more of it and destroys both pools with the buffers out (two leak
+ * reports), then returns them, which frees the pools.
+ */
+static struct bufpool *part_pool, *untracked_pool;
+static void *part_bufs[3], *untracked_bufs[2];
+
+static noinline void misuse_part_take(struct bufpool *pool, void **bufs,
+				      unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		bufs[i] = bufpool_take(pool, 64 << i, GFP_KERNEL);
+}
+
+static int misuse_part_start(void)
+{
+	if (part_pool)
+		return -EBUSY;
+	part_pool = misuse_create("vmt-tr-part", 0);
+	untracked_pool = misuse_create("vmt-untracked", 0);
+	if (IS_ERR(part_pool) || IS_ERR(untracked_pool)) {
+		if (!IS_ERR(untracked_pool))
+			bufpool_destroy(untracked_pool);
+		if (!IS_ERR(part_pool))
+			bufpool_destroy(part_pool);
+		part_pool = NULL;
+		return -ENOMEM;
+	}
+	misuse_part_take(part_pool, part_bufs, 2);
+	misuse_part_take(untracked_pool, untracked_bufs, 2);
+	return part_bufs[0] && part_bufs[1] && untracked_bufs[0] &&
+	       untracked_bufs[1] ? 0 : -ENOMEM;
+}
+
+static int misuse_part_done(void)
+{
+	unsigned int i;
+
+	if (!part_pool)
+		return -EINVAL;
+	misuse_part_take(part_pool, part_bufs + 2, 1);
+	bufpool_destroy(part_pool);
+	bufpool_destroy(untracked_pool);
+	/* Returns after the destroy go on; the last one frees the pool. */
+	for (i = 0; i < ARRAY_SIZE(part_bufs); i++)
+		bufpool_return(part_pool, part_bufs[i]);
+	for (i = 0; i < ARRAY_SIZE(untracked_bufs); i++)
+		bufpool_return(untracked_pool, untracked_bufs[i]);
+	part_pool = NULL;
+	untracked_pool = NULL;
+	return 0;
+}
+
+/*
+ * Three buffers of the shared pool kept for good: "rmmod bufpool_misuse"
+ * reports them (the VM suite tracks the shared pool first), and so does
+ * bufpool's own unload.
+ */
+static void *shared_kept[3];
+
+static noinline void misuse_keep_out(void)
+{
+	shared_kept[0] = bufpool_take(bufpool_shared(), SZ_16K, GFP_KERNEL);
+	shared_kept[1] = bufpool_take(bufpool_shared(), SZ_1K, GFP_KERNEL);
+	shared_kept[2] = bufpool_take(bufpool_shared(), SZ_1K, GFP_KERNEL);
+}
+
+static int misuse_keep_shared(void)
+{
+	if (shared_kept[0])
+		return -EBUSY;
+	misuse_keep_out();
+	return shared_kept[0] && shared_kept[1] && shared_kept[2] ? 0 : -ENOMEM;
+}
+
 /* === Tracking switched on and off under load === */
 
 static struct bufpool *toggle_pool;
@@ -686,6 +879,10 @@ static const struct {
 	{ "zone", misuse_zone },
 	{ "tombstone", misuse_tombstone },
 	{ "write_after_return", misuse_write_after_return },
+	{ "tracked_reports", misuse_tracked_reports },
+	{ "part_start", misuse_part_start },
+	{ "part_done", misuse_part_done },
+	{ "keep_shared", misuse_keep_shared },
 	{ "toggle_start", misuse_toggle_start },
 	{ "toggle_stop", misuse_toggle_stop },
 	{ "destroy_race", misuse_destroy_race },
@@ -738,6 +935,8 @@ static void __exit misuse_exit(void)
 		misuse_toggle_stop();
 	if (pressure_pool)
 		misuse_pressure_done();
+	if (part_pool)
+		misuse_part_done();
 }
 
 module_init(misuse_init);
