@@ -554,7 +554,7 @@ static void bufpool_test_depot_trim_all(struct kunit *test)
 	KUNIT_ASSERT_GT(test, cpu_bytes, 0);
 	frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
 
-	freed = bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_TRIM);
+	freed = bufpool_depot_trim(pool, BUFPOOL_STAT_TRIM);
 	KUNIT_EXPECT_EQ(test, freed, in_depot);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), freed);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE),
@@ -565,8 +565,7 @@ static void bufpool_test_depot_trim_all(struct kunit *test)
 	/* The CPU magazines are not the depot's to trim. */
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), cpu_bytes);
 	/* Nothing left to trim. */
-	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, ULONG_MAX,
-						 BUFPOOL_STAT_TRIM), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, BUFPOOL_STAT_TRIM), 0);
 	bp_expect_conserved(test, pool);
 }
 
@@ -588,8 +587,7 @@ static void bufpool_test_depot_trim_bounded(struct kunit *test)
 	KUNIT_ASSERT_GE(test, bp_nr_full(b), 40);
 
 	WRITE_ONCE(bufpool_trim_longest, 0);
-	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, ULONG_MAX,
-						 BUFPOOL_STAT_FREE),
+	KUNIT_EXPECT_EQ(test, bufpool_depot_trim(pool, BUFPOOL_STAT_FREE),
 			(unsigned long)(n - bp_all_cpu_bufs(pool)));
 	KUNIT_EXPECT_GT(test, bufpool_trim_longest, 0);
 	KUNIT_EXPECT_LE(test, bufpool_trim_longest, 8);
@@ -617,7 +615,9 @@ static void bufpool_test_depot_trim_some(struct kunit *test)
 	idle = bufpool_idle_bytes(pool);
 
 	/* Ask for one magazine's worth: whole magazines, about that many. */
-	freed = bufpool_depot_trim(pool, b->mag_size, BUFPOOL_STAT_TRIM);
+	KUNIT_EXPECT_EQ(test, bufpool_depot_trim_bytes(pool, b->mag_size * 256,
+						       BUFPOOL_STAT_TRIM,
+						       &freed), freed * 256);
 	KUNIT_EXPECT_GE(test, freed, 1);
 	KUNIT_EXPECT_LE(test, freed, 2 * b->mag_size);
 	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), in_depot - freed);
@@ -667,11 +667,14 @@ static void bufpool_test_shrinker_count(struct kunit *test)
 	bufs = bp_take_many(test, pool, SZ_16K, 3);
 	bp_return_many(pool, bufs, 3);
 	KUNIT_ASSERT_GT(test, bp_depot_bytes(pool), 0);
-	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), n + 3);
+	/* In pages, the shrinkers' unit. */
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			DIV_ROUND_UP(n * 512 + 3 * SZ_16K, PAGE_SIZE));
 
 	/* Buffers out are not the shrinker's. */
 	bufs = bp_take_many(test, pool, 512, 2);
-	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), n + 1);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			DIV_ROUND_UP((n - 2) * 512 + 3 * SZ_16K, PAGE_SIZE));
 	bp_return_many(pool, bufs, 2);
 }
 
@@ -695,13 +698,17 @@ static void bufpool_test_shrinker_scan(struct kunit *test)
 	cpu_bytes = bufpool_idle_bytes(pool) - bp_depot_bytes(pool);
 	frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
 
-	/* While the depot has enough, a scan takes whole depot magazines. */
-	sc.nr_to_scan = b->mag_size;
-	sc.nr_scanned = b->mag_size;
+	/*
+	 * While the depot has enough, a scan of a magazine's pages takes one
+	 * whole depot magazine.
+	 */
+	sc.nr_to_scan = b->mag_size * 512 / PAGE_SIZE;
+	sc.nr_scanned = sc.nr_to_scan;
 	ret = shrinker->scan_objects(shrinker, &sc);
-	KUNIT_EXPECT_EQ(test, ret, b->mag_size);
-	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), in_depot - ret);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), ret);
+	KUNIT_EXPECT_EQ(test, ret, sc.nr_to_scan);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), in_depot - b->mag_size);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM),
+			b->mag_size);
 	bp_flush_drain_work(pool);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool) - bp_depot_bytes(pool),
 			cpu_bytes);
@@ -724,13 +731,45 @@ static void bufpool_test_shrinker_scan(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 0);
-	KUNIT_EXPECT_EQ(test, freed, in_depot);
-	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), freed);
+	KUNIT_EXPECT_EQ(test, freed, in_depot * 512 / PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_TRIM), in_depot);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE) - frees, n);
 	/* The pool works on. */
 	bufs = bp_take_many(test, pool, 512, 3);
 	bp_return_many(pool, bufs, 3);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 3 * 512);
+	bp_expect_conserved(test, pool);
+}
+
+/*
+ * Pages, not buffers: a scan of 128 pages frees one 1 MiB buffer (256
+ * pages, the smallest whole magazine that covers it), not 128 of them.
+ */
+static void bufpool_test_shrinker_pages(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-shrink-pages", 0, SZ_1M,
+					 SZ_16M, 0);
+	struct shrinker *shrinker = bp_shrinker(test, pool);
+	unsigned int slot = bp_slot(test, pool, SZ_1M);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long in_depot, ret;
+	void **bufs;
+
+	KUNIT_ASSERT_EQ(test, b->mag_size, 1);
+	bufs = bp_take_many(test, pool, SZ_1M, 8);
+	bp_return_many(pool, bufs, 8);
+	in_depot = bp_nr_bufs(b);
+	KUNIT_ASSERT_GE(test, in_depot, 2);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			8 * (SZ_1M / PAGE_SIZE));
+
+	sc.nr_to_scan = 128;
+	sc.nr_scanned = 128;
+	ret = shrinker->scan_objects(shrinker, &sc);
+	KUNIT_EXPECT_EQ(test, ret, SZ_1M / PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), in_depot - 1);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 7 * SZ_1M);
 	bp_expect_conserved(test, pool);
 }
 
@@ -1411,6 +1450,7 @@ static void bufpool_test_concurrent_mixed(struct kunit *test)
 {
 	struct bp_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	unsigned int i, j, slot;
+	unsigned long nr;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	/* A small budget, so that depot, over-budget and trim paths all run. */
@@ -1445,7 +1485,8 @@ static void bufpool_test_concurrent_mixed(struct kunit *test)
 		msleep(100);
 		/* The shrinker runs whenever memory is short: now and then. */
 		if (i % 3 == 1)
-			bufpool_depot_trim(s->pool, 64, BUFPOOL_STAT_TRIM);
+			bufpool_depot_trim_bytes(s->pool, SZ_256K,
+						 BUFPOOL_STAT_TRIM, &nr);
 		/* And a user may clear the pool while it is in use. */
 		if (i % 5 == 3)
 			bufpool_clear(s->pool);
@@ -1516,6 +1557,7 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_depot_trim_bounded),
 	KUNIT_CASE(bufpool_test_shrinker_count),
 	KUNIT_CASE(bufpool_test_shrinker_scan),
+	KUNIT_CASE(bufpool_test_shrinker_pages),
 	KUNIT_CASE(bufpool_test_drain_cpu),
 	KUNIT_CASE(bufpool_test_drain_cpu_over_budget),
 	KUNIT_CASE(bufpool_test_cpu_dead_all),

@@ -444,7 +444,7 @@ static void bufpool_trace_drain_trim_leak(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->count, ARRAY_SIZE(bufs));	/* to the depot */
 	KUNIT_EXPECT_EQ(test, e->size, 0);			/* freed */
 
-	n = bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_TRIM);
+	n = bufpool_depot_trim(pool, BUFPOOL_STAT_TRIM);
 	KUNIT_EXPECT_EQ(test, n, ARRAY_SIZE(bufs));
 	e = bp_trace_find(BP_EV_TRIM, 0);
 	KUNIT_ASSERT_NOT_NULL(test, e);

@@ -594,8 +594,9 @@ void bufpool_drain_all(struct bufpool *pool);
 void bufpool_drain_all_async(struct bufpool *pool);
 void bufpool_drain_cancel(struct bufpool *pool);
 void bufpool_cache_release(struct bufpool *pool);
-unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
-				 enum bufpool_stat why);
+size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
+				enum bufpool_stat why, unsigned long *nr_freed);
+unsigned long bufpool_depot_trim(struct bufpool *pool, enum bufpool_stat why);
 
 /* take_return.c: the out-of-line take and return */
 extern struct srcu_struct bufpool_srcu;

@@ -258,37 +258,62 @@ static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 }
 
 /**
- * bufpool_depot_trim() - free idle buffers from a pool's depots
+ * bufpool_depot_trim_bytes() - free idle memory from a pool's depots
  * @pool: the pool
- * @nr_bufs: how many buffers to free, at least; whole magazines go, the
+ * @target: how many bytes to free, at least; whole magazines go, the
  *	largest buckets first
  * @why: the counter to charge besides BUFPOOL_STAT_FREE
  *	(BUFPOOL_STAT_TRIM for the shrinker), or BUFPOOL_STAT_FREE alone
+ * @nr_freed: set to the number of buffers freed
+ *
+ * A bucket gives whole magazines, so the bytes freed may pass @target by
+ * less than one magazine of the last bucket trimmed.
  *
  * Context: any context but NMI; takes the depot locks.
- * Return: the number of buffers freed.
+ * Return: the bytes freed.
  */
-unsigned long bufpool_depot_trim(struct bufpool *pool, unsigned long nr_bufs,
-				 enum bufpool_stat why)
+size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
+				enum bufpool_stat why, unsigned long *nr_freed)
 {
 	unsigned long freed = 0;
 	unsigned int i = pool->nr_buckets;
 	size_t bytes = 0;
 
-	while (i-- && freed < nr_bufs) {
+	while (i-- && bytes < target) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+		size_t left = target - bytes;
 		unsigned long n;
 
-		n = bufpool_bucket_trim(pool, &pool->buckets[i],
-					nr_bufs - freed);
+		/* Buffers that cover @left; no DIV_ROUND_UP(): SIZE_MAX. */
+		n = bufpool_bucket_trim(pool, b, left / b->size +
+					!!(left % b->size));
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 		if (why != BUFPOOL_STAT_FREE)
 			bufpool_count(pool, i, why, n);
 		freed += n;
-		bytes += n * pool->buckets[i].size;
+		bytes += n * b->size;
 	}
-	trace_bufpool_trim(pool, pool->name, nr_bufs, freed, bytes,
+	trace_bufpool_trim(pool, pool->name, target, freed, bytes,
 			   why == BUFPOOL_STAT_TRIM);
-	return freed;
+	*nr_freed = freed;
+	return bytes;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim_bytes);
+
+/**
+ * bufpool_depot_trim() - free every idle buffer of a pool's depots
+ * @pool: the pool
+ * @why: as for bufpool_depot_trim_bytes()
+ *
+ * Context: any context but NMI; takes the depot locks.
+ * Return: the number of buffers freed.
+ */
+unsigned long bufpool_depot_trim(struct bufpool *pool, enum bufpool_stat why)
+{
+	unsigned long nr;
+
+	bufpool_depot_trim_bytes(pool, SIZE_MAX, why, &nr);
+	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
 
@@ -463,7 +488,7 @@ void bufpool_drain_all(struct bufpool *pool)
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(pool->aux, cpu)->drain_work);
 	cpus_read_unlock();
-	bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_FREE);
+	bufpool_depot_trim(pool, BUFPOOL_STAT_FREE);
 }
 
 /**
@@ -513,7 +538,7 @@ void bufpool_cache_release(struct bufpool *pool)
 
 	for_each_possible_cpu(cpu)
 		bufpool_free_cpu(pool, per_cpu_ptr(pool->f.cpu, cpu));
-	bufpool_depot_trim(pool, ULONG_MAX, BUFPOOL_STAT_FREE);
+	bufpool_depot_trim(pool, BUFPOOL_STAT_FREE);
 }
 
 /* === Setup === */

@@ -248,31 +248,36 @@ void bufpool_return_done(struct bufpool *pool)
 
 /* === Shrinker === */
 
+/*
+ * The shrinker counts and frees in pages, the unit of every other
+ * shrinker: a scan of 128 frees about 512 KiB (whole magazines, so up to
+ * one magazine of the last bucket more), whatever the buffers' size.
+ */
 static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
 	struct bufpool *pool = *bufpool_shrinker_data(shrinker);
-	unsigned long nr;
 
-	bufpool_idle(pool, &nr);
-	return nr ?: SHRINK_EMPTY;
+	return DIV_ROUND_UP(bufpool_idle_bytes(pool), PAGE_SIZE) ?: SHRINK_EMPTY;
 }
 
 static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
 					 struct shrink_control *sc)
 {
 	struct bufpool *pool = *bufpool_shrinker_data(shrinker);
-	unsigned long freed;
+	size_t want = size_mul(sc->nr_to_scan, PAGE_SIZE);
+	unsigned long nr;
+	size_t freed;
 
-	freed = bufpool_depot_trim(pool, sc->nr_to_scan, BUFPOOL_STAT_TRIM);
+	freed = bufpool_depot_trim_bytes(pool, want, BUFPOOL_STAT_TRIM, &nr);
 	/*
 	 * The depot was not enough: the rest sits in per-CPU magazines, which
 	 * only their own CPU may touch.  Start emptying them; the next scan
 	 * sees the result.
 	 */
-	if (freed < sc->nr_to_scan)
+	if (freed < want)
 		bufpool_drain_all_async(pool);
-	return freed ?: SHRINK_STOP;
+	return DIV_ROUND_UP(freed, PAGE_SIZE) ?: SHRINK_STOP;
 }
 
 static int bufpool_shrinker_init(struct bufpool *pool)

@@ -227,6 +227,7 @@ TRACE_EVENT(bufpool_leak_report,
 		      bufpool_show_leak(__entry->why), __entry->count,
 		      __entry->bytes));
 
+/* @want: bytes asked for; @freed: buffers freed, @bytes: their bytes. */
 TRACE_EVENT(bufpool_trim,
 	    TP_PROTO(const void *pool, const char *name, unsigned long want,
 		     unsigned long freed, size_t bytes, bool shrinker),
