@@ -66,6 +66,12 @@ struct bufpool;
  *	bits are rejected.
  * @track_sample: with %BUFPOOL_F_TRACK, record one take in @track_sample
  *	(1: every take); 0 selects the module parameter bufpool.track_sample.
+ * @decay_ms: the decay period: every @decay_ms milliseconds the depot
+ *	frees the idle buffers nobody took from it during the last period,
+ *	so that memory a burst left idle goes back within two periods; 0
+ *	selects the module parameter bufpool.decay_ms (5000),
+ *	%BUFPOOL_DECAY_OFF keeps idle memory until pressure or
+ *	bufpool_clear() (see Documentation/tuning.rst).
  *
  * A zero-initialised structure, or a %NULL pointer in its place, means all
  * defaults.
@@ -76,7 +82,11 @@ struct bufpool_params {
 	size_t max_cached_bytes;
 	unsigned int flags;
 	unsigned int track_sample;
+	unsigned int decay_ms;
 };
+
+/* &bufpool_params.decay_ms: no decay. */
+#define BUFPOOL_DECAY_OFF	UINT_MAX
 
 /**
  * bufpool_create() - create a buffer pool

@@ -773,6 +773,85 @@ static void bufpool_test_shrinker_pages(struct kunit *test)
 	bp_expect_conserved(test, pool);
 }
 
+static struct bufpool *bp_create_decay(struct kunit *test, const char *name,
+				       unsigned int decay_ms)
+{
+	struct bufpool_params params = { .decay_ms = decay_ms };
+	struct bufpool *pool = bufpool_create(name, &params);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	return pool;
+}
+
+/*
+ * Decay: the depot's idle buffers that nobody takes go back within two
+ * periods, without pressure; a pool whose decay is off keeps them.
+ */
+static void bufpool_test_decay(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_decay(test, "kt-decay", 20);
+	struct bufpool *keep = bp_create_decay(test, "kt-decay-off",
+					       BUFPOOL_DECAY_OFF);
+	unsigned int slot = bp_slot(test, pool, 256);
+	unsigned int n = 5 * pool->buckets[slot].mag_size + 1;
+	unsigned long frees = bp_stat(pool, slot, BUFPOOL_STAT_FREE);
+	unsigned long in_depot;
+	unsigned int i;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n);
+	bp_return_many(pool, bufs, n);
+	bufs = bp_take_many(test, keep, 256, n);
+	bp_return_many(keep, bufs, n);
+	in_depot = bp_nr_bufs(&pool->buckets[slot]);
+	KUNIT_ASSERT_GT(test, in_depot, 0);
+	KUNIT_ASSERT_GT(test, bp_depot_bytes(keep), 0);
+
+	for (i = 0; i < 100 && bp_depot_bytes(pool); i++)
+		usleep_range(10000, 11000);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(&pool->buckets[slot]), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE) - frees,
+			in_depot);
+	/* Nothing left to decay: the work is not queued again. */
+	msleep(50);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->decay_work));
+	KUNIT_EXPECT_GT(test, bp_depot_bytes(keep), 0);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&keep->decay_work));
+	bp_expect_conserved(test, pool);
+	bp_expect_conserved(test, keep);
+}
+
+/*
+ * Decay keeps the working set: magazines taken from the depot in every
+ * period are not freed, only those nobody took.
+ */
+static void bufpool_test_decay_working_set(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_decay(test, "kt-decay-ws", 20);
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = 8 * b->mag_size + 1;
+	unsigned int i, nr_full;
+	void **bufs;
+
+	bufs = bp_take_many(test, pool, 256, n);
+	bp_return_many(pool, bufs, n);
+	nr_full = bp_nr_full(b);
+	KUNIT_ASSERT_GE(test, nr_full, 6);
+	/* Use about two magazines through the depot, again and again. */
+	for (i = 0; i < 20; i++) {
+		bufs = bp_take_many(test, pool, 256, 2 * b->mag_size);
+		bp_return_many(pool, bufs, 2 * b->mag_size);
+		usleep_range(5000, 6000);
+	}
+	/* The cold ones went, the ones in use stayed. */
+	KUNIT_EXPECT_LT(test, bp_nr_full(b), nr_full);
+	KUNIT_EXPECT_GT(test, bp_nr_full(b), 0);
+	bp_expect_conserved(test, pool);
+}
+
 /*
  * Return @n buffers of @size on this CPU and drain it with bufpool_drain_cpu()
  * under the precondition of the CPU-dead callback: nothing else touches this
@@ -1558,6 +1637,8 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_shrinker_count),
 	KUNIT_CASE(bufpool_test_shrinker_scan),
 	KUNIT_CASE(bufpool_test_shrinker_pages),
+	KUNIT_CASE(bufpool_test_decay),
+	KUNIT_CASE(bufpool_test_decay_working_set),
 	KUNIT_CASE(bufpool_test_drain_cpu),
 	KUNIT_CASE(bufpool_test_drain_cpu_over_budget),
 	KUNIT_CASE(bufpool_test_cpu_dead_all),

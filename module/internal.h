@@ -83,6 +83,8 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
  * @nr_bufs: buffers in the magazines on @full
+ * @reap_min: the fewest entries @full had since the last decay step: the
+ *	magazines nobody took in that period, which the next step frees
  * @free_gen: buffers of this bucket freed to the backend, counted before
  *	each free (the inline owner check's memo, __bufpool_memo(), reads
  *	it); on a line of its own, written by frees and read by every return
@@ -106,6 +108,7 @@ struct bufpool_bucket {
 	struct list_head empty;
 	unsigned int nr_full;
 	unsigned int nr_empty;
+	unsigned int reap_min;
 	unsigned long nr_bufs;
 
 	atomic_long_t free_gen ____cacheline_aligned_in_smp;
@@ -235,6 +238,9 @@ struct bufpool_track {
  * @list: link in bufpool_pools or, once destroyed, bufpool_dying; under
  *	bufpool_mutex
  * @shrinker: gives idle buffers back under memory pressure
+ * @decay_work: the decay step (bufpool_decay_work()), queued while the
+ *	depot holds idle memory and the pool decays
+ * @decay_jiffies: the decay period, 0 for none
  * @free_work: frees the pool once its last buffer is back
  * @name: the pool's name
  * @track: tracking and strict mode (track.c)
@@ -272,6 +278,8 @@ struct bufpool {
 	struct list_head list;
 	struct shrinker *shrinker;
 	struct work_struct free_work;
+	struct delayed_work decay_work;
+	unsigned long decay_jiffies;
 	char name[BUFPOOL_NAME_MAX + 1];
 	struct bufpool_track track;
 #ifdef CONFIG_PREEMPT_RT
@@ -597,6 +605,8 @@ void bufpool_cache_release(struct bufpool *pool);
 size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
 				enum bufpool_stat why, unsigned long *nr_freed);
 unsigned long bufpool_depot_trim(struct bufpool *pool, enum bufpool_stat why);
+void bufpool_decay_arm(struct bufpool *pool);
+void bufpool_decay_work(struct work_struct *work);
 
 /* take_return.c: the out-of-line take and return */
 extern struct srcu_struct bufpool_srcu;

@@ -116,6 +116,7 @@ noinline bool bufpool_depot_get_full(struct bufpool *pool,
 	}
 	list_del(&full->list);
 	b->nr_full--;
+	b->reap_min = min(b->reap_min, b->nr_full);
 	b->nr_bufs -= full->count;
 	list_add(&cb->prev->list, &b->empty);
 	b->nr_empty++;
@@ -171,6 +172,7 @@ static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 	b->nr_full++;
 	b->nr_bufs += m->count;
 	spin_unlock_irqrestore(&b->lock, flags);
+	bufpool_decay_arm(pool);
 	return empty;
 
 refuse:
@@ -234,6 +236,7 @@ static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 			m = list_first_entry(&b->full, struct bufpool_mag, list);
 			list_move(&m->list, &mags);
 			b->nr_full--;
+			b->reap_min = min(b->reap_min, b->nr_full);
 			b->nr_bufs -= m->count;
 			n += m->count;
 			moved++;
@@ -316,6 +319,92 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, enum bufpool_stat why)
 	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
+
+/* === Decay === */
+
+/*
+ * Free the magazines of @b's depot that nobody took during the last period
+ * (Bonwick's working set: the fewest full magazines the depot had), the
+ * coldest first, and the spare empty ones.  Returns the buffers freed.
+ */
+static unsigned long bufpool_bucket_reap(struct bufpool *pool,
+					 struct bufpool_bucket *b)
+{
+	struct bufpool_mag *m, *tmp;
+	unsigned long flags, n = 0;
+	LIST_HEAD(mags);
+	unsigned int k;
+
+	spin_lock_irqsave(&b->lock, flags);
+	for (k = min(b->reap_min, b->nr_full); k; k--) {
+		m = list_last_entry(&b->full, struct bufpool_mag, list);
+		list_move(&m->list, &mags);
+		b->nr_full--;
+		b->nr_bufs -= m->count;
+		n += m->count;
+	}
+	while (b->nr_empty > b->nr_full) {
+		list_move(b->empty.next, &mags);
+		b->nr_empty--;
+	}
+	/* The next period starts from what is left. */
+	b->reap_min = b->nr_full;
+	spin_unlock_irqrestore(&b->lock, flags);
+
+	atomic_long_sub(n * b->size, &pool->depot_bytes);
+	list_for_each_entry_safe(m, tmp, &mags, list) {
+		bufpool_mag_empty(b, m);
+		kfree_rcu(m, rcu);
+	}
+	return n;
+}
+
+/**
+ * bufpool_decay_arm() - start the decay of @pool's depot, unless it runs
+ * @pool: the pool; its depot just got idle buffers
+ *
+ * Context: any context but NMI.
+ */
+void bufpool_decay_arm(struct bufpool *pool)
+{
+	/* bufpool_destroy() cancels the work after dead is seen everywhere. */
+	if (pool->decay_jiffies && !READ_ONCE(pool->dead) &&
+	    !delayed_work_pending(&pool->decay_work))
+		queue_delayed_work(system_unbound_wq, &pool->decay_work,
+				   pool->decay_jiffies);
+}
+
+/**
+ * bufpool_decay_work() - one decay step of a pool's depot
+ * @work: the pool's &bufpool.decay_work
+ *
+ * Frees, in every bucket, the depot magazines nobody took during the last
+ * period, and runs again after another period while the depot holds idle
+ * memory: a pool with nothing idle costs no timer.
+ *
+ * Context: process context (a work item).
+ */
+void bufpool_decay_work(struct work_struct *work)
+{
+	struct bufpool *pool = container_of(to_delayed_work(work),
+					    struct bufpool, decay_work);
+	unsigned long freed = 0;
+	unsigned int i;
+	size_t bytes = 0;
+
+	for (i = pool->nr_buckets; i--; ) {
+		unsigned long n = bufpool_bucket_reap(pool, &pool->buckets[i]);
+
+		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		freed += n;
+		bytes += n * pool->buckets[i].size;
+	}
+	if (freed)
+		trace_bufpool_trim(pool, pool->name, 0, freed, bytes, false);
+	if (atomic_long_read(&pool->depot_bytes))
+		bufpool_decay_arm(pool);
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_decay_work);
 
 /* === Draining === */
 

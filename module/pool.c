@@ -72,6 +72,12 @@ static bool bufpool_name_valid(const char *name)
 	return true;
 }
 
+/* The decay period of pools whose bufpool_params.decay_ms is 0; 0: none. */
+static unsigned int bufpool_decay_ms = 5000;
+module_param_named(decay_ms, bufpool_decay_ms, uint, 0644);
+MODULE_PARM_DESC(decay_ms,
+		 "decay period in ms of pools created from now on: the depot frees what nobody took in a period (0: no decay)");
+
 /*
  * Fill in the defaults and check the result.  A zero field never makes the
  * other fields invalid: the default max_size grows to min_size and the
@@ -95,6 +101,8 @@ static int bufpool_params_resolve(const struct bufpool_params *in,
 	if (!is_power_of_2(p->max_size) || p->max_size > BUFPOOL_SIZE_MAX ||
 	    p->max_size < p->min_size)
 		return -EINVAL;
+	if (!p->decay_ms)
+		p->decay_ms = READ_ONCE(bufpool_decay_ms) ?: BUFPOOL_DECAY_OFF;
 	if (!p->max_cached_bytes)
 		p->max_cached_bytes = BUFPOOL_DEFAULT_BUDGET_MULT * p->max_size;
 	p->max_cached_bytes = min_t(size_t, p->max_cached_bytes, LONG_MAX);
@@ -330,6 +338,9 @@ struct bufpool *bufpool_create(const char *name,
 	pool->creator = _RET_IP_;
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
+	INIT_DELAYED_WORK(&pool->decay_work, bufpool_decay_work);
+	pool->decay_jiffies = p.decay_ms == BUFPOOL_DECAY_OFF ? 0 :
+			      max(msecs_to_jiffies(p.decay_ms), 1UL);
 	bufpool_init_buckets(pool);
 	bufpool_defer_init(pool);
 	bufpool_track_pool_init(pool, p.flags, p.track_sample);
@@ -404,6 +415,8 @@ void bufpool_destroy(struct bufpool *pool)
 	 */
 	synchronize_rcu();
 	synchronize_srcu(&bufpool_srcu);
+	/* No depot visit can queue it any more. */
+	cancel_delayed_work_sync(&pool->decay_work);
 	/* Deferred returns (PREEMPT_RT) are returns, not buffers out. */
 	bufpool_defer_flush(pool);
 	bufpool_cache_release(pool);
