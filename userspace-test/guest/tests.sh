@@ -172,6 +172,25 @@ check "the last return freed the destroyed pool (its caches are gone)" \
 # Memory pressure: the shrinker gives idle memory back.
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure
+# Decay without pressure: a burst of 32 MiB left idle in a pool with a
+# 1 s period goes back within two periods (the per-CPU magazines keep theirs).
+decay() {
+	misuse decay_fill || return 1
+	burst=$(pool_field vmt-decay 6)
+	t=0
+	echo "# decay: t=0 s: $burst idle bytes"
+	while [ $t -lt 4 ]; do
+		sleep 1
+		t=$((t + 1))
+		idle=$(pool_field vmt-decay 6)
+		echo "# decay: t=$t s: $idle idle bytes"
+		[ $t -ne 3 ] || at3=$idle
+	done
+	misuse decay_done || return 1
+	[ "$burst" -ge 33554432 ] && [ "$at3" -le $((burst / 10)) ]
+}
+check "decay: a burst's idle memory is back below 10% within 3 periods, with no pressure" \
+	decay
 hardirq_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'

@@ -40,6 +40,8 @@
  *  - pressure_fill, pressure_done: pool "vmt-pressure" is filled with 32
  *    MiB of idle buffers, for the VM suite to see its shrinker give them
  *    back when the kernel drops caches; then a take still works;
+ *  - decay_fill, decay_done: pool "vmt-decay" (decay_ms 1000) gets 32 MiB
+ *    of idle buffers, for the VM suite to watch them decay;
  *  - hardirq: a take and a return in hard interrupt context, which work,
  *    or on PREEMPT_RT are refused (the VM suite checks the warning).
  */
@@ -766,6 +768,52 @@ static int misuse_pressure_fill(void)
 	return ret;
 }
 
+/*
+ * Decay: pool "vmt-decay" (decay_ms 1000) gets a burst of 32 MiB of idle
+ * buffers, for the VM suite to watch its idle bytes fall with no memory
+ * pressure; decay_done destroys it.
+ */
+static struct bufpool *decay_pool;
+
+static int misuse_decay_fill(void)
+{
+	struct bufpool_params params = { .max_cached_bytes = SZ_64M,
+					 .decay_ms = 1000 };
+	unsigned int i;
+	void **bufs;
+	int ret = 0;
+
+	if (decay_pool)
+		return -EBUSY;
+	decay_pool = bufpool_create("vmt-decay", &params);
+	if (IS_ERR(decay_pool)) {
+		ret = PTR_ERR(decay_pool);
+		decay_pool = NULL;
+		return ret;
+	}
+	bufs = kvcalloc(PRESSURE_BUFS, sizeof(*bufs), GFP_KERNEL);
+	if (!bufs)
+		return -ENOMEM;
+	for (i = 0; i < PRESSURE_BUFS; i++) {
+		bufs[i] = bufpool_take(decay_pool, SZ_16K, GFP_KERNEL);
+		if (!bufs[i])
+			ret = -ENOMEM;
+	}
+	for (i = 0; i < PRESSURE_BUFS; i++)
+		bufpool_return(decay_pool, bufs[i]);
+	kvfree(bufs);
+	return ret;
+}
+
+static int misuse_decay_done(void)
+{
+	if (!decay_pool)
+		return -EINVAL;
+	bufpool_destroy(decay_pool);
+	decay_pool = NULL;
+	return 0;
+}
+
 /* Under pressure takes still work; then the pool goes. */
 static int misuse_pressure_done(void)
 {
@@ -888,6 +936,8 @@ static const struct {
 	{ "destroy_race", misuse_destroy_race },
 	{ "pressure_fill", misuse_pressure_fill },
 	{ "pressure_done", misuse_pressure_done },
+	{ "decay_fill", misuse_decay_fill },
+	{ "decay_done", misuse_decay_done },
 	{ "hardirq", misuse_hardirq },
 	{ "hardirq_done", misuse_hardirq_done },
 };
@@ -937,6 +987,8 @@ static void __exit misuse_exit(void)
 		misuse_pressure_done();
 	if (part_pool)
 		misuse_part_done();
+	if (decay_pool)
+		misuse_decay_done();
 }
 
 module_init(misuse_init);
