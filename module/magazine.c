@@ -212,13 +212,16 @@ VISIBLE_IF_KUNIT unsigned int bufpool_trim_longest;
 EXPORT_SYMBOL_IF_KUNIT(bufpool_trim_longest);
 
 /*
- * Trim one bucket's depot by up to @nr buffers, whole magazines, and its
- * spare empty magazines down to one per full one left, BUFPOOL_TRIM_BATCH
- * magazines per locked step.  Returns how many buffers it freed.
+ * Trim one bucket's depot by up to @nr buffers and @max_mags magazines,
+ * whole magazines, the coldest first (the depot hands out and takes in at
+ * the head), and its spare empty magazines down to one per full one left,
+ * BUFPOOL_TRIM_BATCH magazines per locked step.  Returns how many buffers
+ * it freed.
  */
 static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 					 struct bufpool_bucket *b,
-					 unsigned long nr)
+					 unsigned long nr,
+					 unsigned int max_mags)
 {
 	struct bufpool_mag *m, *tmp;
 	unsigned long freed = 0;
@@ -232,14 +235,15 @@ static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 		n = 0;
 		spin_lock_irqsave(&b->lock, flags);
 		while (moved < BUFPOOL_TRIM_BATCH && freed + n < nr &&
-		       b->nr_full) {
-			m = list_first_entry(&b->full, struct bufpool_mag, list);
+		       max_mags && b->nr_full) {
+			m = list_last_entry(&b->full, struct bufpool_mag, list);
 			list_move(&m->list, &mags);
 			b->nr_full--;
 			b->reap_min = min(b->reap_min, b->nr_full);
 			b->nr_bufs -= m->count;
 			n += m->count;
 			moved++;
+			max_mags--;
 		}
 		while (moved < BUFPOOL_TRIM_BATCH && b->nr_empty > b->nr_full) {
 			list_move(b->empty.next, &mags);
@@ -289,7 +293,7 @@ size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
 
 		/* Buffers that cover @left; no DIV_ROUND_UP(): SIZE_MAX. */
 		n = bufpool_bucket_trim(pool, b, left / b->size +
-					!!(left % b->size));
+					!!(left % b->size), UINT_MAX);
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 		if (why != BUFPOOL_STAT_FREE)
 			bufpool_count(pool, i, why, n);
@@ -330,32 +334,16 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
 static unsigned long bufpool_bucket_reap(struct bufpool *pool,
 					 struct bufpool_bucket *b)
 {
-	struct bufpool_mag *m, *tmp;
-	unsigned long flags, n = 0;
-	LIST_HEAD(mags);
-	unsigned int k;
+	unsigned long flags, n;
+	unsigned int cold;
 
-	spin_lock_irqsave(&b->lock, flags);
-	for (k = min(b->reap_min, b->nr_full); k; k--) {
-		m = list_last_entry(&b->full, struct bufpool_mag, list);
-		list_move(&m->list, &mags);
-		b->nr_full--;
-		b->nr_bufs -= m->count;
-		n += m->count;
-	}
-	while (b->nr_empty > b->nr_full) {
-		list_move(b->empty.next, &mags);
-		b->nr_empty--;
-	}
+	/* A take meanwhile only lowers it: then one magazine more goes. */
+	cold = data_race(b->reap_min);
+	n = bufpool_bucket_trim(pool, b, ULONG_MAX, cold);
 	/* The next period starts from what is left. */
+	spin_lock_irqsave(&b->lock, flags);
 	b->reap_min = b->nr_full;
 	spin_unlock_irqrestore(&b->lock, flags);
-
-	atomic_long_sub(n * b->size, &pool->depot_bytes);
-	list_for_each_entry_safe(m, tmp, &mags, list) {
-		bufpool_mag_empty(b, m);
-		kfree_rcu(m, rcu);
-	}
 	return n;
 }
 

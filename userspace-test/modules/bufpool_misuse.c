@@ -738,34 +738,45 @@ static struct bufpool *pressure_pool;
 
 #define PRESSURE_BUFS	2048
 
-/* Fill pool "vmt-pressure" with idle buffers: 2048 of 16 KiB, 32 MiB. */
-static int misuse_pressure_fill(void)
+/*
+ * Create pool @name with @params in *@poolp and fill it with idle buffers:
+ * 2048 of 16 KiB, 32 MiB.
+ */
+static int misuse_fill(struct bufpool **poolp, const char *name,
+		       const struct bufpool_params *params)
 {
-	struct bufpool_params params = { .max_cached_bytes = SZ_64M };
-	void **bufs;
 	unsigned int i;
+	void **bufs;
 	int ret = 0;
 
-	if (pressure_pool)
+	if (*poolp)
 		return -EBUSY;
-	pressure_pool = bufpool_create("vmt-pressure", &params);
-	if (IS_ERR(pressure_pool)) {
-		ret = PTR_ERR(pressure_pool);
-		pressure_pool = NULL;
+	*poolp = bufpool_create(name, params);
+	if (IS_ERR(*poolp)) {
+		ret = PTR_ERR(*poolp);
+		*poolp = NULL;
 		return ret;
 	}
 	bufs = kvcalloc(PRESSURE_BUFS, sizeof(*bufs), GFP_KERNEL);
 	if (!bufs)
 		return -ENOMEM;
 	for (i = 0; i < PRESSURE_BUFS; i++) {
-		bufs[i] = bufpool_take(pressure_pool, SZ_16K, GFP_KERNEL);
+		bufs[i] = bufpool_take(*poolp, SZ_16K, GFP_KERNEL);
 		if (!bufs[i])
 			ret = -ENOMEM;
 	}
 	for (i = 0; i < PRESSURE_BUFS; i++)
-		bufpool_return(pressure_pool, bufs[i]);
+		bufpool_return(*poolp, bufs[i]);
 	kvfree(bufs);
 	return ret;
+}
+
+/* Fill pool "vmt-pressure" with 32 MiB of idle buffers. */
+static int misuse_pressure_fill(void)
+{
+	struct bufpool_params params = { .max_cached_bytes = SZ_64M };
+
+	return misuse_fill(&pressure_pool, "vmt-pressure", &params);
 }
 
 /*
@@ -779,30 +790,8 @@ static int misuse_decay_fill(void)
 {
 	struct bufpool_params params = { .max_cached_bytes = SZ_64M,
 					 .decay_ms = 1000 };
-	unsigned int i;
-	void **bufs;
-	int ret = 0;
 
-	if (decay_pool)
-		return -EBUSY;
-	decay_pool = bufpool_create("vmt-decay", &params);
-	if (IS_ERR(decay_pool)) {
-		ret = PTR_ERR(decay_pool);
-		decay_pool = NULL;
-		return ret;
-	}
-	bufs = kvcalloc(PRESSURE_BUFS, sizeof(*bufs), GFP_KERNEL);
-	if (!bufs)
-		return -ENOMEM;
-	for (i = 0; i < PRESSURE_BUFS; i++) {
-		bufs[i] = bufpool_take(decay_pool, SZ_16K, GFP_KERNEL);
-		if (!bufs[i])
-			ret = -ENOMEM;
-	}
-	for (i = 0; i < PRESSURE_BUFS; i++)
-		bufpool_return(decay_pool, bufs[i]);
-	kvfree(bufs);
-	return ret;
+	return misuse_fill(&decay_pool, "vmt-decay", &params);
 }
 
 static int misuse_decay_done(void)
