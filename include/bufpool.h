@@ -60,8 +60,13 @@ struct bufpool;
  *	@min_size if that is larger.  Larger requests are served unpooled and
  *	freed on return.
  * @max_cached_bytes: cap on the idle memory the pool's depot holds; 0 selects
- *	16 * @max_size.  The per-CPU magazines may hold a bounded amount more
- *	(see Documentation/tuning.rst).
+ *	16 * @max_size.  The per-CPU magazines may hold @cpu_cache_bytes
+ *	more per CPU at most.
+ * @cpu_cache_bytes: cap on the idle memory one CPU's magazines hold; 0
+ *	selects 256 KiB.  The smaller buckets get per-CPU magazines that fit
+ *	it, the larger ones are served by the depot alone; a value below
+ *	2 * @min_size gives no bucket per-CPU magazines (see "The per-CPU
+ *	bound" in Documentation/tuning.rst).
  * @flags: %BUFPOOL_F_NO_INIT, %BUFPOOL_F_TRACK, %BUFPOOL_F_STRICT; other
  *	bits are rejected.
  * @track_sample: with %BUFPOOL_F_TRACK, record one take in @track_sample
@@ -80,6 +85,7 @@ struct bufpool_params {
 	size_t min_size;
 	size_t max_size;
 	size_t max_cached_bytes;
+	size_t cpu_cache_bytes;
 	unsigned int flags;
 	unsigned int track_sample;
 	unsigned int decay_ms;

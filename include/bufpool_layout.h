@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	xc4e8354ca8f7
+#define __BUFPOOL_LAYOUT	x9705fde288f5
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -91,7 +91,9 @@ struct bufpool_mag {
  * struct bufpool_cpu_bucket - one CPU's view of a bucket
  * @loaded: magazine takes pop from and returns push to
  * @prev: the other magazine, swapped with @loaded when that runs out
- * @limit: slots of a magazine of this bucket
+ * @limit: slots of a magazine of this bucket; 0 where the depot alone
+ *	serves the bucket, whose @loaded and @prev are then a magazine that
+ *	never holds a buffer, so that takes and returns go out of line
  * @mag_base: the module's, not the inline code's: buffers in @loaded and
  *	@prev when the CPU last folded its takes and returns into the
  *	bucket's count of buffers out (on a visit to the depot); here, where
@@ -438,7 +440,8 @@ __bufpool_mag_full(struct bufpool_cpu_bucket *cb, struct bufpool_mag **mp)
 
 /*
  * The magazine a return pushes to, in *@mp, and its count in *@np: the
- * same, for room.  Returns false if both are full.
+ * same, for room.  Returns false if both are full, and always for a bucket
+ * the depot alone serves: its @limit is 0.
  */
 static __always_inline bool __bufpool_mag_room(struct bufpool_cpu_bucket *cb,
 					       struct bufpool_mag **mp,
@@ -448,10 +451,10 @@ static __always_inline bool __bufpool_mag_room(struct bufpool_cpu_bucket *cb,
 	unsigned int n = m->count;
 
 	if (unlikely(n >= cb->limit)) {
-		if (cb->prev->count)
+		n = cb->prev->count;
+		if (n >= cb->limit)
 			return false;
 		m = __bufpool_mag_swap(cb);
-		n = 0;
 	}
 	*mp = m;
 	*np = n;

@@ -225,12 +225,6 @@ static const char *bp_kv_str(struct kunit *test, const char *text,
 	return "";
 }
 
-/* Documentation/tuning.rst: 2 * min(32 * size, max(64 KiB, size)). */
-static size_t bp_tuning_cpu_bound(size_t size)
-{
-	return 2 * min_t(size_t, 32 * size, max_t(size_t, SZ_64K, size));
-}
-
 static const char *bp_track_state(struct bufpool *pool)
 {
 	static char state[16];
@@ -690,9 +684,13 @@ static void bufpool_debugfs_test_params(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "nr_buckets"), 9);
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "nr_cpus"), nr_cpus);
 
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_cache_bytes"), SZ_256K);
+
 	t = bp_parse(test, text);
 	for (i = 0; i < 9; i++) {
 		size_t size = 256UL << i;
+		unsigned int limit = bp_tuning_cpu_limit(256, SZ_64K, SZ_256K,
+							 size);
 		char label[24];
 		int row;
 
@@ -704,11 +702,14 @@ static void bufpool_debugfs_test_params(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "order"),
 				size <= PAGE_SIZE ? 0 : get_order(size));
 		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "mag_size"),
-				clamp_t(size_t, SZ_64K / size, 1, 32));
+				limit ?: 1);
+		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "cpu_limit"), limit);
 		KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "cpu_bound"),
-				bp_tuning_cpu_bound(size));
-		cpu_bound += bp_tuning_cpu_bound(size);
+				2 * limit * size);
+		cpu_bound += 2 * limit * size;
 	}
+	KUNIT_EXPECT_EQ(test, cpu_bound,
+			bp_tuning_cpu_bound(256, SZ_64K, SZ_256K));
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_bound"), cpu_bound);
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "idle_bound"),
 			SZ_1M + nr_cpus * cpu_bound);
@@ -719,7 +720,6 @@ static void bufpool_debugfs_test_params_defaults(struct kunit *test)
 	struct bufpool *pool = bp_create(test, "kt-dbg-defaults", 0, 0, 0, 0);
 	char *text = bp_show(test, bufpool_debugfs_params_show, pool);
 	struct bp_table *t;
-	size_t cpu_bound = 0, size;
 
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "min_size"), 64);
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "max_size"), SZ_1M);
@@ -727,12 +727,10 @@ static void bufpool_debugfs_test_params_defaults(struct kunit *test)
 			16 * SZ_1M);
 	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "flags"), "0x0");
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "nr_buckets"), 15);
-	for (size = 64; size <= SZ_1M; size *= 2)
-		cpu_bound += bp_tuning_cpu_bound(size);
-	/* "about 4.6 MiB per CPU" in Documentation/tuning.rst */
-	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_bound"), cpu_bound);
-	KUNIT_EXPECT_GT(test, cpu_bound, 4 * SZ_1M + SZ_512K);
-	KUNIT_EXPECT_LT(test, cpu_bound, 4 * SZ_1M + SZ_1M - SZ_256K);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_cache_bytes"), SZ_256K);
+	/* "220 KiB per CPU" in Documentation/tuning.rst */
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_bound"), 225280);
+	KUNIT_EXPECT_EQ(test, bp_tuning_cpu_bound(64, SZ_1M, SZ_256K), 225280);
 	t = bp_parse(test, text);
 	KUNIT_EXPECT_EQ(test, t->nr_rows - bp_row(t, "64"), 15);
 }

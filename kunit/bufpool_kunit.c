@@ -21,6 +21,7 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/hrtimer.h>
@@ -38,6 +39,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
 #include <trace/events/printk.h>
 
 #include "bufpool_kunit.h"
@@ -102,12 +104,16 @@ static void bufpool_test_bucket_layout(struct kunit *test)
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_bucket *b = &pool->buckets[i];
 		size_t size = (size_t)8 << i;
-		unsigned int mag = clamp_t(size_t, BUFPOOL_MAG_BYTES / size, 1,
-					   BUFPOOL_MAG_MAX);
+		unsigned int limit = bp_tuning_cpu_limit(8, SZ_4M, SZ_256K,
+							 size);
 
 		KUNIT_EXPECT_EQ_MSG(test, b->size, size, "bucket %u", i);
 		KUNIT_EXPECT_PTR_EQ_MSG(test, b->pool, pool, "bucket %u", i);
-		KUNIT_EXPECT_EQ_MSG(test, b->mag_size, mag, "bucket %zu", size);
+		KUNIT_EXPECT_EQ_MSG(test, b->cpu_limit, limit, "bucket %zu",
+				    size);
+		/* A depot-only bucket's depot magazines hold one buffer. */
+		KUNIT_EXPECT_EQ_MSG(test, b->mag_size, limit ?: 1,
+				    "bucket %zu", size);
 		if (size <= PAGE_SIZE) {
 			KUNIT_EXPECT_NOT_NULL_MSG(test, b->cache,
 						  "bucket %zu", size);
@@ -771,6 +777,159 @@ static void bufpool_test_shrinker_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), in_depot - 1);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 7 * SZ_1M);
 	bp_expect_conserved(test, pool);
+}
+
+struct bp_fill_arg {
+	struct bufpool *pool;
+	unsigned int extra;
+	unsigned int failed;
+};
+
+/*
+ * On the CPU it runs on, fill every bucket: take twice a CPU's magazine
+ * and @extra magazines more, or 3 buffers of a depot-only bucket, and give
+ * them all back.  With @extra 0 a CPU's two magazines of every bucket end
+ * full: its per-CPU bound exactly.
+ */
+static long bp_fill_cpu(void *data)
+{
+	struct bp_fill_arg *arg = data;
+	struct bufpool *pool = arg->pool;
+
+	void *bufs[4 * BUFPOOL_MAG_MAX + 3];
+	unsigned int i, j;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_bucket *b = &pool->buckets[i];
+		unsigned int n = b->cpu_limit ?
+				 (2 + arg->extra) * b->cpu_limit + arg->extra :
+				 3;
+
+		/* No KUnit assertion here: this is not the test's thread. */
+		n = min_t(unsigned int, n, ARRAY_SIZE(bufs));
+		for (j = 0; j < n; j++) {
+			bufs[j] = bufpool_take(pool, b->size, GFP_KERNEL);
+			arg->failed += !bufs[j];
+		}
+		bp_return_many(pool, bufs, n);
+	}
+	return 0;
+}
+
+/* Bytes idle in every CPU's magazines. */
+static size_t bp_cpu_bytes(struct bufpool *pool)
+{
+	size_t bytes = 0;
+	unsigned int cpu, i;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < pool->nr_buckets; i++)
+			bytes += bp_cpu_bufs(pool, cpu, i) *
+				 pool->buckets[i].size;
+	return bytes;
+}
+
+/*
+ * The per-CPU bound: whatever max_size is, with default parameters every
+ * CPU's magazines hold at most 256 KiB, exactly the bound the pool
+ * computes and Documentation/tuning.rst gives, however every bucket is
+ * filled on every CPU this test can use; the larger buckets are served by
+ * the depot alone.
+ */
+static void bufpool_test_cpu_bound(struct kunit *test)
+{
+	static const size_t max_sizes[] = { SZ_64K, SZ_1M, SZ_4M };
+	static const char * const names[] = {
+		"kt-cpu-bound-64k", "kt-cpu-bound-1m", "kt-cpu-bound-4m"
+	};
+	unsigned int i, j, cpu, nr_cpus;
+
+	for (i = 0; i < ARRAY_SIZE(max_sizes); i++) {
+		struct bufpool *pool = bp_create(test, names[i], 0,
+						 max_sizes[i], SZ_64M, 0);
+		struct bp_fill_arg arg = { .pool = pool };
+		size_t bound = pool->cpu_bound;
+
+		KUNIT_EXPECT_LE(test, bound, SZ_256K);
+		KUNIT_EXPECT_EQ(test, bound,
+				bp_tuning_cpu_bound(64, max_sizes[i], SZ_256K));
+		for (j = 0; j < pool->nr_buckets; j++)
+			KUNIT_EXPECT_EQ_MSG(test,
+					    pool->buckets[j].cpu_limit == 0,
+					    pool->buckets[j].size > SZ_16K,
+					    "bucket %zu", pool->buckets[j].size);
+
+		nr_cpus = 0;
+		cpus_read_lock();
+		for_each_online_cpu(cpu) {
+			work_on_cpu(cpu, bp_fill_cpu, &arg);
+			nr_cpus++;
+		}
+		cpus_read_unlock();
+		KUNIT_ASSERT_EQ(test, arg.failed, 0);
+		/* Full magazines everywhere: the bound, reached. */
+		KUNIT_EXPECT_EQ(test, bp_cpu_bytes(pool), nr_cpus * bound);
+		/* The depot-only buckets' buffers all wait in the depot. */
+		for (j = 0; j < pool->nr_buckets; j++)
+			if (!pool->buckets[j].cpu_limit)
+				KUNIT_EXPECT_EQ(test,
+						bp_nr_bufs(&pool->buckets[j]),
+						3 * nr_cpus);
+
+		/* More of everything: the bound holds. */
+		arg.extra = 3;
+		cpus_read_lock();
+		for_each_online_cpu(cpu)
+			work_on_cpu(cpu, bp_fill_cpu, &arg);
+		cpus_read_unlock();
+		KUNIT_ASSERT_EQ(test, arg.failed, 0);
+		KUNIT_EXPECT_LE(test, bp_cpu_bytes(pool), nr_cpus * bound);
+		KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+		bp_expect_conserved(test, pool);
+		bufpool_clear(pool);
+	}
+}
+
+/*
+ * A pool with no per-CPU magazines (cpu_cache_bytes below 2 * min_size):
+ * every take and return goes through the depot, and all works.
+ */
+static void bufpool_test_depot_only(struct kunit *test)
+{
+	struct bufpool_params params = { .cpu_cache_bytes = 1 };
+	struct bufpool *pool = bufpool_create("kt-depot-only", &params);
+	unsigned int slot, i;
+	void **bufs;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->cpu_bound, 0);
+	for (i = 0; i < pool->nr_buckets; i++)
+		KUNIT_EXPECT_EQ(test, pool->buckets[i].cpu_limit, 0);
+
+	slot = bp_slot(test, pool, 256);
+	bufs = bp_take_many(test, pool, 200, 10);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 10);
+	bp_return_many(pool, bufs, 10);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(&pool->buckets[slot]), 10);
+	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 10 * 256);
+
+	/* Taken back from the depot, in the order the depot keeps. */
+	bufs = bp_take_many(test, pool, 256, 10);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT), 10);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), 10);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(&pool->buckets[slot]), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	/* A double return is refused here too. */
+	bufpool_return(pool, bufs[0]);
+	bufpool_return(pool, bufs[0]);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_BAD_RETURN), 1);
+	bp_return_many(pool, bufs + 1, 9);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
 }
 
 static struct bufpool *bp_create_decay(struct kunit *test, const char *name,
@@ -1637,6 +1796,8 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_shrinker_count),
 	KUNIT_CASE(bufpool_test_shrinker_scan),
 	KUNIT_CASE(bufpool_test_shrinker_pages),
+	KUNIT_CASE(bufpool_test_cpu_bound),
+	KUNIT_CASE(bufpool_test_depot_only),
 	KUNIT_CASE(bufpool_test_decay),
 	KUNIT_CASE(bufpool_test_decay_working_set),
 	KUNIT_CASE(bufpool_test_drain_cpu),

@@ -172,6 +172,15 @@ unsigned int bp_slot(struct kunit *test, struct bufpool *pool, size_t size);
 /* Buffers idle in @cpu's two magazines of bucket @slot. */
 unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
 			 unsigned int slot);
+/*
+ * Documentation/tuning.rst, "The per-CPU bound", written from the text: the
+ * buffers a CPU's magazine of a @size bucket holds in a pool of @min_size
+ * to @max_size with @cpu_bytes of cpu_cache_bytes (0 for depot-only).
+ */
+unsigned int bp_tuning_cpu_limit(size_t min_size, size_t max_size,
+				 size_t cpu_bytes, size_t size);
+/* The per-CPU bound of such a pool, the sum of 2 * limit * size. */
+size_t bp_tuning_cpu_bound(size_t min_size, size_t max_size, size_t cpu_bytes);
 /* Buffers idle in the magazines of every CPU, all buckets. */
 unsigned long bp_all_cpu_bufs(struct bufpool *pool);
 unsigned long bp_idle_slot(struct bufpool *pool, unsigned int slot);

@@ -147,6 +147,40 @@ unsigned long bp_idle(struct bufpool *pool)
 }
 
 /* Buffers idle in the magazines of every CPU, all buckets. */
+/* The bytes M of the doc: the largest power of two whose sum fits. */
+static size_t bp_tuning_mag_bytes(size_t min_size, size_t max_size,
+				  size_t cpu_bytes)
+{
+	size_t m, size, sum;
+
+	for (m = max_t(size_t, SZ_64K, max_size); m >= min_size; m /= 2) {
+		sum = 0;
+		for (size = min_size; size <= min(m, max_size); size *= 2)
+			sum += 2 * min_t(size_t, 32 * size, m);
+		if (sum <= cpu_bytes)
+			return m;
+	}
+	return 0;
+}
+
+unsigned int bp_tuning_cpu_limit(size_t min_size, size_t max_size,
+				 size_t cpu_bytes, size_t size)
+{
+	size_t m = bp_tuning_mag_bytes(min_size, max_size, cpu_bytes);
+
+	return size <= m ? min_t(size_t, 32, m / size) : 0;
+}
+
+size_t bp_tuning_cpu_bound(size_t min_size, size_t max_size, size_t cpu_bytes)
+{
+	size_t size, sum = 0;
+
+	for (size = min_size; size <= max_size; size *= 2)
+		sum += 2 * size * bp_tuning_cpu_limit(min_size, max_size,
+						      cpu_bytes, size);
+	return sum;
+}
+
 unsigned long bp_all_cpu_bufs(struct bufpool *pool)
 {
 	unsigned long sum = 0;

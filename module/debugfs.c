@@ -80,14 +80,14 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_debugfs_rate);
  * bufpool_cpu_bound() - bytes one CPU's magazines may hold for a bucket
  * @b: the bucket
  *
- * Two magazines of @b->mag_size buffers; Documentation/tuning.rst gives the
- * same number as 2 * min(32 * size, max(64 KiB, size)).
+ * Two magazines of @b->cpu_limit buffers, none for a depot-only bucket;
+ * Documentation/tuning.rst gives the formula.
  *
  * Return: the bound in bytes.
  */
 static size_t bufpool_cpu_bound(const struct bufpool_bucket *b)
 {
-	return size_mul(2 * b->mag_size, b->size);
+	return size_mul(2 * b->cpu_limit, b->size);
 }
 
 /* One line's worth of a slot's numbers, read once. */
@@ -309,18 +309,14 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 {
 	struct bufpool *pool = m->private;
 	unsigned int nr_cpus = num_possible_cpus();
-	size_t cpu_bound = 0;
 	char track[16];
 	unsigned int i;
-
-	for (i = 0; i < pool->nr_buckets; i++)
-		cpu_bound = size_add(cpu_bound,
-				     bufpool_cpu_bound(&pool->buckets[i]));
 
 	seq_printf(m, "name %s\n", pool->name);
 	seq_printf(m, "min_size %zu\n", pool->min_size);
 	seq_printf(m, "max_size %zu\n", pool->f.max_size);
 	seq_printf(m, "max_cached_bytes %zu\n", pool->max_cached_bytes);
+	seq_printf(m, "cpu_cache_bytes %zu\n", pool->cpu_cache_bytes);
 	seq_printf(m, "decay_ms %u\n", jiffies_to_msecs(pool->decay_jiffies));
 	seq_printf(m, "flags %#x", pool->flags);
 	if (pool->flags & BUFPOOL_F_NO_INIT)
@@ -335,19 +331,19 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 	seq_printf(m, "owner_check %s\n", pool->indexed ? "index" : "slab");
 	seq_printf(m, "nr_buckets %u\n", pool->nr_buckets);
 	seq_printf(m, "nr_cpus %u\n", nr_cpus);
-	seq_printf(m, "cpu_bound %zu\n", cpu_bound);
+	seq_printf(m, "cpu_bound %zu\n", pool->cpu_bound);
 	seq_printf(m, "idle_bound %zu\n",
 		   size_add(pool->max_cached_bytes,
-			    size_mul(nr_cpus, cpu_bound)));
+			    size_mul(nr_cpus, pool->cpu_bound)));
 
-	seq_printf(m, "%10s %7s %5s %8s %9s\n", "#     size", "backend", "order",
-		   "mag_size", "cpu_bound");
+	seq_printf(m, "%10s %7s %5s %8s %9s %9s\n", "#     size", "backend",
+		   "order", "mag_size", "cpu_limit", "cpu_bound");
 	for (i = 0; i < pool->nr_buckets; i++) {
 		const struct bufpool_bucket *b = &pool->buckets[i];
 
-		seq_printf(m, "%10zu %7s %5u %8u %9zu\n", b->size,
+		seq_printf(m, "%10zu %7s %5u %8u %9u %9zu\n", b->size,
 			   b->cache ? "slab" : "pages", b->order, b->mag_size,
-			   bufpool_cpu_bound(b));
+			   b->cpu_limit, bufpool_cpu_bound(b));
 	}
 	return 0;
 }

@@ -66,15 +66,26 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 #define BUFPOOL_SLAB_SLOTS		64
 #define BUFPOOL_SLAB_NONE		((struct kmem_cache *)1UL)
 
-/* Magazines: up to BUFPOOL_MAG_MAX buffers, about BUFPOOL_MAG_BYTES of them. */
+/*
+ * Magazines: up to BUFPOOL_MAG_MAX buffers.  A pool's per-CPU magazines
+ * hold at most bufpool_params.cpu_cache_bytes a CPU
+ * (BUFPOOL_DEFAULT_CPU_BYTES by default): bufpool_init_buckets() picks the
+ * most bytes a magazine may hold that fits that, BUFPOOL_MAG_BYTES or
+ * max_size at most, and the buckets larger than that are served by the
+ * depot alone (Documentation/tuning.rst, "The per-CPU bound").
+ */
 #define BUFPOOL_MAG_MAX			32
 #define BUFPOOL_MAG_BYTES		SZ_64K
+#define BUFPOOL_DEFAULT_CPU_BYTES	SZ_256K
 
 /**
  * struct bufpool_bucket - one size class of a pool
  * @size: buffer size, a power of two; 0 for the unpooled pseudo-bucket
  * @order: page order of a buffer (0 for slab buckets)
  * @mag_size: capacity of this bucket's magazines
+ * @cpu_limit: capacity of its per-CPU magazines: @mag_size, or 0 for a
+ *	bucket that the depot alone serves (its per-CPU magazines are
+ *	bufpool_mag_none, which never holds a buffer), in magazines of one
  * @cache: the slab cache, or %NULL if buffers are compound pages
  * @pool: the pool this bucket belongs to
  * @lock: protects the depot: @full, @empty, @nr_full, @nr_empty, @nr_bufs
@@ -93,13 +104,14 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  *	(an interrupt in the middle of a guarded section), added to the
  *	per-CPU counters on read
  * @out_approx: buffers out, folded in from the CPUs on slow paths; behind
- *	the exact count by at most 2 * @mag_size per CPU
+ *	the exact count by at most 2 * @cpu_limit per CPU
  * @peak_out: highest @out_approx seen since creation or the last reset
  */
 struct bufpool_bucket {
 	size_t size;
 	unsigned int order;
 	unsigned int mag_size;
+	unsigned int cpu_limit;
 	struct kmem_cache *cache;
 	struct bufpool *pool;
 
@@ -223,6 +235,10 @@ struct bufpool_track {
  *	strict: ownership of slab buffers is looked up in @slab_index, and
  *	freed buffers are remembered there
  * @max_cached_bytes: cap on the bytes idle in the depots
+ * @cpu_cache_bytes: bufpool_params.cpu_cache_bytes, the most one CPU's
+ *	magazines may hold
+ * @cpu_bound: what they may hold with the magazines chosen, at most
+ *	@cpu_cache_bytes: the sum of each bucket's 2 * cpu_limit * size
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
  * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
  * @peak_bytes: highest @out_bytes_approx since creation or the last reset
@@ -264,6 +280,8 @@ struct bufpool {
 	bool indexed;
 
 	size_t max_cached_bytes;
+	size_t cpu_cache_bytes;
+	size_t cpu_bound;
 	atomic_long_t depot_bytes;
 	atomic_long_t out_bytes_approx;
 	unsigned long peak_bytes;
@@ -590,6 +608,9 @@ static __always_inline bool bufpool_mag_push(struct bufpool_cpu_bucket *cb,
 	return true;
 }
 
+void *bufpool_depot_pop(struct bufpool *pool, struct bufpool_bucket *b);
+bool bufpool_depot_push(struct bufpool *pool, struct bufpool_bucket *b,
+			void *slot);
 bool bufpool_depot_get_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
 bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,

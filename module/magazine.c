@@ -29,6 +29,13 @@
 
 /* === Magazines === */
 
+/*
+ * The per-CPU magazines of a bucket the depot alone serves: it holds no
+ * buffer and has no slot (bufpool_cpu_bucket::limit is 0), so that the
+ * inline paths find it empty and full at once, and no one writes it.
+ */
+static struct bufpool_mag bufpool_mag_none __ro_after_init;
+
 static struct bufpool_mag *bufpool_mag_alloc(const struct bufpool_bucket *b,
 					     gfp_t gfp, int node)
 {
@@ -130,6 +137,36 @@ noinline bool bufpool_depot_get_full(struct bufpool *pool,
 }
 
 /*
+ * Reserve @bytes of the depot's cap for buffers about to go in, so that the
+ * depot never goes over, even briefly; false if they do not fit.
+ */
+static bool bufpool_depot_reserve(struct bufpool *pool, long bytes)
+{
+	long cur = atomic_long_read(&pool->depot_bytes);
+
+	do {
+		if (cur + bytes > pool->max_cached_bytes)
+			return false;
+	} while (!atomic_long_try_cmpxchg(&pool->depot_bytes, &cur,
+					  cur + bytes));
+	return true;
+}
+
+/* Put @m, a magazine with buffers reserved for, on @b's full list. */
+static void bufpool_depot_add(struct bufpool *pool, struct bufpool_bucket *b,
+			      struct bufpool_mag *m)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&b->lock, flags);
+	list_add(&m->list, &b->full);
+	b->nr_full++;
+	b->nr_bufs += m->count;
+	spin_unlock_irqrestore(&b->lock, flags);
+	bufpool_decay_arm(pool);
+}
+
+/*
  * Hand @m, a magazine with buffers, to the depot and get an empty one back,
  * unless that would take the depot over max_cached_bytes.  Returns the empty
  * magazine, or NULL if the depot refused (then @m is still the caller's).
@@ -142,16 +179,9 @@ static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 	long bytes = m->count * b->size;
 	struct bufpool_mag *empty;
 	unsigned long flags;
-	long cur;
 
-	/* Reserve the bytes first, so the depot never goes over, even briefly. */
-	cur = atomic_long_read(&pool->depot_bytes);
-	do {
-		if (cur + bytes > pool->max_cached_bytes)
-			return NULL;
-	} while (!atomic_long_try_cmpxchg(&pool->depot_bytes, &cur,
-					  cur + bytes));
-
+	if (!bufpool_depot_reserve(pool, bytes))
+		return NULL;
 	spin_lock_irqsave(&b->lock, flags);
 	empty = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
 	if (empty) {
@@ -167,17 +197,94 @@ static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 			goto refuse;
 	}
 
-	spin_lock_irqsave(&b->lock, flags);
-	list_add(&m->list, &b->full);
-	b->nr_full++;
-	b->nr_bufs += m->count;
-	spin_unlock_irqrestore(&b->lock, flags);
-	bufpool_decay_arm(pool);
+	bufpool_depot_add(pool, b, m);
 	return empty;
 
 refuse:
 	atomic_long_sub(bytes, &pool->depot_bytes);
 	return NULL;
+}
+
+/**
+ * bufpool_depot_pop() - take one buffer from a depot-only bucket
+ * @pool: the pool
+ * @b: the bucket; its cpu_limit is 0, its depot's magazines hold one buffer
+ *
+ * The magazine goes to the empty list, for the next return.
+ *
+ * Context: a guarded section.
+ * Return: the buffer, as its magazine slot held it, or %NULL if the depot
+ * has none.
+ */
+noinline void *bufpool_depot_pop(struct bufpool *pool,
+				 struct bufpool_bucket *b)
+{
+	struct bufpool_mag *m;
+	unsigned long flags;
+	void *slot;
+
+	/* Unlocked peek, as in bufpool_depot_get_full(). */
+	if (!data_race(b->nr_full))
+		return NULL;
+	spin_lock_irqsave(&b->lock, flags);
+	m = list_first_entry_or_null(&b->full, struct bufpool_mag, list);
+	if (!m) {
+		spin_unlock_irqrestore(&b->lock, flags);
+		return NULL;
+	}
+	list_move(&m->list, &b->empty);
+	b->nr_full--;
+	b->reap_min = min(b->reap_min, b->nr_full);
+	b->nr_empty++;
+	b->nr_bufs--;
+	slot = m->bufs[0];
+	m->count = 0;
+	spin_unlock_irqrestore(&b->lock, flags);
+
+	atomic_long_sub(b->size, &pool->depot_bytes);
+	bufpool_add_out(pool, b, 1, b->size);
+	return slot;
+}
+
+/**
+ * bufpool_depot_push() - give one buffer to a depot-only bucket
+ * @pool: the pool
+ * @b: the bucket, as for bufpool_depot_pop()
+ * @slot: the buffer, as a magazine slot holds it
+ *
+ * Context: a guarded section.
+ * Return: false if the depot is at max_cached_bytes or no magazine could
+ * be had: the buffer is still the caller's.
+ */
+noinline bool bufpool_depot_push(struct bufpool *pool,
+				 struct bufpool_bucket *b, void *slot)
+{
+	struct bufpool_mag *m;
+	unsigned long flags;
+
+	if (!bufpool_depot_reserve(pool, b->size))
+		return false;
+	spin_lock_irqsave(&b->lock, flags);
+	m = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
+	if (m) {
+		list_del(&m->list);
+		b->nr_empty--;
+	}
+	spin_unlock_irqrestore(&b->lock, flags);
+	if (!m) {
+		/* As in bufpool_depot_put(). */
+		m = bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
+				      __GFP_NOMEMALLOC, numa_node_id());
+		if (!m) {
+			atomic_long_sub(b->size, &pool->depot_bytes);
+			return false;
+		}
+	}
+	m->bufs[0] = slot;
+	m->count = 1;
+	bufpool_depot_add(pool, b, m);
+	bufpool_add_out(pool, b, -1, -(long)b->size);
+	return true;
 }
 
 /*
@@ -473,13 +580,15 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 	}
 }
 
-/* Move @m's slots to @bufs; returns how many. */
+/* Move @m's slots to @bufs; returns how many.  Never writes an empty @m. */
 static unsigned int bufpool_mag_move(struct bufpool_mag *m, void **bufs)
 {
 	unsigned int n = m->count;
 
-	memcpy(bufs, m->bufs, n * sizeof(*bufs));
-	m->count = 0;
+	if (n) {
+		memcpy(bufs, m->bufs, n * sizeof(*bufs));
+		m->count = 0;
+	}
 	return n;
 }
 
@@ -676,7 +785,12 @@ int bufpool_cache_init(struct bufpool *pool)
 		for (i = 0; i < pool->nr_buckets; i++) {
 			struct bufpool_cpu_bucket *cb = &pcp->b[i];
 
-			cb->limit = pool->buckets[i].mag_size;
+			cb->limit = pool->buckets[i].cpu_limit;
+			if (!cb->limit) {
+				cb->loaded = &bufpool_mag_none;
+				cb->prev = &bufpool_mag_none;
+				continue;
+			}
 			cb->loaded = bufpool_mag_alloc(&pool->buckets[i],
 						       GFP_KERNEL, node);
 			cb->prev = bufpool_mag_alloc(&pool->buckets[i],
@@ -717,8 +831,10 @@ void bufpool_cache_free_mags(struct bufpool *pool)
 		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
 
 		for (i = 0; i < pool->nr_buckets; i++) {
-			kfree(pcp->b[i].loaded);
-			kfree(pcp->b[i].prev);
+			if (pcp->b[i].limit) {
+				kfree(pcp->b[i].loaded);
+				kfree(pcp->b[i].prev);
+			}
 			pcp->b[i].loaded = NULL;
 			pcp->b[i].prev = NULL;
 		}

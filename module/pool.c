@@ -106,12 +106,47 @@ static int bufpool_params_resolve(const struct bufpool_params *in,
 	if (!p->max_cached_bytes)
 		p->max_cached_bytes = BUFPOOL_DEFAULT_BUDGET_MULT * p->max_size;
 	p->max_cached_bytes = min_t(size_t, p->max_cached_bytes, LONG_MAX);
+	if (!p->cpu_cache_bytes)
+		p->cpu_cache_bytes = BUFPOOL_DEFAULT_CPU_BYTES;
 	return 0;
 }
 
-static void bufpool_init_buckets(struct bufpool *pool)
+/*
+ * What one CPU's magazines hold at most if each holds up to @mag_bytes:
+ * two magazines of min(BUFPOOL_MAG_MAX, @mag_bytes / size) buffers for
+ * each bucket of a size up to @mag_bytes, none for the larger ones.
+ */
+static size_t bufpool_cpu_bytes(const struct bufpool *pool, size_t mag_bytes)
 {
+	size_t size, bytes = 0;
+
+	for (size = pool->min_size; size <= min(mag_bytes, pool->f.max_size);
+	     size <<= 1)
+		bytes += 2 * min_t(size_t, BUFPOOL_MAG_MAX, mag_bytes / size) *
+			 size;
+	return bytes;
+}
+
+/*
+ * The geometry of the buckets.  The per-CPU magazines hold at most
+ * @cpu_cache_bytes per CPU: the largest power of two of magazine bytes,
+ * from BUFPOOL_MAG_BYTES (or max_size, if larger) down to min_size, whose
+ * bufpool_cpu_bytes() fits (none: every bucket is depot-only).  A bucket
+ * larger than that is served by the depot alone, whose magazines then hold
+ * one buffer each.
+ */
+static void bufpool_init_buckets(struct bufpool *pool, size_t cpu_cache_bytes)
+{
+	size_t mag_bytes = max_t(size_t, BUFPOOL_MAG_BYTES, pool->f.max_size);
 	unsigned int i;
+
+	while (mag_bytes >= pool->min_size &&
+	       bufpool_cpu_bytes(pool, mag_bytes) > cpu_cache_bytes)
+		mag_bytes >>= 1;
+	if (mag_bytes < pool->min_size)
+		mag_bytes = 0;
+	pool->cpu_cache_bytes = cpu_cache_bytes;
+	pool->cpu_bound = bufpool_cpu_bytes(pool, mag_bytes);
 
 	pool->unpooled.pool = pool;
 	for (i = 0; i < pool->nr_buckets; i++) {
@@ -120,8 +155,9 @@ static void bufpool_init_buckets(struct bufpool *pool)
 		b->pool = pool;
 		b->size = pool->min_size << i;
 		b->order = b->size > PAGE_SIZE ? get_order(b->size) : 0;
-		b->mag_size = clamp_t(size_t, BUFPOOL_MAG_BYTES / b->size, 1,
-				      BUFPOOL_MAG_MAX);
+		b->cpu_limit = min_t(size_t, BUFPOOL_MAG_MAX,
+				     mag_bytes / b->size);
+		b->mag_size = b->cpu_limit ?: 1;
 	}
 }
 
@@ -341,7 +377,7 @@ struct bufpool *bufpool_create(const char *name,
 	INIT_DELAYED_WORK(&pool->decay_work, bufpool_decay_work);
 	pool->decay_jiffies = p.decay_ms == BUFPOOL_DECAY_OFF ? 0 :
 			      max(msecs_to_jiffies(p.decay_ms), 1UL);
-	bufpool_init_buckets(pool);
+	bufpool_init_buckets(pool, p.cpu_cache_bytes);
 	bufpool_defer_init(pool);
 	bufpool_track_pool_init(pool, p.flags, p.track_sample);
 

@@ -228,11 +228,15 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	/* A CPU hit counts as a take only: stats.c derives cpu_hits. */
 	buf = bufpool_mag_pop(cb);
 	if (unlikely(!buf)) {
-		if (!bufpool_depot_get_full(pool, b, cb)) {
+		/* A depot-only bucket pops the depot, the others refill. */
+		if (!cb->limit)
+			buf = bufpool_depot_pop(pool, b);
+		else if (bufpool_depot_get_full(pool, b, cb))
+			buf = bufpool_mag_pop(cb);
+		if (!buf) {
 			bufpool_cpu_unlock(pool, pcp);
 			goto alloc;
 		}
-		buf = bufpool_mag_pop(cb);
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
 		from = BUFPOOL_FROM_DEPOT;
 	}
@@ -372,6 +376,24 @@ noinline void bufpool_return_free(struct bufpool *pool,
 }
 
 /*
+ * Put @slot into this CPU's magazines of @b, trading a full one for an empty
+ * one with the depot if need be, or into the depot of a depot-only bucket.
+ * False if the depot is at its cap.  In a guarded section.
+ */
+static __always_inline bool bufpool_cpu_put(struct bufpool *pool,
+					    struct bufpool_bucket *b,
+					    struct bufpool_cpu_bucket *cb,
+					    void *slot)
+{
+	if (likely(bufpool_mag_push(cb, slot)))
+		return true;
+	if (!cb->limit)
+		return bufpool_depot_push(pool, b, slot);
+	return bufpool_depot_put_full(pool, b, cb) &&
+	       bufpool_mag_push(cb, slot);
+}
+
+/*
  * Put a buffer of bucket @b, which the owner check placed, back: into this
  * CPU's magazines, else the depot, else (over budget, pool dying, or
  * @strict) the backend.  @poison: a tracked buffer, which tracking found
@@ -425,12 +447,10 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	if (unlikely(READ_ONCE(pool->dead)))
 		goto unlock;
 	cb = &pcp->b[idx];
-	if (likely(bufpool_mag_push(cb, slot)) ||
-	    (bufpool_depot_put_full(pool, b, cb) &&
-	     bufpool_mag_push(cb, slot))) {
+	if (likely(bufpool_cpu_put(pool, b, cb, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
 		/* Inline returns into this page may skip the check now. */
-		if (!pool->indexed)
+		if (!pool->indexed && cb->limit)
 			bufpool_memo_set(pcp, b, idx, buf);
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
