@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x9705fde288f5
+#define __BUFPOOL_LAYOUT	x3a7db87775da
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -60,6 +60,7 @@ enum bufpool_stat {
 	BUFPOOL_STAT_OVER_BUDGET,	/* returns freed: depot at max_cached_bytes */
 	BUFPOOL_STAT_TRIM,		/* idle buffers freed by the shrinker */
 	BUFPOOL_STAT_DRAIN,		/* idle buffers taken off a dead CPU */
+	BUFPOOL_STAT_DECAY,		/* idle buffers freed by decay */
 	BUFPOOL_STAT_BAD_RETURN,	/* returns rejected */
 	BUFPOOL_STAT_COUNT
 };

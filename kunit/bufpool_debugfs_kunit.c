@@ -715,6 +715,29 @@ static void bufpool_debugfs_test_params(struct kunit *test)
 			SZ_1M + nr_cpus * cpu_bound);
 }
 
+/* The decay step's state: off, idle until a buffer comes back, armed. */
+static void bufpool_debugfs_test_params_decay(struct kunit *test)
+{
+	struct bufpool_params off = { .decay_ms = BUFPOOL_DECAY_OFF };
+	struct bufpool *pool = bp_create(test, "kt-dbg-decay", 0, 0, 0, 0);
+	struct bufpool *quiet = bufpool_create("kt-dbg-decay-off", &off);
+	char *text;
+	void *buf;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, quiet);
+	bp_destroy_at_end(test, quiet);
+	text = bp_show(test, bufpool_debugfs_params_show, quiet);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "decay_ms"), 0);
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "decay"), "off");
+
+	text = bp_show(test, bufpool_debugfs_params_show, pool);
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "decay"), "idle");
+	buf = bp_take(test, pool, 100);
+	bufpool_return(pool, buf);
+	text = bp_show(test, bufpool_debugfs_params_show, pool);
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "decay"), "armed");
+}
+
 static void bufpool_debugfs_test_params_defaults(struct kunit *test)
 {
 	struct bufpool *pool = bp_create(test, "kt-dbg-defaults", 0, 0, 0, 0);
@@ -731,6 +754,9 @@ static void bufpool_debugfs_test_params_defaults(struct kunit *test)
 	/* "220 KiB per CPU" in Documentation/tuning.rst */
 	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "cpu_bound"), 225280);
 	KUNIT_EXPECT_EQ(test, bp_tuning_cpu_bound(64, SZ_1M, SZ_256K), 225280);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, text, "decay_ms"), 5000);
+	/* Nothing idle yet: the decay step does not run. */
+	KUNIT_EXPECT_STREQ(test, bp_kv_str(test, text, "decay"), "idle");
 	t = bp_parse(test, text);
 	KUNIT_EXPECT_EQ(test, t->nr_rows - bp_row(t, "64"), 15);
 }
@@ -1031,6 +1057,7 @@ static struct kunit_case bufpool_debugfs_test_cases[] = {
 	KUNIT_CASE(bufpool_debugfs_test_stats_idle_bound),
 	KUNIT_CASE(bufpool_debugfs_test_params),
 	KUNIT_CASE(bufpool_debugfs_test_params_defaults),
+	KUNIT_CASE(bufpool_debugfs_test_params_decay),
 	KUNIT_CASE(bufpool_debugfs_test_track_read),
 	KUNIT_CASE(bufpool_debugfs_test_track_write),
 	KUNIT_CASE(bufpool_debugfs_test_track_write_invalid),

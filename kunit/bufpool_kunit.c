@@ -667,21 +667,44 @@ static void bufpool_test_shrinker_count(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, count == 0 || count == SHRINK_EMPTY,
 			      "count %lu", count);
 
-	/* Idle buffers in the depot and in this CPU's magazines all count. */
+	/*
+	 * Idle buffers in the depot and in this CPU's magazines count, in
+	 * pages, the shrinkers' unit: the depot's exactly, the magazines' as
+	 * this CPU last folded them (on its last depot visit), within the
+	 * per-CPU bound.
+	 */
 	bufs = bp_take_many(test, pool, 512, n);
 	bp_return_many(pool, bufs, n);
 	bufs = bp_take_many(test, pool, SZ_16K, 3);
 	bp_return_many(pool, bufs, 3);
 	KUNIT_ASSERT_GT(test, bp_depot_bytes(pool), 0);
-	/* In pages, the shrinkers' unit. */
-	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
-			DIV_ROUND_UP(n * 512 + 3 * SZ_16K, PAGE_SIZE));
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_EQ(test, count,
+			DIV_ROUND_UP(bufpool_idle_estimate(pool), PAGE_SIZE));
+	KUNIT_EXPECT_GE(test, count * PAGE_SIZE, bp_depot_bytes(pool));
+	KUNIT_EXPECT_LE(test, count * PAGE_SIZE,
+			n * 512 + 3 * SZ_16K + PAGE_SIZE);
+	/* Two buffers returned since the last fold: one of each size. */
+	KUNIT_EXPECT_EQ(test, bufpool_idle_estimate(pool),
+			(n - 1) * 512 + 2 * SZ_16K);
 
-	/* Buffers out are not the shrinker's. */
-	bufs = bp_take_many(test, pool, 512, 2);
-	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
-			DIV_ROUND_UP((n - 2) * 512 + 3 * SZ_16K, PAGE_SIZE));
-	bp_return_many(pool, bufs, 2);
+	/*
+	 * Buffers out are not the shrinker's: takes of all of them leave
+	 * only what this CPU's magazines held at its last fold, within its
+	 * bound.
+	 */
+	bufs = bp_take_many(test, pool, 512, n);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool) % SZ_16K, 0);
+	KUNIT_EXPECT_LE(test, bufpool_idle_estimate(pool),
+			bp_depot_bytes(pool) + pool->cpu_bound);
+	bp_return_many(pool, bufs, n);
+
+	/* Folded by the drain: exact again, and nothing. */
+	bufpool_clear(pool);
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_TRUE_MSG(test, count == 0 || count == SHRINK_EMPTY,
+			      "count %lu", count);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->cpu_idle_bytes), 0);
 }
 
 static void bufpool_test_shrinker_scan(struct kunit *test)
@@ -967,19 +990,60 @@ static void bufpool_test_decay(struct kunit *test)
 	KUNIT_ASSERT_GT(test, in_depot, 0);
 	KUNIT_ASSERT_GT(test, bp_depot_bytes(keep), 0);
 
-	for (i = 0; i < 100 && bp_depot_bytes(pool); i++)
+	KUNIT_ASSERT_GT(test, bp_idle_slot(pool, slot), in_depot);
+
+	/* The depot's within two periods, this CPU's magazines next. */
+	for (i = 0; i < 100 && bufpool_idle_bytes(pool); i++)
 		usleep_range(10000, 11000);
 	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_nr_bufs(&pool->buckets[slot]), 0);
+	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 0);
 	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE) - frees,
-			in_depot);
+			n);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DECAY), n);
 	/* Nothing left to decay: the work is not queued again. */
-	msleep(50);
+	msleep(100);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->decay_work));
 	KUNIT_EXPECT_GT(test, bp_depot_bytes(keep), 0);
+	KUNIT_EXPECT_GT(test, bp_all_cpu_bufs(keep), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(keep, BUFPOOL_STAT_DECAY), 0);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&keep->decay_work));
 	bp_expect_conserved(test, pool);
 	bp_expect_conserved(test, keep);
+}
+
+/*
+ * A stopped decay step starts again when idle buffers come back, even by
+ * an inline return: stopping sent every CPU's next return out of line.
+ */
+static void bufpool_test_decay_restart(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_decay(test, "kt-decay-restart", 20);
+	unsigned int slot = bp_slot(test, pool, 256);
+	unsigned int i;
+	void *buf;
+
+	/* Out of line, once: this CPU's memo now knows the page. */
+	buf = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->decay_work));
+	KUNIT_ASSERT_PTR_EQ(test, bufpool_take(pool, 256, GFP_KERNEL), buf);
+	/* Nothing idle: the step stops, having freed nothing. */
+	for (i = 0; i < 100 && delayed_work_pending(&pool->decay_work); i++)
+		usleep_range(10000, 11000);
+	KUNIT_ASSERT_FALSE(test, delayed_work_pending(&pool->decay_work));
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_FREE), 0);
+
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, raw_smp_processor_id(), slot),
+			1);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->decay_work));
+	/* And the buffer decays. */
+	for (i = 0; i < 100 && bufpool_idle_bytes(pool); i++)
+		usleep_range(10000, 11000);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DECAY), 1);
 }
 
 /*
@@ -1005,9 +1069,11 @@ static void bufpool_test_decay_working_set(struct kunit *test)
 		bp_return_many(pool, bufs, 2 * b->mag_size);
 		usleep_range(5000, 6000);
 	}
-	/* The cold ones went, the ones in use stayed. */
+	/* The cold ones went, the ones in use stayed, here too. */
 	KUNIT_EXPECT_LT(test, bp_nr_full(b), nr_full);
 	KUNIT_EXPECT_GT(test, bp_nr_full(b), 0);
+	KUNIT_EXPECT_GT(test, bp_cpu_bufs(pool, raw_smp_processor_id(), slot),
+			0);
 	bp_expect_conserved(test, pool);
 }
 
@@ -1800,6 +1866,7 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_depot_only),
 	KUNIT_CASE(bufpool_test_decay),
 	KUNIT_CASE(bufpool_test_decay_working_set),
+	KUNIT_CASE(bufpool_test_decay_restart),
 	KUNIT_CASE(bufpool_test_drain_cpu),
 	KUNIT_CASE(bufpool_test_drain_cpu_over_budget),
 	KUNIT_CASE(bufpool_test_cpu_dead_all),

@@ -318,6 +318,8 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 	seq_printf(m, "max_cached_bytes %zu\n", pool->max_cached_bytes);
 	seq_printf(m, "cpu_cache_bytes %zu\n", pool->cpu_cache_bytes);
 	seq_printf(m, "decay_ms %u\n", jiffies_to_msecs(pool->decay_jiffies));
+	seq_printf(m, "decay %s\n", !pool->decay_jiffies ? "off" :
+		   delayed_work_pending(&pool->decay_work) ? "armed" : "idle");
 	seq_printf(m, "flags %#x", pool->flags);
 	if (pool->flags & BUFPOOL_F_NO_INIT)
 		seq_puts(m, " no_init");

@@ -153,13 +153,25 @@ struct bufpool_defer {
  * struct bufpool_cpu_aux - what a CPU holds of a pool besides its
  *	struct bufpool_cpu, which the inline paths read
  * @drain_work: empties this CPU's magazines for bufpool_clear()
- * @pool: back pointer for @drain_work
+ * @decay_work: frees the buffers of this CPU's magazines of the buckets in
+ *	@decay_mask (bufpool_cpu_decay_work()); deferrable, so that it
+ *	waits for the CPU to wake rather than wake it
+ * @pool: back pointer for the work items
+ * @cpu: this CPU
  * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
+ * @decay_mask: buckets the decay step found idle and untouched here for a
+ *	whole period, for @decay_work
+ * @seen: per bucket, this CPU's takes and returns when the decay step last
+ *	looked (only that step writes it)
  */
 struct bufpool_cpu_aux {
 	struct work_struct drain_work;
+	struct delayed_work decay_work;
 	struct bufpool *pool;
+	unsigned int cpu;
 	long unpooled_bytes;
+	atomic_long_t decay_mask;
+	unsigned long seen[];
 };
 
 /* Longest creator description kept, "function [module]". */
@@ -240,6 +252,9 @@ struct bufpool_track {
  * @cpu_bound: what they may hold with the magazines chosen, at most
  *	@cpu_cache_bytes: the sum of each bucket's 2 * cpu_limit * size
  * @depot_bytes: bytes idle in the depots, changed a magazine at a time
+ * @cpu_idle_bytes: bytes idle in the per-CPU magazines as each CPU last
+ *	folded them (bufpool_cpu_bucket::mag_base, on slow paths): within
+ *	@cpu_bound per CPU of the truth, for a count that walks nothing
  * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
  * @peak_bytes: highest @out_bytes_approx since creation or the last reset
  * @slab_index: with @indexed, every slab buffer allocated and the buffers
@@ -283,6 +298,7 @@ struct bufpool {
 	size_t cpu_cache_bytes;
 	size_t cpu_bound;
 	atomic_long_t depot_bytes;
+	atomic_long_t cpu_idle_bytes;
 	atomic_long_t out_bytes_approx;
 	unsigned long peak_bytes;
 	struct xarray slab_index;
@@ -622,6 +638,7 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
 void bufpool_drain_all(struct bufpool *pool);
 void bufpool_drain_all_async(struct bufpool *pool);
 void bufpool_drain_cancel(struct bufpool *pool);
+void bufpool_decay_cancel(struct bufpool *pool);
 void bufpool_cache_release(struct bufpool *pool);
 size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
 				enum bufpool_stat why, unsigned long *nr_freed);
@@ -648,6 +665,7 @@ unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
 long bufpool_inflight(struct bufpool *pool);
 size_t bufpool_idle(struct bufpool *pool, unsigned long *nr);
 size_t bufpool_idle_bytes(struct bufpool *pool);
+size_t bufpool_idle_estimate(struct bufpool *pool);
 
 /* pool.c */
 extern struct mutex bufpool_mutex;

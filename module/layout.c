@@ -39,3 +39,6 @@ static_assert(PAGE_SHIFT - ilog2(BUFPOOL_MIN_SIZE_MIN) + 1 == BUFPOOL_SLAB_MAX);
 static_assert(BUFPOOL_INIT_RETURN_BIT < BITS_PER_LONG);
 /* The owner check's table holds bucket indexes and the empty one in a u8. */
 static_assert(BUFPOOL_SLAB_MAX < U8_MAX);
+/* The decay step's mask of a CPU's buckets (bufpool_cpu_aux) is a long. */
+static_assert(ilog2(BUFPOOL_SIZE_MAX) - ilog2(BUFPOOL_MIN_SIZE_MIN) + 1 <=
+	      BITS_PER_LONG);

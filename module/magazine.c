@@ -18,6 +18,7 @@
  * take_return.c's.
  */
 #include <linux/cpu.h>
+#include <linux/sched/isolation.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -87,15 +88,23 @@ static void bufpool_fold_out(struct bufpool *pool, struct bufpool_bucket *b,
 {
 	long delta = (long)cb->mag_base - bufpool_cpu_idle(cb);
 
-	if (delta)
+	if (delta) {
 		bufpool_add_out(pool, b, delta, delta * (long)b->size);
+		/* bufpool::cpu_idle_bytes follows the bases. */
+		atomic_long_sub(delta * (long)b->size, &pool->cpu_idle_bytes);
+	}
 	cb->mag_base -= delta;
 }
 
 /* After bufpool_fold_out(), @cb's magazines changed by other means. */
-static void bufpool_cpu_rebase(struct bufpool_cpu_bucket *cb)
+static void bufpool_cpu_rebase(struct bufpool *pool, struct bufpool_bucket *b,
+			       struct bufpool_cpu_bucket *cb)
 {
-	cb->mag_base = bufpool_cpu_idle(cb);
+	long delta = (long)bufpool_cpu_idle(cb) - cb->mag_base;
+
+	if (delta)
+		atomic_long_add(delta * (long)b->size, &pool->cpu_idle_bytes);
+	cb->mag_base += delta;
 }
 
 /*
@@ -132,7 +141,7 @@ noinline bool bufpool_depot_get_full(struct bufpool *pool,
 	atomic_long_sub(full->count * b->size, &pool->depot_bytes);
 	cb->prev = cb->loaded;
 	cb->loaded = full;
-	bufpool_cpu_rebase(cb);
+	bufpool_cpu_rebase(pool, b, cb);
 	return true;
 }
 
@@ -303,7 +312,7 @@ noinline bool bufpool_depot_put_full(struct bufpool *pool,
 		return false;
 	cb->prev = cb->loaded;
 	cb->loaded = empty;
-	bufpool_cpu_rebase(cb);
+	bufpool_cpu_rebase(pool, b, cb);
 	return true;
 }
 
@@ -454,9 +463,76 @@ static unsigned long bufpool_bucket_reap(struct bufpool *pool,
 	return n;
 }
 
+/* A CPU's takes and returns of a bucket, as another CPU may read them. */
+static unsigned long bufpool_cpu_activity(const struct bufpool_cpu_bucket *cb)
+{
+	/* The owning CPU counts meanwhile: a change is all we look for. */
+	return data_race(READ_ONCE(cb->stat[BUFPOOL_STAT_TAKE]) +
+			 READ_ONCE(cb->stat[BUFPOOL_STAT_RETURN]));
+}
+
+/* Whether @cb's magazines hold buffers; a racy peek, under RCU. */
+static bool bufpool_cpu_holds(const struct bufpool_cpu_bucket *cb)
+{
+	/* That CPU changes them meanwhile: a hint is all we need. */
+	return data_race(READ_ONCE(cb->loaded)->count ||
+			 READ_ONCE(cb->prev)->count);
+}
+
+/*
+ * The decay step's look at the per-CPU magazines, from afar as
+ * vmstat_shepherd looks at the per-CPU counters: on each online CPU that
+ * is not isolated, the buckets whose magazines hold buffers and that saw
+ * no take or return on that CPU for a whole period (since the last look)
+ * are handed to that CPU's deferrable decay work, which frees them when
+ * the CPU is awake anyway.  With @queue false, only looks.  Isolated CPUs
+ * are left alone: their magazines stay within the per-CPU bound until
+ * memory pressure, bufpool_clear() or offlining.  Returns whether a CPU
+ * looked at holds idle buffers.
+ */
+static bool bufpool_decay_cpus(struct bufpool *pool, bool queue)
+{
+	bool idle = false;
+	unsigned int cpu, i;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct bufpool_cpu_aux *aux = per_cpu_ptr(pool->aux, cpu);
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+		unsigned long mask = 0;
+
+		if (cpu_is_isolated(cpu))
+			continue;
+		/* Magazines are freed after a grace period. */
+		rcu_read_lock();
+		for (i = 0; i < pool->nr_buckets; i++) {
+			struct bufpool_cpu_bucket *cb = &pcp->b[i];
+			unsigned long seen = bufpool_cpu_activity(cb);
+
+			if (!cb->limit || !bufpool_cpu_holds(cb))
+				goto next;
+			idle = true;
+			if (seen == READ_ONCE(aux->seen[i]))
+				mask |= BIT(i);
+next:
+			if (queue)
+				WRITE_ONCE(aux->seen[i], seen);
+		}
+		rcu_read_unlock();
+		if (queue && mask) {
+			atomic_long_or(mask, &aux->decay_mask);
+			/* A timer, deferrable: no wakeup of an idle CPU. */
+			queue_delayed_work_on(cpu, system_wq, &aux->decay_work,
+					      1);
+		}
+	}
+	cpus_read_unlock();
+	return idle;
+}
+
 /**
- * bufpool_decay_arm() - start the decay of @pool's depot, unless it runs
- * @pool: the pool; its depot just got idle buffers
+ * bufpool_decay_arm() - start the decay step of @pool, unless it runs
+ * @pool: the pool; it just got idle buffers
  *
  * Context: any context but NMI.
  */
@@ -469,13 +545,36 @@ void bufpool_decay_arm(struct bufpool *pool)
 				   pool->decay_jiffies);
 }
 
+/*
+ * The step found nothing idle and stops.  An inline return restarts
+ * nothing, so make the next return into a per-CPU magazine go out of line
+ * on every CPU, where it restarts the step (bufpool_return_bucket()): move
+ * each bucket's count of frees, which every inline return's memo checks
+ * (__bufpool_memo()), and wait for the inline returns that saw the old
+ * count, in their guarded sections (RCU read-side critical sections), to
+ * end.  Returns whether idle buffers came in meanwhile.
+ */
+static bool bufpool_decay_stop(struct bufpool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++)
+		if (pool->buckets[i].cpu_limit)
+			atomic_long_inc(&pool->buckets[i].free_gen);
+	synchronize_rcu();
+	return atomic_long_read(&pool->depot_bytes) ||
+	       bufpool_decay_cpus(pool, false);
+}
+
 /**
- * bufpool_decay_work() - one decay step of a pool's depot
+ * bufpool_decay_work() - one decay step of a pool
  * @work: the pool's &bufpool.decay_work
  *
  * Frees, in every bucket, the depot magazines nobody took during the last
- * period, and runs again after another period while the depot holds idle
- * memory: a pool with nothing idle costs no timer.
+ * period, and hands the per-CPU magazines that nobody used for a period to
+ * their CPUs' decay work.  Runs again after another period while the pool
+ * holds idle buffers: a pool with nothing idle costs no timer.  Each step
+ * reads every online CPU's counters of every bucket once.
  *
  * Context: process context (a work item).
  */
@@ -486,17 +585,21 @@ void bufpool_decay_work(struct work_struct *work)
 	unsigned long freed = 0;
 	unsigned int i;
 	size_t bytes = 0;
+	bool idle;
 
 	for (i = pool->nr_buckets; i--; ) {
 		unsigned long n = bufpool_bucket_reap(pool, &pool->buckets[i]);
 
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+		bufpool_count(pool, i, BUFPOOL_STAT_DECAY, n);
 		freed += n;
 		bytes += n * pool->buckets[i].size;
 	}
 	if (freed)
 		trace_bufpool_trim(pool, pool->name, 0, freed, bytes, false);
-	if (atomic_long_read(&pool->depot_bytes))
+	idle = bufpool_decay_cpus(pool, true);
+	if (idle || atomic_long_read(&pool->depot_bytes) ||
+	    bufpool_decay_stop(pool))
 		bufpool_decay_arm(pool);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_decay_work);
@@ -556,7 +659,7 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 		freed += bufpool_drain_mag(pool, &pool->buckets[i],
 					   &cb->loaded);
 		freed += bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
-		bufpool_cpu_rebase(cb);
+		bufpool_cpu_rebase(pool, &pool->buckets[i], cb);
 	}
 	trace_bufpool_drain(pool, pool->name, cpu, moved - freed, freed);
 }
@@ -575,7 +678,7 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 		bufpool_fold_out(pool, b, cb);
 		n = bufpool_mag_empty(b, cb->loaded);
 		n += bufpool_mag_empty(b, cb->prev);
-		bufpool_cpu_rebase(cb);
+		bufpool_cpu_rebase(pool, b, cb);
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 	}
 }
@@ -593,41 +696,95 @@ static unsigned int bufpool_mag_move(struct bufpool_mag *m, void **bufs)
 }
 
 /*
- * Empty this CPU's magazines of every bucket.  Interrupts are off only while
- * a bucket's slots are copied out, never while buffers are freed (an order-8
- * page may take a while): a bucket at a time, at most 2 * BUFPOOL_MAG_MAX
- * pointers under the lock.
+ * Free the buffers of this CPU's magazines of bucket @i, unless @cpu is not
+ * this CPU (the work item ran elsewhere: its CPU went offline, and the
+ * hotplug callback drained it) or, with @seen, this CPU took or returned
+ * such a buffer since the decay step saw *@seen.  Interrupts are off only
+ * while the slots are copied out, never while buffers are freed (an order-8
+ * page may take a while): at most 2 * BUFPOOL_MAG_MAX pointers under the
+ * guard.  Returns how many it freed.
  */
+static unsigned int bufpool_drain_bucket(struct bufpool *pool, unsigned int i,
+					 int cpu, const unsigned long *seen)
+{
+	struct bufpool_bucket *b = &pool->buckets[i];
+	void *bufs[2 * BUFPOOL_MAG_MAX];
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_cpu *pcp;
+	unsigned int n = 0, freed;
+
+	/* A task: nothing of this CPU can hold the guard now. */
+	pcp = bufpool_cpu_trylock(pool);
+	if (WARN_ON_ONCE(!pcp))
+		return 0;
+	cb = &pcp->b[i];
+	if ((cpu >= 0 && cpu != smp_processor_id()) ||
+	    (seen && bufpool_cpu_activity(cb) != READ_ONCE(*seen)))
+		goto unlock;
+	bufpool_fold_out(pool, b, cb);
+	n = bufpool_mag_move(cb->loaded, bufs);
+	n += bufpool_mag_move(cb->prev, bufs + n);
+	bufpool_cpu_rebase(pool, b, cb);
+unlock:
+	bufpool_cpu_unlock(pool, pcp);
+
+	bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+	freed = n;
+	while (n)
+		bufpool_free_idle(b, bufs[--n]);
+	return freed;
+}
+
+/* Empty this CPU's magazines of every bucket, for bufpool_clear(). */
 static void bufpool_drain_work(struct work_struct *work)
 {
 	struct bufpool *pool = container_of(work, struct bufpool_cpu_aux,
 					    drain_work)->pool;
-	void *bufs[2 * BUFPOOL_MAG_MAX];
+	unsigned long freed = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++)
+		freed += bufpool_drain_bucket(pool, i, -1, NULL);
+	trace_bufpool_drain(pool, pool->name, raw_smp_processor_id(), 0, freed);
+}
+
+/*
+ * The per-CPU half of decay: on its own CPU, free the magazines of the
+ * buckets the decay step found idle and untouched here for a period, if
+ * they still are.
+ */
+static void bufpool_cpu_decay_work(struct work_struct *work)
+{
+	struct bufpool_cpu_aux *aux = container_of(to_delayed_work(work),
+						   struct bufpool_cpu_aux,
+						   decay_work);
+	unsigned long mask = atomic_long_xchg(&aux->decay_mask, 0);
+	struct bufpool *pool = aux->pool;
 	unsigned long freed = 0;
 	unsigned int i, n;
 
-	for (i = 0; i < pool->nr_buckets; i++) {
-		struct bufpool_bucket *b = &pool->buckets[i];
-		struct bufpool_cpu_bucket *cb;
-		struct bufpool_cpu *pcp;
-
-		/* A task: nothing of this CPU can hold the guard now. */
-		pcp = bufpool_cpu_trylock(pool);
-		if (WARN_ON_ONCE(!pcp))
-			return;
-		cb = &pcp->b[i];
-		bufpool_fold_out(pool, b, cb);
-		n = bufpool_mag_move(cb->loaded, bufs);
-		n += bufpool_mag_move(cb->prev, bufs + n);
-		bufpool_cpu_rebase(cb);
-		bufpool_cpu_unlock(pool, pcp);
-
-		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
+	for_each_set_bit(i, &mask, pool->nr_buckets) {
+		n = bufpool_drain_bucket(pool, i, aux->cpu, &aux->seen[i]);
+		bufpool_count(pool, i, BUFPOOL_STAT_DECAY, n);
 		freed += n;
-		while (n)
-			bufpool_free_idle(b, bufs[--n]);
 	}
-	trace_bufpool_drain(pool, pool->name, raw_smp_processor_id(), 0, freed);
+	if (freed)
+		trace_bufpool_drain(pool, pool->name, aux->cpu, 0, freed);
+}
+
+/**
+ * bufpool_decay_cancel() - wait for the decay work items of a dying pool
+ * @pool: the pool; its decay step is cancelled already
+ *
+ * Context: process context; sleeps.
+ */
+void bufpool_decay_cancel(struct bufpool *pool)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		cancel_delayed_work_sync(&per_cpu_ptr(pool->aux,
+						      cpu)->decay_work);
 }
 
 /* Whether @cpu's magazines hold buffers or counts to fold; a racy peek. */
@@ -764,7 +921,9 @@ int bufpool_cache_init(struct bufpool *pool)
 	pool->f.cpu = __alloc_percpu(struct_size_t(struct bufpool_cpu, b,
 						   pool->nr_buckets + 1),
 				     __alignof__(struct bufpool_cpu));
-	pool->aux = alloc_percpu(struct bufpool_cpu_aux);
+	pool->aux = __alloc_percpu(struct_size_t(struct bufpool_cpu_aux, seen,
+						 pool->nr_buckets),
+				   __alignof__(struct bufpool_cpu_aux));
 	if (!pool->f.cpu || !pool->aux)
 		return -ENOMEM;
 
@@ -781,7 +940,9 @@ int bufpool_cache_init(struct bufpool *pool)
 		pcp->memo_genp = &pool->buckets[0].free_gen;
 		pcp->memo_gen = -1;
 		INIT_WORK(&aux->drain_work, bufpool_drain_work);
+		INIT_DEFERRABLE_WORK(&aux->decay_work, bufpool_cpu_decay_work);
 		aux->pool = pool;
+		aux->cpu = cpu;
 		for (i = 0; i < pool->nr_buckets; i++) {
 			struct bufpool_cpu_bucket *cb = &pcp->b[i];
 

@@ -295,14 +295,16 @@ void bufpool_return_done(struct bufpool *pool)
 /*
  * The shrinker counts and frees in pages, the unit of every other
  * shrinker: a scan of 128 frees about 512 KiB (whole magazines, so up to
- * one magazine of the last bucket more), whatever the buffers' size.
+ * one magazine of the last bucket more), whatever the buffers' size.  The
+ * count reads two counters and walks nothing (bufpool_idle_estimate()).
  */
 static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
 	struct bufpool *pool = *bufpool_shrinker_data(shrinker);
 
-	return DIV_ROUND_UP(bufpool_idle_bytes(pool), PAGE_SIZE) ?: SHRINK_EMPTY;
+	return DIV_ROUND_UP(bufpool_idle_estimate(pool), PAGE_SIZE) ?:
+	       SHRINK_EMPTY;
 }
 
 static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
@@ -453,6 +455,8 @@ void bufpool_destroy(struct bufpool *pool)
 	synchronize_srcu(&bufpool_srcu);
 	/* No depot visit can queue it any more. */
 	cancel_delayed_work_sync(&pool->decay_work);
+	/* Nor can the step queue these any more. */
+	bufpool_decay_cancel(pool);
 	/* Deferred returns (PREEMPT_RT) are returns, not buffers out. */
 	bufpool_defer_flush(pool);
 	bufpool_cache_release(pool);

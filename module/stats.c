@@ -26,6 +26,7 @@ const char * const bufpool_stat_names[] = {
 	[BUFPOOL_STAT_OVER_BUDGET]	= "over_budget",
 	[BUFPOOL_STAT_TRIM]		= "trimmed",
 	[BUFPOOL_STAT_DRAIN]		= "drained",
+	[BUFPOOL_STAT_DECAY]		= "decayed",
 	[BUFPOOL_STAT_BAD_RETURN]	= "bad_returns",
 };
 
@@ -173,6 +174,25 @@ size_t bufpool_idle(struct bufpool *pool, unsigned long *nr)
 		*nr = bufs;
 	return bytes;
 }
+
+/**
+ * bufpool_idle_estimate() - bytes of idle buffers, without a walk
+ * @pool: the pool
+ *
+ * The depot's bytes, exact, and the per-CPU magazines' as each CPU last
+ * folded them on a slow path (a depot visit, a drain): within
+ * bufpool::cpu_bound per CPU of the bytes they hold.  Two reads, for the
+ * shrinker's count, which memory reclaim calls often.
+ *
+ * Context: any context.
+ * Return: the estimate in bytes.
+ */
+size_t bufpool_idle_estimate(struct bufpool *pool)
+{
+	return atomic_long_read(&pool->depot_bytes) +
+	       max(0L, atomic_long_read(&pool->cpu_idle_bytes));
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_idle_estimate);
 
 /**
  * bufpool_idle_bytes() - bytes of idle buffers the pool holds

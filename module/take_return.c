@@ -455,6 +455,8 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
 		bufpool_cpu_unlock(pool, pcp);
+		/* Idle memory on this CPU: the decay step runs, or starts. */
+		bufpool_decay_arm(pool);
 		return;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_OVER_BUDGET, 1);

@@ -215,8 +215,8 @@ static unsigned long long num(const struct table *t, int row, const char *name)
 /* The counters of a "stats" line that the viewer uses, by column name. */
 static const char * const stat_cols[] = {
 	"takes", "returns", "cpu_hits", "depot_hits", "allocs", "alloc_fails",
-	"frees", "over_budget", "trimmed", "drained", "bad_returns", "out",
-	"peak_out", "idle",
+	"frees", "over_budget", "trimmed", "drained", "decayed", "bad_returns",
+	"out", "peak_out", "idle",
 };
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -224,8 +224,8 @@ static const char * const stat_cols[] = {
 
 enum {
 	S_TAKES, S_RETURNS, S_CPU_HITS, S_DEPOT_HITS, S_ALLOCS, S_ALLOC_FAILS,
-	S_FREES, S_OVER_BUDGET, S_TRIMMED, S_DRAINED, S_BAD_RETURNS, S_OUT,
-	S_PEAK_OUT, S_IDLE,
+	S_FREES, S_OVER_BUDGET, S_TRIMMED, S_DRAINED, S_DECAYED, S_BAD_RETURNS,
+	S_OUT, S_PEAK_OUT, S_IDLE,
 };
 
 struct bucket {
@@ -672,10 +672,10 @@ static void print_bucket_header(bool with_pool)
 {
 	if (with_pool)
 		printf("%-20s ", "POOL");
-	printf("%9s %11s %11s %6s %9s %9s %8s %8s %8s %7s %8s %8s %8s %5s",
+	printf("%9s %11s %11s %6s %9s %9s %8s %8s %8s %7s %8s %8s %8s %8s %5s",
 	       "SIZE", "TAKES", "RETURNS", "HIT%", "ALLOCS", "FREES", "OUT",
 	       "PEAK", "IDLE", "BYTES", "OVERBUDG", "TRIMMED", "DRAINED",
-	       "BAD");
+	       "DECAYED", "BAD");
 	if (rates_shown)
 		printf(" %8s %8s %8s", "TAKES/s", "ALLOCS/s", "FREES/s");
 	putchar('\n');
@@ -694,12 +694,13 @@ static void print_bucket(const struct pool *p, const struct bucket *b,
 		snprintf(peak, sizeof(peak), "%llu", b->v[S_PEAK_OUT]);
 	else
 		snprintf(peak, sizeof(peak), "-");
-	printf("%9s %11llu %11llu %6s %9llu %9llu %8llu %8s %8llu %7s %8llu %8llu %8llu %5llu",
+	printf("%9s %11llu %11llu %6s %9llu %9llu %8llu %8s %8llu %7s %8llu %8llu %8llu %8llu %5llu",
 	       b->size ? human(sz, sizeof(sz), b->size) : b->label,
 	       b->v[S_TAKES], b->v[S_RETURNS], bucket_hit(h, sizeof(h), b),
 	       b->v[S_ALLOCS], b->v[S_FREES], b->v[S_OUT], peak, b->v[S_IDLE],
 	       human(by, sizeof(by), bytes), b->v[S_OVER_BUDGET],
-	       b->v[S_TRIMMED], b->v[S_DRAINED], b->v[S_BAD_RETURNS]);
+	       b->v[S_TRIMMED], b->v[S_DRAINED], b->v[S_DECAYED],
+	       b->v[S_BAD_RETURNS]);
 	if (rates_shown)
 		printf(" %8s %8s %8s",
 		       rate_text(r1, sizeof(r1), b->has_rate, b->takes_rate),
@@ -751,8 +752,9 @@ static void print_buckets(const struct snapshot *s)
 static void print_params(const struct pool *p)
 {
 	static const char * const keys[] = {
-		"min_size", "max_size", "max_cached_bytes", "flags",
-		"cpu_bound", "nr_cpus", "idle_bound",
+		"min_size", "max_size", "max_cached_bytes", "cpu_cache_bytes",
+		"flags", "cpu_bound", "nr_cpus", "idle_bound", "decay_ms",
+		"decay",
 	};
 	size_t k;
 	int r, c;

@@ -33,8 +33,20 @@ KERNEL_PROBLEMS='BUG:|WARNING:|Oops|UBSAN:|soft lockup|hard LOCKUP|rcu_.*detecte
 
 # balanced DIR: takes - returns = out = 0 on every line of a pool's stats.
 balanced() {
-	awk '!/^#/ && $13 != "-" { if ($2 - $3 != $13 || $13 != 0) bad++ }
+	awk '/^#/ { for (i = 2; i <= NF; i++) col[$i] = i - 1; next }
+	     $col["out"] != "-" {
+		if ($col["takes"] - $col["returns"] != $col["out"] ||
+		    $col["out"] != 0)
+			bad++
+	     }
 	     END { exit bad ? 1 : 0 }' "$1/stats"
+}
+# stats_field FILE ROW COLUMN: a stats file's COLUMN, found by its name in
+# the header line (as the viewer finds it), of the line whose size is ROW.
+stats_field() {
+	awk -v r="$2" -v c="$3" \
+		'/^#/ { for (i = 2; i <= NF; i++) if ($i == c) n = i - 1; next }
+		 $1 == r { print $n }' "$1"
 }
 # pool_field POOL COLUMN: a column of the pools file (1 is the name).
 pool_field() {

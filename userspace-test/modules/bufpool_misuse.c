@@ -40,14 +40,16 @@
  *  - pressure_fill, pressure_done: pool "vmt-pressure" is filled with 32
  *    MiB of idle buffers, for the VM suite to see its shrinker give them
  *    back when the kernel drops caches; then a take still works;
- *  - decay_fill, decay_done: pool "vmt-decay" (decay_ms 1000) gets 32 MiB
- *    of idle buffers, for the VM suite to watch them decay;
+ *  - decay_fill, decay_done: pool "vmt-decay" (default decay_ms) gets
+ *    32 MiB of idle buffers and full magazines on every CPU, for the VM
+ *    suite to watch them decay;
  *  - hardirq: a take and a return in hard interrupt context, which work,
  *    or on PREEMPT_RT are refused (the VM suite checks the warning).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/completion.h>
+#include <linux/cpu.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
@@ -61,6 +63,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "../include/bufpool.h"
 
@@ -780,18 +783,49 @@ static int misuse_pressure_fill(void)
 }
 
 /*
- * Decay: pool "vmt-decay" (decay_ms 1000) gets a burst of 32 MiB of idle
- * buffers, for the VM suite to watch its idle bytes fall with no memory
- * pressure; decay_done destroys it.
+ * Decay: pool "vmt-decay" (default decay_ms, 5 s) gets a burst of 32 MiB
+ * of idle buffers of 16 KiB, and every online CPU fills its magazines of
+ * every bucket that has them (bufpool_decay_cpu_fill()), for the VM suite
+ * to watch its idle bytes fall with no memory pressure; decay_done
+ * destroys it.
  */
 static struct bufpool *decay_pool;
 
+/* On this CPU: take 2 * 32 buffers of each size up to 16 KiB, return them. */
+static long misuse_decay_cpu_fill(void *data)
+{
+	struct bufpool *pool = data;
+	void *bufs[2 * 32];
+	size_t size;
+	long failed = 0;
+	unsigned int i;
+
+	for (size = 64; size <= SZ_16K; size *= 2) {
+		for (i = 0; i < ARRAY_SIZE(bufs); i++) {
+			bufs[i] = bufpool_take(pool, size, GFP_KERNEL);
+			failed += !bufs[i];
+		}
+		for (i = 0; i < ARRAY_SIZE(bufs); i++)
+			bufpool_return(pool, bufs[i]);
+	}
+	return failed;
+}
+
 static int misuse_decay_fill(void)
 {
-	struct bufpool_params params = { .max_cached_bytes = SZ_64M,
-					 .decay_ms = 1000 };
+	struct bufpool_params params = { .max_cached_bytes = SZ_64M };
+	unsigned int cpu;
+	long failed = 0;
+	int ret;
 
-	return misuse_fill(&decay_pool, "vmt-decay", &params);
+	ret = misuse_fill(&decay_pool, "vmt-decay", &params);
+	if (ret)
+		return ret;
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		failed += work_on_cpu(cpu, misuse_decay_cpu_fill, decay_pool);
+	cpus_read_unlock();
+	return failed ? -ENOMEM : 0;
 }
 
 static int misuse_decay_done(void)
