@@ -914,6 +914,29 @@ static void bufpool_test_cpu_bound(struct kunit *test)
 }
 
 /*
+ * A larger cpu_cache_bytes keeps larger buckets per CPU: 1 MiB gives
+ * magazines of up to 64 KiB, a bound of 892 KiB (Documentation/tuning.rst).
+ */
+static void bufpool_test_cpu_cache_bytes(struct kunit *test)
+{
+	struct bufpool_params params = { .cpu_cache_bytes = SZ_1M };
+	struct bufpool *pool = bufpool_create("kt-cpu-cache-1m", &params);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	KUNIT_EXPECT_EQ(test, pool->cpu_cache_bytes, SZ_1M);
+	KUNIT_EXPECT_EQ(test, pool->cpu_bound, 913408);
+	KUNIT_EXPECT_EQ(test, pool->cpu_bound,
+			bp_tuning_cpu_bound(64, SZ_1M, SZ_1M));
+	KUNIT_EXPECT_EQ(test, pool->buckets[bp_slot(test, pool, SZ_64K)].cpu_limit,
+			1);
+	KUNIT_EXPECT_EQ(test, pool->buckets[bp_slot(test, pool, SZ_128K)].cpu_limit,
+			0);
+	KUNIT_EXPECT_EQ(test, pool->buckets[bp_slot(test, pool, SZ_1K)].cpu_limit,
+			32);
+}
+
+/*
  * A pool with no per-CPU magazines (cpu_cache_bytes below 2 * min_size):
  * every take and return goes through the depot, and all works.
  */
@@ -1863,6 +1886,7 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_shrinker_scan),
 	KUNIT_CASE(bufpool_test_shrinker_pages),
 	KUNIT_CASE(bufpool_test_cpu_bound),
+	KUNIT_CASE(bufpool_test_cpu_cache_bytes),
 	KUNIT_CASE(bufpool_test_depot_only),
 	KUNIT_CASE(bufpool_test_decay),
 	KUNIT_CASE(bufpool_test_decay_working_set),

@@ -273,14 +273,21 @@ noinline bool bufpool_depot_push(struct bufpool *pool,
 
 	if (!bufpool_depot_reserve(pool, b->size))
 		return false;
+	/* One lock round trip while there is a spare magazine. */
 	spin_lock_irqsave(&b->lock, flags);
 	m = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
 	if (m) {
-		list_del(&m->list);
+		m->bufs[0] = slot;
+		m->count = 1;
+		list_move(&m->list, &b->full);
 		b->nr_empty--;
+		b->nr_full++;
+		b->nr_bufs++;
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
-	if (!m) {
+	if (m) {
+		bufpool_decay_arm(pool);
+	} else {
 		/* As in bufpool_depot_put(). */
 		m = bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
 				      __GFP_NOMEMALLOC, numa_node_id());
@@ -288,10 +295,10 @@ noinline bool bufpool_depot_push(struct bufpool *pool,
 			atomic_long_sub(b->size, &pool->depot_bytes);
 			return false;
 		}
+		m->bufs[0] = slot;
+		m->count = 1;
+		bufpool_depot_add(pool, b, m);
 	}
-	m->bufs[0] = slot;
-	m->count = 1;
-	bufpool_depot_add(pool, b, m);
 	bufpool_add_out(pool, b, -1, -(long)b->size);
 	return true;
 }
