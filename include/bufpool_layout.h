@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x3a7db87775da
+#define __BUFPOOL_LAYOUT	x295f8a937afc
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -100,6 +100,9 @@ struct bufpool_mag {
  *	bucket's count of buffers out (on a visit to the depot); here, where
  *	it fills a slot of the line, so that the fold costs the fast path
  *	nothing
+ * @out_pending: the module's too: in a depot-only bucket (@limit 0), the
+ *	takes minus returns of this CPU not yet folded into the bucket's
+ *	count of buffers out, which it folds every BUFPOOL_OUT_BATCH
  * @stat: event counters, enum bufpool_stat
  *
  * Cache-line aligned: 128 bytes on x86, so that the inline paths index the
@@ -110,6 +113,7 @@ struct bufpool_cpu_bucket {
 	struct bufpool_mag *prev;
 	unsigned int limit;
 	unsigned int mag_base;
+	int out_pending;
 	unsigned long stat[BUFPOOL_STAT_COUNT];
 } ____cacheline_aligned;
 

@@ -104,7 +104,8 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  *	(an interrupt in the middle of a guarded section), added to the
  *	per-CPU counters on read
  * @out_approx: buffers out, folded in from the CPUs on slow paths; behind
- *	the exact count by at most 2 * @cpu_limit per CPU
+ *	the exact count by at most 2 * @cpu_limit per CPU (BUFPOOL_OUT_BATCH
+ *	in a depot-only bucket)
  * @peak_out: highest @out_approx seen since creation or the last reset
  */
 struct bufpool_bucket {
@@ -624,9 +625,10 @@ static __always_inline bool bufpool_mag_push(struct bufpool_cpu_bucket *cb,
 	return true;
 }
 
-void *bufpool_depot_pop(struct bufpool *pool, struct bufpool_bucket *b);
+void *bufpool_depot_pop(struct bufpool *pool, struct bufpool_bucket *b,
+			struct bufpool_cpu_bucket *cb);
 bool bufpool_depot_push(struct bufpool *pool, struct bufpool_bucket *b,
-			void *slot);
+			struct bufpool_cpu_bucket *cb, void *slot);
 bool bufpool_depot_get_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
 bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,

@@ -214,10 +214,38 @@ refuse:
 	return NULL;
 }
 
+/*
+ * Buffers a depot-only bucket's takes and returns move out, folded into the
+ * bucket's count of buffers out this many at a time per CPU: its peak is
+ * within that many per CPU of the truth, and a pair costs no shared atomic.
+ */
+#define BUFPOOL_OUT_BATCH		16
+
+/* Fold what @cb's depot-only takes and returns left pending. */
+static void bufpool_out_fold(struct bufpool *pool, struct bufpool_bucket *b,
+			     struct bufpool_cpu_bucket *cb)
+{
+	long nr = cb->out_pending;
+
+	if (nr)
+		bufpool_add_out(pool, b, nr, nr * (long)b->size);
+	cb->out_pending = 0;
+}
+
+/* @nr more buffers out (or back, if negative) by a depot-only bucket. */
+static void bufpool_out_pending(struct bufpool *pool, struct bufpool_bucket *b,
+				struct bufpool_cpu_bucket *cb, int nr)
+{
+	cb->out_pending += nr;
+	if (abs(cb->out_pending) >= BUFPOOL_OUT_BATCH)
+		bufpool_out_fold(pool, b, cb);
+}
+
 /**
  * bufpool_depot_pop() - take one buffer from a depot-only bucket
  * @pool: the pool
  * @b: the bucket; its cpu_limit is 0, its depot's magazines hold one buffer
+ * @cb: this CPU's view of it
  *
  * The magazine goes to the empty list, for the next return.
  *
@@ -226,7 +254,8 @@ refuse:
  * has none.
  */
 noinline void *bufpool_depot_pop(struct bufpool *pool,
-				 struct bufpool_bucket *b)
+				 struct bufpool_bucket *b,
+				 struct bufpool_cpu_bucket *cb)
 {
 	struct bufpool_mag *m;
 	unsigned long flags;
@@ -251,7 +280,7 @@ noinline void *bufpool_depot_pop(struct bufpool *pool,
 	spin_unlock_irqrestore(&b->lock, flags);
 
 	atomic_long_sub(b->size, &pool->depot_bytes);
-	bufpool_add_out(pool, b, 1, b->size);
+	bufpool_out_pending(pool, b, cb, 1);
 	return slot;
 }
 
@@ -259,6 +288,7 @@ noinline void *bufpool_depot_pop(struct bufpool *pool,
  * bufpool_depot_push() - give one buffer to a depot-only bucket
  * @pool: the pool
  * @b: the bucket, as for bufpool_depot_pop()
+ * @cb: this CPU's view of it
  * @slot: the buffer, as a magazine slot holds it
  *
  * Context: a guarded section.
@@ -266,7 +296,8 @@ noinline void *bufpool_depot_pop(struct bufpool *pool,
  * be had: the buffer is still the caller's.
  */
 noinline bool bufpool_depot_push(struct bufpool *pool,
-				 struct bufpool_bucket *b, void *slot)
+				 struct bufpool_bucket *b,
+				 struct bufpool_cpu_bucket *cb, void *slot)
 {
 	struct bufpool_mag *m;
 	unsigned long flags;
@@ -299,7 +330,7 @@ noinline bool bufpool_depot_push(struct bufpool *pool,
 		m->count = 1;
 		bufpool_depot_add(pool, b, m);
 	}
-	bufpool_add_out(pool, b, -1, -(long)b->size);
+	bufpool_out_pending(pool, b, cb, -1);
 	return true;
 }
 
@@ -662,6 +693,7 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 		struct bufpool_cpu_bucket *cb = &pcp->b[i];
 
 		bufpool_fold_out(pool, &pool->buckets[i], cb);
+		bufpool_out_fold(pool, &pool->buckets[i], cb);
 		moved += cb->loaded->count + cb->prev->count;
 		freed += bufpool_drain_mag(pool, &pool->buckets[i],
 					   &cb->loaded);
@@ -683,6 +715,7 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 		unsigned int n;
 
 		bufpool_fold_out(pool, b, cb);
+		bufpool_out_fold(pool, b, cb);
 		n = bufpool_mag_empty(b, cb->loaded);
 		n += bufpool_mag_empty(b, cb->prev);
 		bufpool_cpu_rebase(pool, b, cb);
@@ -729,6 +762,7 @@ static unsigned int bufpool_drain_bucket(struct bufpool *pool, unsigned int i,
 	    (seen && bufpool_cpu_activity(cb) != READ_ONCE(*seen)))
 		goto unlock;
 	bufpool_fold_out(pool, b, cb);
+	bufpool_out_fold(pool, b, cb);
 	n = bufpool_mag_move(cb->loaded, bufs);
 	n += bufpool_mag_move(cb->prev, bufs + n);
 	bufpool_cpu_rebase(pool, b, cb);

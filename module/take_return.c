@@ -230,7 +230,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	if (unlikely(!buf)) {
 		/* A depot-only bucket pops the depot, the others refill. */
 		if (!cb->limit)
-			buf = bufpool_depot_pop(pool, b);
+			buf = bufpool_depot_pop(pool, b, cb);
 		else if (bufpool_depot_get_full(pool, b, cb))
 			buf = bufpool_mag_pop(cb);
 		if (!buf) {
@@ -388,7 +388,7 @@ static __always_inline bool bufpool_cpu_put(struct bufpool *pool,
 	if (likely(bufpool_mag_push(cb, slot)))
 		return true;
 	if (!cb->limit)
-		return bufpool_depot_push(pool, b, slot);
+		return bufpool_depot_push(pool, b, cb, slot);
 	return bufpool_depot_put_full(pool, b, cb) &&
 	       bufpool_mag_push(cb, slot);
 }
