@@ -96,6 +96,7 @@ enum bb_alloc {
 	BB_BUFPOOL_TRACK,
 	BB_BUFPOOL_STRICT,
 	BB_BUFPOOL_TRACED,
+	BB_BUFPOOL_CPU16M,
 	BB_NR_ALLOC
 };
 
@@ -113,6 +114,7 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL_TRACK]	= "bufpool_track",
 	[BB_BUFPOOL_STRICT]	= "bufpool_strict",
 	[BB_BUFPOOL_TRACED]	= "bufpool_traced",
+	[BB_BUFPOOL_CPU16M]	= "bufpool_cpu16m",
 };
 
 /* What one measurement uses; set up before the clock starts. */
@@ -139,6 +141,7 @@ static const struct {
 	const char *name;
 	unsigned int flags;
 	unsigned int sample;
+	size_t cpu_cache_bytes;
 } bb_pool_kinds[] = {
 	{ BB_BUFPOOL, "bench", 0, 0 },
 	{ BB_BUFPOOL_NO_INIT, "bench-noinit", BUFPOOL_F_NO_INIT, 0 },
@@ -147,12 +150,15 @@ static const struct {
 	{ BB_BUFPOOL_S64, "bench-s64", BUFPOOL_F_TRACK, 64 },
 	{ BB_BUFPOOL_TRACK, "bench-track", BUFPOOL_F_TRACK, 1 },
 	{ BB_BUFPOOL_STRICT, "bench-strict", BUFPOOL_F_STRICT, 0 },
+	/* Per-CPU magazines up to 1 MiB (Documentation/tuning.rst). */
+	{ BB_BUFPOOL_CPU16M, "bench-cpu16m", 0, 0, SZ_16M },
 };
 
 static struct bufpool *bb_pool_create(unsigned int i)
 {
 	struct bufpool_params params = {
 		.max_size = SZ_1M,
+		.cpu_cache_bytes = bb_pool_kinds[i].cpu_cache_bytes,
 		.flags = bb_pool_kinds[i].flags,
 		.track_sample = bb_pool_kinds[i].sample,
 	};
@@ -196,6 +202,9 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 	case BB_BUFPOOL_TRACED:
 		return size == 64 || size == 256 || size == SZ_1K ||
 		       size == SZ_4K || size == SZ_64K || size == SZ_1M;
+	case BB_BUFPOOL_CPU16M:
+		/* The buckets the default pool serves from the depot alone. */
+		return size >= SZ_32K && size <= SZ_1M;
 	default:
 		return true;
 	}

@@ -25,7 +25,7 @@ ALLOCS = ["kmalloc", "kmem_cache", "mempool", "alloc_pages", "kvmalloc",
           "bufpool", "bufpool_no_init", "bufpool_other_tracked",
           "bufpool_sample1024",
           "bufpool_sample64", "bufpool_track", "bufpool_strict",
-          "bufpool_traced"]
+          "bufpool_traced", "bufpool_cpu16m"]
 
 
 def parse(path):
@@ -179,8 +179,13 @@ def goals(runs):
             "≤ 1.0× (=1)")
         add("pair ≤ 4 KiB NO_INIT vs kmalloc, worst size", name,
             r("pair", "bufpool_no_init", small), "≤ 0.35×")
-        add("pair ≥ 64 KiB vs alloc_pages, worst size", name,
+        add("pair ≥ 64 KiB vs alloc_pages, worst size (depot-only "
+            "buckets, default cpu_cache_bytes)", name,
             r("pair", "bufpool", [1 << k for k in range(16, 21)],
+              "alloc_pages"), "≤ 0.5× (init_on_alloc=0)")
+        add("pair ≥ 64 KiB, cpu_cache_bytes 16 MiB, vs alloc_pages, "
+            "worst size", name,
+            r("pair", "bufpool_cpu16m", [1 << k for k in range(16, 21)],
               "alloc_pages"), "≤ 0.1× (init_on_alloc=0)")
         add("burst 64 ≤ 4 KiB vs kmalloc, worst size", name,
             r("burst", "bufpool", small), "≤ 0.5×")
