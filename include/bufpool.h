@@ -63,10 +63,10 @@ struct bufpool;
  *	16 * @max_size.  The per-CPU magazines may hold @cpu_cache_bytes
  *	more per CPU at most.
  * @cpu_cache_bytes: cap on the idle memory one CPU's magazines hold; 0
- *	selects 256 KiB.  The smaller buckets get per-CPU magazines that fit
- *	it, the larger ones are served by the depot alone; a value below
- *	2 * @min_size gives no bucket per-CPU magazines (see "The per-CPU
- *	bound" in Documentation/tuning.rst).
+ *	selects %BUFPOOL_CPU_CACHE_DEFAULT, 256 KiB.  The smaller buckets
+ *	get per-CPU magazines that fit it, the larger ones are served by the
+ *	depot alone; a value below 2 * @min_size gives no bucket per-CPU
+ *	magazines (see "The per-CPU bound" in Documentation/tuning.rst).
  * @flags: %BUFPOOL_F_NO_INIT, %BUFPOOL_F_TRACK, %BUFPOOL_F_STRICT; other
  *	bits are rejected.
  * @track_sample: with %BUFPOOL_F_TRACK, record one take in @track_sample
@@ -90,6 +90,9 @@ struct bufpool_params {
 	unsigned int track_sample;
 	unsigned int decay_ms;
 };
+
+/* &bufpool_params.cpu_cache_bytes when 0: 256 KiB per CPU. */
+#define BUFPOOL_CPU_CACHE_DEFAULT	(256 * 1024)
 
 /* &bufpool_params.decay_ms: no decay. */
 #define BUFPOOL_DECAY_OFF	UINT_MAX

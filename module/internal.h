@@ -69,14 +69,13 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 /*
  * Magazines: up to BUFPOOL_MAG_MAX buffers.  A pool's per-CPU magazines
  * hold at most bufpool_params.cpu_cache_bytes a CPU
- * (BUFPOOL_DEFAULT_CPU_BYTES by default): bufpool_init_buckets() picks the
+ * (BUFPOOL_CPU_CACHE_DEFAULT by default): bufpool_init_buckets() picks the
  * most bytes a magazine may hold that fits that, BUFPOOL_MAG_BYTES or
  * max_size at most, and the buckets larger than that are served by the
  * depot alone (Documentation/tuning.rst, "The per-CPU bound").
  */
 #define BUFPOOL_MAG_MAX			32
 #define BUFPOOL_MAG_BYTES		SZ_64K
-#define BUFPOOL_DEFAULT_CPU_BYTES	SZ_256K
 
 /**
  * struct bufpool_bucket - one size class of a pool

@@ -107,7 +107,7 @@ static int bufpool_params_resolve(const struct bufpool_params *in,
 		p->max_cached_bytes = BUFPOOL_DEFAULT_BUDGET_MULT * p->max_size;
 	p->max_cached_bytes = min_t(size_t, p->max_cached_bytes, LONG_MAX);
 	if (!p->cpu_cache_bytes)
-		p->cpu_cache_bytes = BUFPOOL_DEFAULT_CPU_BYTES;
+		p->cpu_cache_bytes = BUFPOOL_CPU_CACHE_DEFAULT;
 	return 0;
 }
 
