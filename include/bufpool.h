@@ -19,6 +19,7 @@
 #include <linux/bits.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/types.h>
 
@@ -145,6 +146,21 @@ void bufpool_destroy(struct bufpool *pool);
 void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp);
 
 /**
+ * __bufpool_take_node() - take a buffer of a node's memory, out of line
+ * @pool: the pool.
+ * @size: bytes needed.
+ * @gfp: allocation flags.
+ * @node: the node.
+ *
+ * What bufpool_take_node() calls for a node.  Not for direct use.
+ *
+ * Context: as bufpool_take_node().
+ * Return: as bufpool_take_node().
+ */
+void *__bufpool_take_node(struct bufpool *pool, size_t size, gfp_t gfp,
+			  int node);
+
+/**
  * __bufpool_return() - give a buffer back to its pool, out of line
  * @pool: the pool the buffer was taken from.
  * @buf: the buffer, or %NULL.
@@ -232,6 +248,33 @@ static __always_inline void *bufpool_take(struct bufpool *pool, size_t size,
 	if (likely(__bufpool_take_inline(pool, size, gfp, &buf)))
 		return buf;
 	return __bufpool_take(pool, size, gfp);
+}
+
+/**
+ * bufpool_take_node() - take a buffer of a node's memory from a pool
+ * @pool: the pool.
+ * @size: bytes needed, as for bufpool_take().
+ * @gfp: allocation flags, as for bufpool_take().
+ * @node: the node whose memory the buffer should be, as for kmalloc_node(),
+ *	or %NUMA_NO_NODE for any (then this is bufpool_take()).
+ *
+ * A buffer comes from the pool's idle buffers of @node's memory (its depot
+ * there; this CPU's magazines if @node is this CPU's memory node), else
+ * from the allocator on @node, which falls back to other nodes unless @gfp
+ * has %__GFP_THISNODE.  Returned, it goes back to the depot of its memory's
+ * node, wherever the return runs.  A node that is not online gets %NULL
+ * and a warning (none with %__GFP_NOWARN).
+ *
+ * Context: as bufpool_take().
+ * Return: the buffer, or %NULL as for bufpool_take() or for a bad @node.
+ */
+static __always_inline void *bufpool_take_node(struct bufpool *pool,
+					       size_t size, gfp_t gfp,
+					       int node)
+{
+	if (node == NUMA_NO_NODE)
+		return bufpool_take(pool, size, gfp);
+	return __bufpool_take_node(pool, size, gfp, node);
 }
 
 /**

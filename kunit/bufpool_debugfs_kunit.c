@@ -561,7 +561,7 @@ static void bp_check_stats(struct kunit *test, struct bufpool *pool,
 				    allocs, takes, "line %s", label);
 		if (i < pool->nr_buckets) {
 			KUNIT_EXPECT_EQ(test, idle,
-					bufpool_bucket_idle(pool, i));
+					bufpool_bucket_idle(pool, i, NUMA_NO_NODE));
 			KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "peak_out"),
 					READ_ONCE(pool->buckets[i].peak_out));
 			idle_bytes += idle * pool->buckets[i].size;
@@ -585,6 +585,13 @@ static void bp_check_stats(struct kunit *test, struct bufpool *pool,
 	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "out"), nr_out);
 	KUNIT_EXPECT_EQ(test, bufpool_idle(pool, &nr_idle), idle_bytes);
 	KUNIT_EXPECT_EQ(test, bp_num(test, t, row, "idle"), nr_idle);
+
+	/* Where it is: one node here, which holds all of it. */
+	KUNIT_EXPECT_EQ(test, bp_kv(test, params, "nr_nodes"), nr_node_ids);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, params, "node0_idle_bytes"),
+			idle_bytes);
+	KUNIT_EXPECT_EQ(test, bp_kv(test, params, "node0_cpu_idle_bytes"),
+			idle_bytes - atomic_long_read(&pool->depot_bytes));
 
 	/* Idle memory within the documented bound. */
 	KUNIT_EXPECT_LE(test, idle_bytes, bp_kv(test, params, "idle_bound"));

@@ -621,7 +621,8 @@ static void bufpool_test_depot_trim_some(struct kunit *test)
 	idle = bufpool_idle_bytes(pool);
 
 	/* Ask for one magazine's worth: whole magazines, about that many. */
-	KUNIT_EXPECT_EQ(test, bufpool_depot_trim_bytes(pool, b->mag_size * 256,
+	KUNIT_EXPECT_EQ(test, bufpool_depot_trim_bytes(pool, NUMA_NO_NODE,
+						       b->mag_size * 256,
 						       BUFPOOL_STAT_TRIM,
 						       &freed), freed * 256);
 	KUNIT_EXPECT_GE(test, freed, 1);
@@ -653,15 +654,26 @@ static struct shrinker *bp_shrinker(struct kunit *test, struct bufpool *pool)
 	return shrinker;
 }
 
+/* What the shrinker's count should be: the estimate, and the unfolded hint. */
+static unsigned long bp_shrink_expect(struct bufpool *pool)
+{
+	size_t bytes = bufpool_idle_estimate(pool, 0);
+
+	if (READ_ONCE(pool->nodes[0].unfolded))
+		bytes += pool->cpu_bound;
+	return DIV_ROUND_UP(bytes, PAGE_SIZE);
+}
+
 static void bufpool_test_shrinker_count(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-shrink-count");
 	struct shrinker *shrinker = bp_shrinker(test, pool);
-	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL, .nid = 0 };
 	unsigned int n = 5 * BUFPOOL_MAG_MAX + 1;
 	unsigned long count;
 	void **bufs;
 
+	KUNIT_EXPECT_TRUE(test, shrinker->flags & SHRINKER_NUMA_AWARE);
 	/* Nothing idle: nothing to count. */
 	count = shrinker->count_objects(shrinker, &sc);
 	KUNIT_EXPECT_TRUE_MSG(test, count == 0 || count == SHRINK_EMPTY,
@@ -670,22 +682,24 @@ static void bufpool_test_shrinker_count(struct kunit *test)
 	/*
 	 * Idle buffers in the depot and in this CPU's magazines count, in
 	 * pages, the shrinkers' unit: the depot's exactly, the magazines' as
-	 * this CPU last folded them (on its last depot visit), within the
-	 * per-CPU bound.
+	 * this CPU last folded them (on its last depot visit), and, since
+	 * returns filled them after that, one CPU's bound more.
 	 */
 	bufs = bp_take_many(test, pool, 512, n);
 	bp_return_many(pool, bufs, n);
 	bufs = bp_take_many(test, pool, SZ_16K, 3);
 	bp_return_many(pool, bufs, 3);
 	KUNIT_ASSERT_GT(test, bp_depot_bytes(pool), 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(pool->nodes[0].unfolded));
 	count = shrinker->count_objects(shrinker, &sc);
-	KUNIT_EXPECT_EQ(test, count,
-			DIV_ROUND_UP(bufpool_idle_estimate(pool), PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, count, bp_shrink_expect(pool));
 	KUNIT_EXPECT_GE(test, count * PAGE_SIZE, bp_depot_bytes(pool));
 	KUNIT_EXPECT_LE(test, count * PAGE_SIZE,
-			n * 512 + 3 * SZ_16K + PAGE_SIZE);
+			n * 512 + 3 * SZ_16K + pool->cpu_bound + PAGE_SIZE);
 	/* Two buffers returned since the last fold: one of each size. */
-	KUNIT_EXPECT_EQ(test, bufpool_idle_estimate(pool),
+	KUNIT_EXPECT_EQ(test, bufpool_idle_estimate(pool, NUMA_NO_NODE),
+			(n - 1) * 512 + 2 * SZ_16K);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_estimate(pool, 0),
 			(n - 1) * 512 + 2 * SZ_16K);
 
 	/*
@@ -695,7 +709,7 @@ static void bufpool_test_shrinker_count(struct kunit *test)
 	 */
 	bufs = bp_take_many(test, pool, 512, n);
 	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool) % SZ_16K, 0);
-	KUNIT_EXPECT_LE(test, bufpool_idle_estimate(pool),
+	KUNIT_EXPECT_LE(test, bufpool_idle_estimate(pool, NUMA_NO_NODE),
 			bp_depot_bytes(pool) + pool->cpu_bound);
 	bp_return_many(pool, bufs, n);
 
@@ -704,7 +718,62 @@ static void bufpool_test_shrinker_count(struct kunit *test)
 	count = shrinker->count_objects(shrinker, &sc);
 	KUNIT_EXPECT_TRUE_MSG(test, count == 0 || count == SHRINK_EMPTY,
 			      "count %lu", count);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->cpu_idle_bytes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->nodes[0].cpu_idle_bytes),
+			0);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(pool->nodes[0].unfolded));
+}
+
+/*
+ * Returns that only fill this CPU's magazines, without a depot visit, fold
+ * nothing: the estimate stays 0.  The count must still see them (else the
+ * shrinker never scans, and with decay off or on an isolated CPU they stay
+ * forever), and a scan must give them back.
+ */
+static void bufpool_test_shrinker_unfolded(struct kunit *test)
+{
+	struct bufpool_params params = { .decay_ms = BUFPOOL_DECAY_OFF };
+	struct bufpool *pool = bufpool_create("kt-shrink-unfolded", &params);
+	struct shrinker *shrinker;
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL, .nid = 0, .nr_to_scan = 128,
+	};
+	unsigned long count;
+	unsigned int n;
+	void **bufs;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	shrinker = bp_shrinker(test, pool);
+	n = pool->buckets[bp_slot(test, pool, 512)].mag_size - 1;
+
+	/* From the backend, and back into the magazine: no fold. */
+	bufs = bp_take_many(test, pool, 512, n);
+	bp_return_many(pool, bufs, n);
+	KUNIT_ASSERT_EQ(test, bufpool_idle_bytes(pool), n * 512);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_estimate(pool, 0), 0);
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_NE(test, count, SHRINK_EMPTY);
+	KUNIT_EXPECT_GE(test, count * PAGE_SIZE, n * 512);
+
+	/* The scan finds no depot to trim, and drains the magazines. */
+	shrinker->scan_objects(shrinker, &sc);
+	bp_flush_drain_work(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_TRUE_MSG(test, count == 0 || count == SHRINK_EMPTY,
+			      "count %lu", count);
+
+	/*
+	 * The drain dropped this CPU's memo: the next return goes out of line
+	 * and marks the node again, though the memo would have let it in.
+	 */
+	bufs = bp_take_many(test, pool, 512, n);
+	bp_return_many(pool, bufs, n);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_estimate(pool, 0), 0);
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_NE(test, count, SHRINK_EMPTY);
+	KUNIT_EXPECT_GE(test, count * PAGE_SIZE, n * 512);
+	bp_expect_conserved(test, pool);
 }
 
 static void bufpool_test_shrinker_scan(struct kunit *test)
@@ -976,6 +1045,99 @@ static void bufpool_test_depot_only(struct kunit *test)
 	bp_expect_conserved(test, pool);
 	bufpool_clear(pool);
 	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+}
+
+/*
+ * Single buffers at a per-CPU bucket's depot, as a return of another node's
+ * memory puts them there (the first full magazine has room: in it, else a
+ * new one first), and a take of a node's memory takes them out.  UML has
+ * one node: the depot of node 0 stands in for another's.
+ */
+static void bufpool_test_depot_single(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-depot-single");
+	unsigned int slot = bp_slot(test, pool, 512);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int n = b->mag_size + 3, i;
+	struct bufpool_cpu *pcp;
+	void **bufs, *buf;
+	bool ok = true;
+
+	KUNIT_ASSERT_GT(test, b->cpu_limit, 0);
+	bufs = bp_take_many(test, pool, 512, n);
+	pcp = bufpool_cpu_trylock(pool);
+	KUNIT_ASSERT_NOT_NULL(test, pcp);
+	for (i = 0; i < n; i++) {
+		/* The claim a return makes first: the buffer is idle now. */
+		ok &= bufpool_claim(pool, bufs[i]);
+		bufpool_kasan_poison(bufs[i]);
+		ok &= bufpool_depot_push(pool, b, &pcp->b[slot], 0, bufs[i]);
+		__bufpool_count(pcp, slot, BUFPOOL_STAT_RETURN, 1);
+	}
+	bufpool_cpu_unlock(pool, pcp);
+	KUNIT_EXPECT_TRUE(test, ok);
+	/* A full magazine and one of three, none in this CPU's. */
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), n);
+	KUNIT_EXPECT_EQ(test, bp_nr_full(b), 2);
+	KUNIT_EXPECT_EQ(test, bp_all_cpu_bufs(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), n * 512);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), n * 512);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+
+	/* A take of node 0's memory on node 0: this CPU's way, a refill. */
+	buf = bufpool_take_node(pool, 512, GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(buf)), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT), 1);
+	KUNIT_EXPECT_EQ(test, bp_nr_full(b), 1);
+	bufpool_return(pool, buf);
+	bp_expect_conserved(test, pool);
+	bufpool_clear(pool);
+	KUNIT_EXPECT_EQ(test, bufpool_idle_bytes(pool), 0);
+}
+
+/*
+ * bufpool_take_node(): NUMA_NO_NODE is bufpool_take(); a node that is not
+ * online gets NULL and a warning, never memory of another node silently.
+ */
+static void bufpool_test_take_node(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-take-node");
+	static const int bad[] = { -2, MAX_NUMNODES, INT_MAX, INT_MIN };
+	unsigned int i;
+	void *buf;
+
+	buf = bufpool_take_node(pool, 100, GFP_KERNEL, NUMA_NO_NODE);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(pool, buf);
+	buf = bufpool_take_node(pool, SZ_1M, GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(buf)), 0);
+	bufpool_return(pool, buf);
+	/* Unpooled, of node 0. */
+	buf = bufpool_take_node(pool, SZ_4M, GFP_KERNEL, 0);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, page_to_nid(virt_to_page(buf)), 0);
+	bufpool_return(pool, buf);
+
+	bp_console_start(test, "kt-take-node");
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_NULL(test, bufpool_take_node(pool, 100,
+							  GFP_KERNEL, bad[i]));
+	KUNIT_EXPECT_NULL(test, bufpool_take_node(pool, 100, GFP_KERNEL,
+						  nr_node_ids));
+	/* One line each, naming the node and the caller. */
+	KUNIT_EXPECT_EQ(test, bp_console_count("no such node"),
+			ARRAY_SIZE(bad) + 1);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("on node -2 by bufpool_test_take_node"));
+	bp_console_clear();
+	KUNIT_EXPECT_NULL(test, bufpool_take_node(pool, 100,
+						  GFP_KERNEL | __GFP_NOWARN,
+						  -2));
+	KUNIT_EXPECT_EQ(test, bp_console_count("no such node"), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
 }
 
 static struct bufpool *bp_create_decay(struct kunit *test, const char *name,
@@ -1812,8 +1974,9 @@ static void bufpool_test_concurrent_mixed(struct kunit *test)
 		msleep(100);
 		/* The shrinker runs whenever memory is short: now and then. */
 		if (i % 3 == 1)
-			bufpool_depot_trim_bytes(s->pool, SZ_256K,
-						 BUFPOOL_STAT_TRIM, &nr);
+			bufpool_depot_trim_bytes(s->pool, NUMA_NO_NODE,
+						 SZ_256K, BUFPOOL_STAT_TRIM,
+						 &nr);
 		/* And a user may clear the pool while it is in use. */
 		if (i % 5 == 3)
 			bufpool_clear(s->pool);
@@ -1883,11 +2046,14 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_depot_trim_some),
 	KUNIT_CASE(bufpool_test_depot_trim_bounded),
 	KUNIT_CASE(bufpool_test_shrinker_count),
+	KUNIT_CASE(bufpool_test_shrinker_unfolded),
 	KUNIT_CASE(bufpool_test_shrinker_scan),
 	KUNIT_CASE(bufpool_test_shrinker_pages),
 	KUNIT_CASE(bufpool_test_cpu_bound),
 	KUNIT_CASE(bufpool_test_cpu_cache_bytes),
 	KUNIT_CASE(bufpool_test_depot_only),
+	KUNIT_CASE(bufpool_test_depot_single),
+	KUNIT_CASE(bufpool_test_take_node),
 	KUNIT_CASE(bufpool_test_decay),
 	KUNIT_CASE(bufpool_test_decay_working_set),
 	KUNIT_CASE(bufpool_test_decay_restart),

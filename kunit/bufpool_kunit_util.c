@@ -89,15 +89,28 @@ long bp_depot_bytes(struct bufpool *pool)
 	return atomic_long_read(&pool->depot_bytes);
 }
 
-/* Depot state of a bucket; unlocked, the tests use each pool alone. */
+/*
+ * Depot state of a bucket, all nodes; unlocked, the tests use each pool
+ * alone.
+ */
 unsigned long bp_nr_bufs(struct bufpool_bucket *b)
 {
-	return READ_ONCE(b->nr_bufs);
+	unsigned long n = 0;
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++)
+		n += READ_ONCE(b->depots[nid].nr_bufs);
+	return n;
 }
 
 unsigned int bp_nr_full(struct bufpool_bucket *b)
 {
-	return READ_ONCE(b->nr_full);
+	unsigned int n = 0;
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++)
+		n += READ_ONCE(b->depots[nid].nr_full);
+	return n;
 }
 
 /* Index of the bucket of @size bytes, which must exist. */

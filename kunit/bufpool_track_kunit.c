@@ -582,7 +582,7 @@ static void bufpool_track_test_double_return(struct kunit *test)
 		bufs[i] = bp_take(test, pool, 256);
 	for (i = 0; i < n; i++)
 		bufpool_return(pool, bufs[i]);
-	KUNIT_ASSERT_GE(test, pool->buckets[2].nr_full, 1);
+	KUNIT_ASSERT_GE(test, bp_nr_full(&pool->buckets[2]), 1);
 	bp_console_clear();
 	bufpool_return(pool, bufs[0]);
 	KUNIT_EXPECT_EQ(test, bp_console_count("misuse: double return"), 1);

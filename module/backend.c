@@ -171,13 +171,17 @@ static struct bufpool_bucket *bufpool_index_find(struct bufpool *pool,
 /* === Allocation === */
 
 static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
-				 gfp_t gfp)
+				 gfp_t gfp, int node)
 {
 	struct page *page;
 
 	/* Buffers live in the direct map: no highmem, nothing movable. */
 	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	page = alloc_pages(gfp | __GFP_COMP, order);
+	/* Any node: the task's memory policy, as kmalloc() follows it. */
+	if (node == NUMA_NO_NODE)
+		page = alloc_pages(gfp | __GFP_COMP, order);
+	else
+		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
 	if (!page)
 		return NULL;
 	/* The owner tag that bufpool_owner() checks. */
@@ -213,19 +217,21 @@ static void bufpool_slab_free(struct bufpool_bucket *b, void *buf)
  * bufpool_backend_alloc() - allocate a new buffer for a bucket
  * @b: the bucket
  * @gfp: the taker's allocation flags
+ * @node: the node to allocate on, preferably (as kmalloc_node()), or
+ *	%NUMA_NO_NODE
  *
  * Context: as allowed by @gfp.
  * Return: the buffer, or %NULL.
  */
-void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp)
+void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp, int node)
 {
 	void *buf;
 
 	if (!b->cache) {
-		buf = bufpool_pages_alloc(b, b->order, gfp);
+		buf = bufpool_pages_alloc(b, b->order, gfp, node);
 		goto out;
 	}
-	buf = kmem_cache_alloc(b->cache, gfp);
+	buf = kmem_cache_alloc_node(b->cache, gfp, node);
 	if (buf && unlikely(b->pool->indexed) &&
 	    bufpool_index_add(b, buf, gfp)) {
 		/* A buffer the index does not know would be rejected. */
@@ -244,14 +250,16 @@ out:
  * @pool: the pool
  * @size: bytes, at most %BUFPOOL_SIZE_MAX
  * @gfp: the taker's allocation flags
+ * @node: as for bufpool_backend_alloc()
  *
  * Context: as allowed by @gfp.
  * Return: the buffer, or %NULL.
  */
-void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp)
+void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
+			     int node)
 {
 	unsigned int order = get_order(size);
-	void *buf = bufpool_pages_alloc(&pool->unpooled, order, gfp);
+	void *buf = bufpool_pages_alloc(&pool->unpooled, order, gfp, node);
 
 	if (buf)
 		trace_bufpool_backend_alloc(pool, pool->name, buf,

@@ -113,7 +113,7 @@ static void bufpool_slot_read(struct bufpool *pool, unsigned int slot,
 		s->idle = 0;
 	} else {
 		b = &pool->buckets[slot];
-		s->idle = bufpool_bucket_idle(pool, slot);
+		s->idle = bufpool_bucket_idle(pool, slot, NUMA_NO_NODE);
 	}
 	/* Approximate, racing with bufpool_add_out(): see debugfs.rst. */
 	s->peak_out = READ_ONCE(b->peak_out);
@@ -235,7 +235,40 @@ static void bufpool_stats_line(struct seq_file *m, const char *label,
 			seq_printf(m, " %*lu", bufpool_col_width(col),
 				   bufpool_col_value(s, col));
 	}
-	seq_putc(m, '\n');
+}
+
+/* bufpool_stats_nodes()'s header and total lines, past the slots. */
+#define BUFPOOL_NODES_HEADER	UINT_MAX
+#define BUFPOOL_NODES_TOTAL	(UINT_MAX - 1)
+
+/*
+ * On a NUMA machine, the columns past "idle": a bucket's idle buffers of
+ * each node's memory, "idle_n0" and on, in slot @slot's line (0 for the
+ * unpooled slot, which keeps none), summed in @total for the total line.
+ */
+static void bufpool_stats_nodes(struct seq_file *m, struct bufpool *pool,
+				unsigned int slot, unsigned long *total)
+{
+	unsigned long n;
+	char name[16];
+	int nid;
+
+	for (nid = 0; nr_node_ids > 1 && nid < nr_node_ids; nid++) {
+		snprintf(name, sizeof(name), "idle_n%d", nid);
+		if (slot == BUFPOOL_NODES_HEADER) {
+			seq_printf(m, " %*s", BUFPOOL_COL_MIN_WIDTH, name);
+			continue;
+		}
+		if (slot == BUFPOOL_NODES_TOTAL)
+			n = total[nid];
+		else if (slot == bufpool_unpooled_slot(pool))
+			n = 0;
+		else
+			n = bufpool_bucket_idle(pool, slot, nid);
+		if (slot != BUFPOOL_NODES_TOTAL)
+			total[nid] += n;
+		seq_printf(m, " %*lu", BUFPOOL_COL_MIN_WIDTH, n);
+	}
 }
 
 /**
@@ -254,12 +287,21 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_stats_show(struct seq_file *m, void *v)
 {
 	struct bufpool *pool = m->private;
 	struct bufpool_slot_stats s, total = {};
+	unsigned long *node_total = NULL;
 	unsigned int slot, col;
+
+	if (nr_node_ids > 1) {
+		node_total = kcalloc(nr_node_ids, sizeof(*node_total),
+				     GFP_KERNEL);
+		if (!node_total)
+			return -ENOMEM;
+	}
 
 	seq_printf(m, "%10s", "#     size");
 	for (col = 0; col < BUFPOOL_COL_COUNT; col++)
 		seq_printf(m, " %*s", bufpool_col_width(col),
 			   bufpool_col_name(col));
+	bufpool_stats_nodes(m, pool, BUFPOOL_NODES_HEADER, NULL);
 	seq_putc(m, '\n');
 
 	for (slot = 0; slot <= bufpool_unpooled_slot(pool); slot++) {
@@ -272,6 +314,8 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_stats_show(struct seq_file *m, void *v)
 			snprintf(size, sizeof(size), "%zu",
 				 pool->buckets[slot].size);
 		bufpool_stats_line(m, size, &s);
+		bufpool_stats_nodes(m, pool, slot, node_total);
+		seq_putc(m, '\n');
 
 		for (col = 0; col < BUFPOOL_STAT_COUNT; col++)
 			total.stat[col] += s.stat[col];
@@ -286,7 +330,9 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_stats_show(struct seq_file *m, void *v)
 			seq_printf(m, " %*lu", bufpool_col_width(col),
 				   bufpool_col_value(&total, col));
 	}
+	bufpool_stats_nodes(m, pool, BUFPOOL_NODES_TOTAL, node_total);
 	seq_putc(m, '\n');
+	kfree(node_total);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_debugfs_stats_show);
@@ -311,6 +357,7 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 	unsigned int nr_cpus = num_possible_cpus();
 	char track[16];
 	unsigned int i;
+	int nid;
 
 	seq_printf(m, "name %s\n", pool->name);
 	seq_printf(m, "min_size %zu\n", pool->min_size);
@@ -337,6 +384,15 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 	seq_printf(m, "idle_bound %zu\n",
 		   size_add(pool->max_cached_bytes,
 			    size_mul(nr_cpus, pool->cpu_bound)));
+	/* Where the idle memory is now: each node's, of it its CPUs'. */
+	seq_printf(m, "nr_nodes %u\n", nr_node_ids);
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		size_t cpu_bytes, bytes = bufpool_node_idle(pool, nid,
+							    &cpu_bytes);
+
+		seq_printf(m, "node%d_idle_bytes %zu\n", nid, bytes);
+		seq_printf(m, "node%d_cpu_idle_bytes %zu\n", nid, cpu_bytes);
+	}
 
 	seq_printf(m, "%10s %7s %5s %8s %9s %9s\n", "#     size", "backend",
 		   "order", "mag_size", "cpu_limit", "cpu_bound");

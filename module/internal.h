@@ -25,6 +25,7 @@
 #include <linux/local_lock.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
+#include <linux/nodemask.h>
 #include <linux/preempt.h>
 #include <linux/random.h>
 #include <linux/srcu.h>
@@ -32,6 +33,7 @@
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
@@ -78,6 +80,47 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
 #define BUFPOOL_MAG_BYTES		SZ_64K
 
 /**
+ * struct bufpool_depot - a bucket's idle magazines of one node's memory
+ * @lock: protects the rest
+ * @full: magazines holding buffers, the most recently put first; ready for
+ *	a CPU whose magazines are empty.  The first may be partly full: single
+ *	buffers (a depot-only bucket's, a return of another node's memory)
+ *	go in and out there
+ * @empty: empty magazines, ready for a CPU whose magazines are full
+ * @nr_full: entries in @full
+ * @nr_empty: entries in @empty
+ * @nr_bufs: buffers in the magazines on @full
+ * @reap_min: the fewest entries @full had since the last decay step: the
+ *	magazines nobody took in that period, which the next step frees
+ *
+ * As SLUB's barn, one per node: a CPU trades magazines with its own node's
+ * depot, and a buffer goes back to the depot of its memory's node.
+ */
+struct bufpool_depot {
+	spinlock_t lock;
+	struct list_head full;
+	struct list_head empty;
+	unsigned int nr_full;
+	unsigned int nr_empty;
+	unsigned int reap_min;
+	unsigned long nr_bufs;
+} ____cacheline_aligned_in_smp;
+
+/**
+ * struct bufpool_node - what a pool counts per node
+ * @cpu_idle_bytes: bytes idle in the per-CPU magazines of the node's CPUs
+ *	as each CPU last folded them (bufpool_cpu_bucket::mag_base, on slow
+ *	paths): within bufpool::cpu_bound per CPU of the truth
+ * @unfolded: a return put buffers in such a magazine since a drain last
+ *	folded them all: the shrinker's count must not say the node's CPUs
+ *	hold nothing
+ */
+struct bufpool_node {
+	atomic_long_t cpu_idle_bytes;
+	bool unfolded;
+};
+
+/**
  * struct bufpool_bucket - one size class of a pool
  * @size: buffer size, a power of two; 0 for the unpooled pseudo-bucket
  * @order: page order of a buffer (0 for slab buckets)
@@ -87,14 +130,8 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  *	bufpool_mag_none, which never holds a buffer), in magazines of one
  * @cache: the slab cache, or %NULL if buffers are compound pages
  * @pool: the pool this bucket belongs to
- * @lock: protects the depot: @full, @empty, @nr_full, @nr_empty, @nr_bufs
- * @full: magazines holding buffers, ready for a CPU whose magazines are empty
- * @empty: empty magazines, ready for a CPU whose magazines are full
- * @nr_full: entries in @full
- * @nr_empty: entries in @empty
- * @nr_bufs: buffers in the magazines on @full
- * @reap_min: the fewest entries @full had since the last decay step: the
- *	magazines nobody took in that period, which the next step frees
+ * @depots: the depot of each node (nr_node_ids of them), which holds only
+ *	memory of that node
  * @free_gen: buffers of this bucket freed to the backend, counted before
  *	each free (the inline owner check's memo, __bufpool_memo(), reads
  *	it); on a line of its own, written by frees and read by every return
@@ -115,13 +152,7 @@ struct bufpool_bucket {
 	struct kmem_cache *cache;
 	struct bufpool *pool;
 
-	spinlock_t lock ____cacheline_aligned_in_smp;
-	struct list_head full;
-	struct list_head empty;
-	unsigned int nr_full;
-	unsigned int nr_empty;
-	unsigned int reap_min;
-	unsigned long nr_bufs;
+	struct bufpool_depot *depots;
 
 	atomic_long_t free_gen ____cacheline_aligned_in_smp;
 
@@ -251,10 +282,9 @@ struct bufpool_track {
  *	magazines may hold
  * @cpu_bound: what they may hold with the magazines chosen, at most
  *	@cpu_cache_bytes: the sum of each bucket's 2 * cpu_limit * size
- * @depot_bytes: bytes idle in the depots, changed a magazine at a time
- * @cpu_idle_bytes: bytes idle in the per-CPU magazines as each CPU last
- *	folded them (bufpool_cpu_bucket::mag_base, on slow paths): within
- *	@cpu_bound per CPU of the truth, for a count that walks nothing
+ * @depot_bytes: bytes idle in the depots of all nodes, for the cap
+ * @nodes: per node (nr_node_ids of them), the per-CPU magazines' idle bytes,
+ *	for a count that walks nothing
  * @out_bytes_approx: bytes out, folded like bufpool_bucket::out_approx
  * @peak_bytes: highest @out_bytes_approx since creation or the last reset
  * @slab_index: with @indexed, every slab buffer allocated and the buffers
@@ -298,7 +328,7 @@ struct bufpool {
 	size_t cpu_cache_bytes;
 	size_t cpu_bound;
 	atomic_long_t depot_bytes;
-	atomic_long_t cpu_idle_bytes;
+	struct bufpool_node *nodes;
 	atomic_long_t out_bytes_approx;
 	unsigned long peak_bytes;
 	struct xarray slab_index;
@@ -493,9 +523,10 @@ static __always_inline bool bufpool_claim(const struct bufpool *pool,
 /* backend.c: where buffers come from and go back to */
 int bufpool_backend_init(struct bufpool *pool);
 void bufpool_backend_exit(struct bufpool *pool);
-void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp);
+void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp, int node);
 void bufpool_backend_free(struct bufpool_bucket *b, void *buf);
-void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp);
+void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
+			     int node);
 /* Whether @b is one of @pool's buckets (not its unpooled pseudo-bucket). */
 static inline bool bufpool_is_bucket(const struct bufpool *pool,
 				     const struct bufpool_bucket *b)
@@ -624,10 +655,25 @@ static __always_inline bool bufpool_mag_push(struct bufpool_cpu_bucket *cb,
 	return true;
 }
 
+/*
+ * The node whose depot a return of @buf goes to when that is not this
+ * CPU's memory node (the per-CPU magazines hold only this node's memory),
+ * else NUMA_NO_NODE.  In a guarded section.
+ */
+static __always_inline int bufpool_remote_node(const void *buf)
+{
+	int nid;
+
+	if (nr_node_ids == 1)
+		return NUMA_NO_NODE;
+	nid = page_to_nid(virt_to_page(buf));
+	return nid == numa_mem_id() ? NUMA_NO_NODE : nid;
+}
+
 void *bufpool_depot_pop(struct bufpool *pool, struct bufpool_bucket *b,
-			struct bufpool_cpu_bucket *cb);
+			struct bufpool_cpu_bucket *cb, int node);
 bool bufpool_depot_push(struct bufpool *pool, struct bufpool_bucket *b,
-			struct bufpool_cpu_bucket *cb, void *slot);
+			struct bufpool_cpu_bucket *cb, int node, void *slot);
 bool bufpool_depot_get_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
 bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,
@@ -637,11 +683,11 @@ void bufpool_cache_free_mags(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
 void bufpool_drain_all(struct bufpool *pool);
-void bufpool_drain_all_async(struct bufpool *pool);
+void bufpool_drain_all_async(struct bufpool *pool, int node);
 void bufpool_drain_cancel(struct bufpool *pool);
 void bufpool_decay_cancel(struct bufpool *pool);
 void bufpool_cache_release(struct bufpool *pool);
-size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
+size_t bufpool_depot_trim_bytes(struct bufpool *pool, int node, size_t target,
 				enum bufpool_stat why, unsigned long *nr_freed);
 unsigned long bufpool_depot_trim(struct bufpool *pool, enum bufpool_stat why);
 void bufpool_decay_arm(struct bufpool *pool);
@@ -666,7 +712,8 @@ unsigned long bufpool_outstanding(struct bufpool *pool, size_t *bytes);
 long bufpool_inflight(struct bufpool *pool);
 size_t bufpool_idle(struct bufpool *pool, unsigned long *nr);
 size_t bufpool_idle_bytes(struct bufpool *pool);
-size_t bufpool_idle_estimate(struct bufpool *pool);
+size_t bufpool_idle_estimate(struct bufpool *pool, int node);
+size_t bufpool_node_idle(struct bufpool *pool, int node, size_t *cpu_bytes);
 
 /* pool.c */
 extern struct mutex bufpool_mutex;
@@ -682,7 +729,8 @@ void bufpool_debugfs_remove(struct bufpool *pool);
 /* Accessors in stats.c for the debugfs files. */
 void bufpool_stat_read(struct bufpool *pool, unsigned int slot,
 		       unsigned long sum[BUFPOOL_STAT_COUNT]);
-unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx);
+unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx,
+				  int node);
 
 /* The control files of a pool's directory. */
 enum bufpool_debugfs_ctl {

@@ -71,6 +71,12 @@ static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
 
 /* === Depot === */
 
+/* @b's depot of @node's memory. */
+static struct bufpool_depot *bufpool_depot(struct bufpool_bucket *b, int node)
+{
+	return &b->depots[node];
+}
+
 /* Buffers in @cb's two magazines. */
 static unsigned int bufpool_cpu_idle(const struct bufpool_cpu_bucket *cb)
 {
@@ -82,66 +88,78 @@ static unsigned int bufpool_cpu_idle(const struct bufpool_cpu_bucket *cb)
  * count of buffers out: as many as its magazines' buffers fell (takes) or
  * rose (returns) since then.  Whoever then moves buffers in or out of the
  * magazines otherwise (the depot, a drain) calls bufpool_cpu_rebase().
+ * @node: the memory node of @cb's CPU, whose bufpool_node counts them.
  */
 static void bufpool_fold_out(struct bufpool *pool, struct bufpool_bucket *b,
-			     struct bufpool_cpu_bucket *cb)
+			     struct bufpool_cpu_bucket *cb, int node)
 {
 	long delta = (long)cb->mag_base - bufpool_cpu_idle(cb);
 
 	if (delta) {
 		bufpool_add_out(pool, b, delta, delta * (long)b->size);
-		/* bufpool::cpu_idle_bytes follows the bases. */
-		atomic_long_sub(delta * (long)b->size, &pool->cpu_idle_bytes);
+		/* bufpool_node::cpu_idle_bytes follows the bases. */
+		atomic_long_sub(delta * (long)b->size,
+				&pool->nodes[node].cpu_idle_bytes);
 	}
 	cb->mag_base -= delta;
 }
 
 /* After bufpool_fold_out(), @cb's magazines changed by other means. */
 static void bufpool_cpu_rebase(struct bufpool *pool, struct bufpool_bucket *b,
-			       struct bufpool_cpu_bucket *cb)
+			       struct bufpool_cpu_bucket *cb, int node)
 {
 	long delta = (long)bufpool_cpu_idle(cb) - cb->mag_base;
 
 	if (delta)
-		atomic_long_add(delta * (long)b->size, &pool->cpu_idle_bytes);
+		atomic_long_add(delta * (long)b->size,
+				&pool->nodes[node].cpu_idle_bytes);
 	cb->mag_base += delta;
+}
+
+/* Take @m off @d's full list; under @d's lock. */
+static void bufpool_depot_unlink(struct bufpool_depot *d,
+				 struct bufpool_mag *m)
+{
+	list_del(&m->list);
+	d->nr_full--;
+	d->reap_min = min(d->reap_min, d->nr_full);
+	d->nr_bufs -= m->count;
 }
 
 /*
  * Both of @cb's magazines are empty: trade the prev one for a full magazine
- * from the depot.  Called in a guarded section.
+ * from this node's depot.  Called in a guarded section.
  */
 noinline bool bufpool_depot_get_full(struct bufpool *pool,
 				     struct bufpool_bucket *b,
 				     struct bufpool_cpu_bucket *cb)
 {
+	int node = numa_mem_id();
+	struct bufpool_depot *d = bufpool_depot(b, node);
 	struct bufpool_mag *full;
 	unsigned long flags;
 
-	bufpool_fold_out(pool, b, cb);
+	bufpool_fold_out(pool, b, cb, node);
 	/* Unlocked peek: a CPU that misses one refill just allocates. */
-	if (!data_race(b->nr_full))
+	if (!data_race(d->nr_full))
 		return false;
 
 	/* Interrupts are on in a guarded section; the depot is any context's. */
-	spin_lock_irqsave(&b->lock, flags);
-	full = list_first_entry_or_null(&b->full, struct bufpool_mag, list);
+	spin_lock_irqsave(&d->lock, flags);
+	full = list_first_entry_or_null(&d->full, struct bufpool_mag, list);
 	if (!full) {
-		spin_unlock_irqrestore(&b->lock, flags);
+		spin_unlock_irqrestore(&d->lock, flags);
 		return false;
 	}
-	list_del(&full->list);
-	b->nr_full--;
-	b->reap_min = min(b->reap_min, b->nr_full);
-	b->nr_bufs -= full->count;
-	list_add(&cb->prev->list, &b->empty);
-	b->nr_empty++;
-	spin_unlock_irqrestore(&b->lock, flags);
+	bufpool_depot_unlink(d, full);
+	list_add(&cb->prev->list, &d->empty);
+	d->nr_empty++;
+	spin_unlock_irqrestore(&d->lock, flags);
 
 	atomic_long_sub(full->count * b->size, &pool->depot_bytes);
 	cb->prev = cb->loaded;
 	cb->loaded = full;
-	bufpool_cpu_rebase(pool, b, cb);
+	bufpool_cpu_rebase(pool, b, cb, node);
 	return true;
 }
 
@@ -161,52 +179,61 @@ static bool bufpool_depot_reserve(struct bufpool *pool, long bytes)
 	return true;
 }
 
-/* Put @m, a magazine with buffers reserved for, on @b's full list. */
-static void bufpool_depot_add(struct bufpool *pool, struct bufpool_bucket *b,
+/* Put @m, a magazine with buffers reserved for, on @d's full list. */
+static void bufpool_depot_add(struct bufpool *pool, struct bufpool_depot *d,
 			      struct bufpool_mag *m)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&b->lock, flags);
-	list_add(&m->list, &b->full);
-	b->nr_full++;
-	b->nr_bufs += m->count;
-	spin_unlock_irqrestore(&b->lock, flags);
+	spin_lock_irqsave(&d->lock, flags);
+	list_add(&m->list, &d->full);
+	d->nr_full++;
+	d->nr_bufs += m->count;
+	spin_unlock_irqrestore(&d->lock, flags);
 	bufpool_decay_arm(pool);
 }
 
+/* A magazine for @node's depot; interrupts may be off. */
+static struct bufpool_mag *bufpool_mag_atomic(const struct bufpool_bucket *b,
+					      int node)
+{
+	/* Never sleep, never dip into reserves. */
+	return bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
+				 __GFP_NOMEMALLOC, node);
+}
+
 /*
- * Hand @m, a magazine with buffers, to the depot and get an empty one back,
- * unless that would take the depot over max_cached_bytes.  Returns the empty
- * magazine, or NULL if the depot refused (then @m is still the caller's).
- * Called in a guarded section, or on a dead CPU's magazines.
+ * Hand @m, a magazine with buffers of @node's memory, to that node's depot
+ * and get an empty one back, unless that would take the depot over
+ * max_cached_bytes.  Returns the empty magazine, or NULL if the depot
+ * refused (then @m is still the caller's).  Called in a guarded section,
+ * or on a dead CPU's magazines.
  */
 static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 					     struct bufpool_bucket *b,
-					     struct bufpool_mag *m)
+					     int node, struct bufpool_mag *m)
 {
+	struct bufpool_depot *d = bufpool_depot(b, node);
 	long bytes = m->count * b->size;
 	struct bufpool_mag *empty;
 	unsigned long flags;
 
 	if (!bufpool_depot_reserve(pool, bytes))
 		return NULL;
-	spin_lock_irqsave(&b->lock, flags);
-	empty = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
+	spin_lock_irqsave(&d->lock, flags);
+	empty = list_first_entry_or_null(&d->empty, struct bufpool_mag, list);
 	if (empty) {
 		list_del(&empty->list);
-		b->nr_empty--;
+		d->nr_empty--;
 	}
-	spin_unlock_irqrestore(&b->lock, flags);
+	spin_unlock_irqrestore(&d->lock, flags);
 	if (!empty) {
-		/* Interrupts may be off: never sleep, never dip into reserves. */
-		empty = bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
-					  __GFP_NOMEMALLOC, numa_node_id());
+		empty = bufpool_mag_atomic(b, node);
 		if (!empty)
 			goto refuse;
 	}
 
-	bufpool_depot_add(pool, b, m);
+	bufpool_depot_add(pool, d, m);
 	return empty;
 
 refuse:
@@ -215,13 +242,14 @@ refuse:
 }
 
 /*
- * Buffers a depot-only bucket's takes and returns move out, folded into the
- * bucket's count of buffers out this many at a time per CPU: its peak is
- * within that many per CPU of the truth, and a pair costs no shared atomic.
+ * Buffers that single takes and returns at a depot move out (a depot-only
+ * bucket's, another node's), folded into the bucket's count of buffers out
+ * this many at a time per CPU: its peak is within that many per CPU of the
+ * truth, and a pair costs no shared atomic.
  */
 #define BUFPOOL_OUT_BATCH		16
 
-/* Fold what @cb's depot-only takes and returns left pending. */
+/* Fold what @cb's single takes and returns at a depot left pending. */
 static void bufpool_out_fold(struct bufpool *pool, struct bufpool_bucket *b,
 			     struct bufpool_cpu_bucket *cb)
 {
@@ -232,7 +260,7 @@ static void bufpool_out_fold(struct bufpool *pool, struct bufpool_bucket *b,
 	cb->out_pending = 0;
 }
 
-/* @nr more buffers out (or back, if negative) by a depot-only bucket. */
+/* @nr more buffers out (or back, if negative) through a depot. */
 static void bufpool_out_pending(struct bufpool *pool, struct bufpool_bucket *b,
 				struct bufpool_cpu_bucket *cb, int nr)
 {
@@ -242,12 +270,15 @@ static void bufpool_out_pending(struct bufpool *pool, struct bufpool_bucket *b,
 }
 
 /**
- * bufpool_depot_pop() - take one buffer from a depot-only bucket
+ * bufpool_depot_pop() - take one buffer from a depot
  * @pool: the pool
- * @b: the bucket; its cpu_limit is 0, its depot's magazines hold one buffer
+ * @b: the bucket
  * @cb: this CPU's view of it
+ * @node: the depot's node
  *
- * The magazine goes to the empty list, for the next return.
+ * For a depot-only bucket, whose depot's magazines hold one buffer, and
+ * for a take of another node's memory.  It comes from the first full
+ * magazine, which goes to the empty list once it is empty.
  *
  * Context: a guarded section.
  * Return: the buffer, as its magazine slot held it, or %NULL if the depot
@@ -255,41 +286,49 @@ static void bufpool_out_pending(struct bufpool *pool, struct bufpool_bucket *b,
  */
 noinline void *bufpool_depot_pop(struct bufpool *pool,
 				 struct bufpool_bucket *b,
-				 struct bufpool_cpu_bucket *cb)
+				 struct bufpool_cpu_bucket *cb, int node)
 {
+	struct bufpool_depot *d = bufpool_depot(b, node);
 	struct bufpool_mag *m;
 	unsigned long flags;
 	void *slot;
 
 	/* Unlocked peek, as in bufpool_depot_get_full(). */
-	if (!data_race(b->nr_full))
+	if (!data_race(d->nr_full))
 		return NULL;
-	spin_lock_irqsave(&b->lock, flags);
-	m = list_first_entry_or_null(&b->full, struct bufpool_mag, list);
+	spin_lock_irqsave(&d->lock, flags);
+	m = list_first_entry_or_null(&d->full, struct bufpool_mag, list);
 	if (!m) {
-		spin_unlock_irqrestore(&b->lock, flags);
+		spin_unlock_irqrestore(&d->lock, flags);
 		return NULL;
 	}
-	list_move(&m->list, &b->empty);
-	b->nr_full--;
-	b->reap_min = min(b->reap_min, b->nr_full);
-	b->nr_empty++;
-	b->nr_bufs--;
-	slot = m->bufs[0];
-	m->count = 0;
-	spin_unlock_irqrestore(&b->lock, flags);
+	slot = m->bufs[--m->count];
+	d->nr_bufs--;
+	if (!m->count) {
+		list_move(&m->list, &d->empty);
+		d->nr_full--;
+		d->reap_min = min(d->reap_min, d->nr_full);
+		d->nr_empty++;
+	}
+	spin_unlock_irqrestore(&d->lock, flags);
 
 	atomic_long_sub(b->size, &pool->depot_bytes);
 	bufpool_out_pending(pool, b, cb, 1);
 	return slot;
 }
+EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_pop);
 
 /**
- * bufpool_depot_push() - give one buffer to a depot-only bucket
+ * bufpool_depot_push() - give one buffer to a depot
  * @pool: the pool
- * @b: the bucket, as for bufpool_depot_pop()
+ * @b: the bucket
  * @cb: this CPU's view of it
+ * @node: the node of the buffer's memory
  * @slot: the buffer, as a magazine slot holds it
+ *
+ * For a depot-only bucket and for a return of another node's memory: the
+ * buffer goes into the first full magazine if it has room, else into an
+ * empty one put first.
  *
  * Context: a guarded section.
  * Return: false if the depot is at max_cached_bytes or no magazine could
@@ -297,42 +336,50 @@ noinline void *bufpool_depot_pop(struct bufpool *pool,
  */
 noinline bool bufpool_depot_push(struct bufpool *pool,
 				 struct bufpool_bucket *b,
-				 struct bufpool_cpu_bucket *cb, void *slot)
+				 struct bufpool_cpu_bucket *cb, int node,
+				 void *slot)
 {
+	struct bufpool_depot *d = bufpool_depot(b, node);
 	struct bufpool_mag *m;
 	unsigned long flags;
 
 	if (!bufpool_depot_reserve(pool, b->size))
 		return false;
-	/* One lock round trip while there is a spare magazine. */
-	spin_lock_irqsave(&b->lock, flags);
-	m = list_first_entry_or_null(&b->empty, struct bufpool_mag, list);
-	if (m) {
-		m->bufs[0] = slot;
-		m->count = 1;
-		list_move(&m->list, &b->full);
-		b->nr_empty--;
-		b->nr_full++;
-		b->nr_bufs++;
+	/* One lock round trip while there is room or a spare magazine. */
+	spin_lock_irqsave(&d->lock, flags);
+	m = list_first_entry_or_null(&d->full, struct bufpool_mag, list);
+	if (m && m->count < b->mag_size) {
+		m->bufs[m->count++] = slot;
+		d->nr_bufs++;
+	} else {
+		m = list_first_entry_or_null(&d->empty, struct bufpool_mag,
+					     list);
+		if (m) {
+			m->bufs[0] = slot;
+			m->count = 1;
+			list_move(&m->list, &d->full);
+			d->nr_empty--;
+			d->nr_full++;
+			d->nr_bufs++;
+		}
 	}
-	spin_unlock_irqrestore(&b->lock, flags);
+	spin_unlock_irqrestore(&d->lock, flags);
 	if (m) {
 		bufpool_decay_arm(pool);
 	} else {
-		/* As in bufpool_depot_put(). */
-		m = bufpool_mag_alloc(b, GFP_ATOMIC | __GFP_NOWARN |
-				      __GFP_NOMEMALLOC, numa_node_id());
+		m = bufpool_mag_atomic(b, node);
 		if (!m) {
 			atomic_long_sub(b->size, &pool->depot_bytes);
 			return false;
 		}
 		m->bufs[0] = slot;
 		m->count = 1;
-		bufpool_depot_add(pool, b, m);
+		bufpool_depot_add(pool, d, m);
 	}
 	bufpool_out_pending(pool, b, cb, -1);
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_push);
 
 /*
  * Both of @cb's magazines are full: trade the prev one for an empty one.
@@ -342,15 +389,16 @@ noinline bool bufpool_depot_put_full(struct bufpool *pool,
 				     struct bufpool_bucket *b,
 				     struct bufpool_cpu_bucket *cb)
 {
+	int node = numa_mem_id();
 	struct bufpool_mag *empty;
 
-	bufpool_fold_out(pool, b, cb);
-	empty = bufpool_depot_put(pool, b, cb->prev);
+	bufpool_fold_out(pool, b, cb, node);
+	empty = bufpool_depot_put(pool, b, node, cb->prev);
 	if (!empty)
 		return false;
 	cb->prev = cb->loaded;
 	cb->loaded = empty;
-	bufpool_cpu_rebase(pool, b, cb);
+	bufpool_cpu_rebase(pool, b, cb, node);
 	return true;
 }
 
@@ -366,16 +414,17 @@ VISIBLE_IF_KUNIT unsigned int bufpool_trim_longest;
 EXPORT_SYMBOL_IF_KUNIT(bufpool_trim_longest);
 
 /*
- * Trim one bucket's depot by up to @nr buffers and @max_mags magazines,
+ * Trim one depot of bucket @b by up to @nr buffers and @max_mags magazines,
  * whole magazines, the coldest first (the depot hands out and takes in at
  * the head), and its spare empty magazines down to one per full one left,
  * BUFPOOL_TRIM_BATCH magazines per locked step.  Returns how many buffers
  * it freed.
  */
-static unsigned long bufpool_bucket_trim(struct bufpool *pool,
-					 struct bufpool_bucket *b,
-					 unsigned long nr,
-					 unsigned int max_mags)
+static unsigned long bufpool_depot_trim_one(struct bufpool *pool,
+					    struct bufpool_bucket *b,
+					    struct bufpool_depot *d,
+					    unsigned long nr,
+					    unsigned int max_mags)
 {
 	struct bufpool_mag *m, *tmp;
 	unsigned long freed = 0;
@@ -387,24 +436,22 @@ static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 
 		moved = 0;
 		n = 0;
-		spin_lock_irqsave(&b->lock, flags);
+		spin_lock_irqsave(&d->lock, flags);
 		while (moved < BUFPOOL_TRIM_BATCH && freed + n < nr &&
-		       max_mags && b->nr_full) {
-			m = list_last_entry(&b->full, struct bufpool_mag, list);
-			list_move(&m->list, &mags);
-			b->nr_full--;
-			b->reap_min = min(b->reap_min, b->nr_full);
-			b->nr_bufs -= m->count;
+		       max_mags && d->nr_full) {
+			m = list_last_entry(&d->full, struct bufpool_mag, list);
+			bufpool_depot_unlink(d, m);
+			list_add(&m->list, &mags);
 			n += m->count;
 			moved++;
 			max_mags--;
 		}
-		while (moved < BUFPOOL_TRIM_BATCH && b->nr_empty > b->nr_full) {
-			list_move(b->empty.next, &mags);
-			b->nr_empty--;
+		while (moved < BUFPOOL_TRIM_BATCH && d->nr_empty > d->nr_full) {
+			list_move(d->empty.next, &mags);
+			d->nr_empty--;
 			moved++;
 		}
-		spin_unlock_irqrestore(&b->lock, flags);
+		spin_unlock_irqrestore(&d->lock, flags);
 
 		if (IS_ENABLED(CONFIG_KUNIT) && moved > READ_ONCE(bufpool_trim_longest))
 			WRITE_ONCE(bufpool_trim_longest, moved);
@@ -418,9 +465,30 @@ static unsigned long bufpool_bucket_trim(struct bufpool *pool,
 	return freed;
 }
 
+/*
+ * Trim bucket @b's depot of @node, or of every node for NUMA_NO_NODE, by up
+ * to @nr buffers, as bufpool_depot_trim_one() does.
+ */
+static unsigned long bufpool_bucket_trim(struct bufpool *pool,
+					 struct bufpool_bucket *b, int node,
+					 unsigned long nr)
+{
+	unsigned long freed = 0;
+	int nid;
+
+	if (node != NUMA_NO_NODE)
+		return bufpool_depot_trim_one(pool, b, bufpool_depot(b, node),
+					      nr, UINT_MAX);
+	for (nid = 0; nid < nr_node_ids && freed < nr; nid++)
+		freed += bufpool_depot_trim_one(pool, b, bufpool_depot(b, nid),
+						nr - freed, UINT_MAX);
+	return freed;
+}
+
 /**
  * bufpool_depot_trim_bytes() - free idle memory from a pool's depots
  * @pool: the pool
+ * @node: the depots of this node, or of every node for %NUMA_NO_NODE
  * @target: how many bytes to free, at least; whole magazines go, the
  *	largest buckets first
  * @why: the counter to charge besides BUFPOOL_STAT_FREE
@@ -433,7 +501,7 @@ static unsigned long bufpool_bucket_trim(struct bufpool *pool,
  * Context: any context but NMI; takes the depot locks.
  * Return: the bytes freed.
  */
-size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
+size_t bufpool_depot_trim_bytes(struct bufpool *pool, int node, size_t target,
 				enum bufpool_stat why, unsigned long *nr_freed)
 {
 	unsigned long freed = 0;
@@ -446,8 +514,8 @@ size_t bufpool_depot_trim_bytes(struct bufpool *pool, size_t target,
 		unsigned long n;
 
 		/* Buffers that cover @left; no DIV_ROUND_UP(): SIZE_MAX. */
-		n = bufpool_bucket_trim(pool, b, left / b->size +
-					!!(left % b->size), UINT_MAX);
+		n = bufpool_bucket_trim(pool, b, node, left / b->size +
+					!!(left % b->size));
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 		if (why != BUFPOOL_STAT_FREE)
 			bufpool_count(pool, i, why, n);
@@ -473,7 +541,7 @@ unsigned long bufpool_depot_trim(struct bufpool *pool, enum bufpool_stat why)
 {
 	unsigned long nr;
 
-	bufpool_depot_trim_bytes(pool, SIZE_MAX, why, &nr);
+	bufpool_depot_trim_bytes(pool, NUMA_NO_NODE, SIZE_MAX, why, &nr);
 	return nr;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
@@ -481,23 +549,28 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_depot_trim);
 /* === Decay === */
 
 /*
- * Free the magazines of @b's depot that nobody took during the last period
- * (Bonwick's working set: the fewest full magazines the depot had), the
+ * Free the magazines of @b's depots that nobody took during the last period
+ * (Bonwick's working set: the fewest full magazines a depot had), the
  * coldest first, and the spare empty ones.  Returns the buffers freed.
  */
 static unsigned long bufpool_bucket_reap(struct bufpool *pool,
 					 struct bufpool_bucket *b)
 {
-	unsigned long flags, n;
+	unsigned long flags, n = 0;
 	unsigned int cold;
+	int nid;
 
-	/* A take meanwhile only lowers it: then one magazine more goes. */
-	cold = data_race(b->reap_min);
-	n = bufpool_bucket_trim(pool, b, ULONG_MAX, cold);
-	/* The next period starts from what is left. */
-	spin_lock_irqsave(&b->lock, flags);
-	b->reap_min = b->nr_full;
-	spin_unlock_irqrestore(&b->lock, flags);
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		struct bufpool_depot *d = bufpool_depot(b, nid);
+
+		/* A take meanwhile only lowers it: then one magazine more goes. */
+		cold = data_race(d->reap_min);
+		n += bufpool_depot_trim_one(pool, b, d, ULONG_MAX, cold);
+		/* The next period starts from what is left. */
+		spin_lock_irqsave(&d->lock, flags);
+		d->reap_min = d->nr_full;
+		spin_unlock_irqrestore(&d->lock, flags);
+	}
 	return n;
 }
 
@@ -650,7 +723,7 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_decay_work);
  * returns how many it freed.
  */
 static unsigned int bufpool_drain_mag(struct bufpool *pool,
-				      struct bufpool_bucket *b,
+				      struct bufpool_bucket *b, int node,
 				      struct bufpool_mag **mp)
 {
 	unsigned int idx = b - pool->buckets;
@@ -660,7 +733,7 @@ static unsigned int bufpool_drain_mag(struct bufpool *pool,
 
 	if (!n)
 		return 0;
-	empty = bufpool_depot_put(pool, b, *mp);
+	empty = bufpool_depot_put(pool, b, node, *mp);
 	if (empty) {
 		*mp = empty;
 	} else {
@@ -687,26 +760,29 @@ void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu)
 {
 	struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
 	unsigned long moved = 0, freed = 0;
+	int node = cpu_to_mem(cpu);
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_cpu_bucket *cb = &pcp->b[i];
+		struct bufpool_bucket *b = &pool->buckets[i];
 
-		bufpool_fold_out(pool, &pool->buckets[i], cb);
-		bufpool_out_fold(pool, &pool->buckets[i], cb);
+		bufpool_fold_out(pool, b, cb, node);
+		bufpool_out_fold(pool, b, cb);
 		moved += cb->loaded->count + cb->prev->count;
-		freed += bufpool_drain_mag(pool, &pool->buckets[i],
-					   &cb->loaded);
-		freed += bufpool_drain_mag(pool, &pool->buckets[i], &cb->prev);
-		bufpool_cpu_rebase(pool, &pool->buckets[i], cb);
+		freed += bufpool_drain_mag(pool, b, node, &cb->loaded);
+		freed += bufpool_drain_mag(pool, b, node, &cb->prev);
+		bufpool_cpu_rebase(pool, b, cb, node);
 	}
 	trace_bufpool_drain(pool, pool->name, cpu, moved - freed, freed);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_drain_cpu);
 
-/* Free every buffer in @pcp's magazines. */
-static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
+/* Free every buffer in @cpu's magazines. */
+static void bufpool_free_cpu(struct bufpool *pool, unsigned int cpu)
 {
+	struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+	int node = cpu_to_mem(cpu);
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
@@ -714,11 +790,11 @@ static void bufpool_free_cpu(struct bufpool *pool, struct bufpool_cpu *pcp)
 		struct bufpool_bucket *b = &pool->buckets[i];
 		unsigned int n;
 
-		bufpool_fold_out(pool, b, cb);
+		bufpool_fold_out(pool, b, cb, node);
 		bufpool_out_fold(pool, b, cb);
 		n = bufpool_mag_empty(b, cb->loaded);
 		n += bufpool_mag_empty(b, cb->prev);
-		bufpool_cpu_rebase(pool, b, cb);
+		bufpool_cpu_rebase(pool, b, cb, node);
 		bufpool_count(pool, i, BUFPOOL_STAT_FREE, n);
 	}
 }
@@ -761,11 +837,18 @@ static unsigned int bufpool_drain_bucket(struct bufpool *pool, unsigned int i,
 	if ((cpu >= 0 && cpu != smp_processor_id()) ||
 	    (seen && bufpool_cpu_activity(cb) != READ_ONCE(*seen)))
 		goto unlock;
-	bufpool_fold_out(pool, b, cb);
+	bufpool_fold_out(pool, b, cb, numa_mem_id());
 	bufpool_out_fold(pool, b, cb);
 	n = bufpool_mag_move(cb->loaded, bufs);
 	n += bufpool_mag_move(cb->prev, bufs + n);
-	bufpool_cpu_rebase(pool, b, cb);
+	bufpool_cpu_rebase(pool, b, cb, numa_mem_id());
+	/*
+	 * A full drain (bufpool_drain_all*()) leaves the node marked folded:
+	 * drop the memo, so that the next return here goes out of line and
+	 * marks it again (bufpool_mark_unfolded()).
+	 */
+	if (!seen)
+		pcp->memo_gen = -1;
 unlock:
 	bufpool_cpu_unlock(pool, pcp);
 
@@ -862,8 +945,12 @@ static bool bufpool_cpu_has_idle(struct bufpool *pool, unsigned int cpu)
 void bufpool_drain_all(struct bufpool *pool)
 {
 	unsigned int cpu;
+	int nid;
 
 	cpus_read_lock();
+	/* The drains fold every magazine: the counts are exact after them. */
+	for (nid = 0; nid < nr_node_ids; nid++)
+		WRITE_ONCE(pool->nodes[nid].unfolded, false);
 	for_each_online_cpu(cpu)
 		if (bufpool_cpu_has_idle(pool, cpu))
 			queue_work_on(cpu, system_highpri_wq,
@@ -876,22 +963,28 @@ void bufpool_drain_all(struct bufpool *pool)
 }
 
 /**
- * bufpool_drain_all_async() - start emptying every CPU's magazines
+ * bufpool_drain_all_async() - start emptying CPUs' magazines
  * @pool: the pool
+ * @node: the CPUs whose memory node this is, or every CPU for %NUMA_NO_NODE
  *
- * For the shrinker: queues the drain work on each online CPU that has
+ * For the shrinker: queues the drain work on each such online CPU that has
  * buffers in its magazines, and does not wait.  A CPU that goes offline
  * meanwhile is drained by the hotplug callback; a work item that runs
  * elsewhere drains the CPU it runs on.
  *
  * Context: any context but NMI.
  */
-void bufpool_drain_all_async(struct bufpool *pool)
+void bufpool_drain_all_async(struct bufpool *pool, int node)
 {
 	unsigned int cpu;
+	int nid;
 
+	for (nid = 0; nid < nr_node_ids; nid++)
+		if (node == NUMA_NO_NODE || nid == node)
+			WRITE_ONCE(pool->nodes[nid].unfolded, false);
 	for_each_online_cpu(cpu)
-		if (bufpool_cpu_has_idle(pool, cpu))
+		if ((node == NUMA_NO_NODE || cpu_to_mem(cpu) == node) &&
+		    bufpool_cpu_has_idle(pool, cpu))
 			queue_work_on(cpu, system_highpri_wq,
 				      &per_cpu_ptr(pool->aux, cpu)->drain_work);
 }
@@ -921,7 +1014,7 @@ void bufpool_cache_release(struct bufpool *pool)
 	unsigned int cpu;
 
 	for_each_possible_cpu(cpu)
-		bufpool_free_cpu(pool, per_cpu_ptr(pool->f.cpu, cpu));
+		bufpool_free_cpu(pool, cpu);
 	bufpool_depot_trim(pool, BUFPOOL_STAT_FREE);
 }
 
@@ -950,13 +1043,24 @@ static void bufpool_cpu_guard_init(struct bufpool_cpu *pcp)
 int bufpool_cache_init(struct bufpool *pool)
 {
 	unsigned int cpu, i;
+	int nid;
 
+	pool->nodes = kcalloc(nr_node_ids, sizeof(*pool->nodes), GFP_KERNEL);
+	if (!pool->nodes)
+		return -ENOMEM;
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_bucket *b = &pool->buckets[i];
 
-		spin_lock_init(&b->lock);
-		INIT_LIST_HEAD(&b->full);
-		INIT_LIST_HEAD(&b->empty);
+		b->depots = kcalloc(nr_node_ids, sizeof(*b->depots), GFP_KERNEL);
+		if (!b->depots)
+			return -ENOMEM;
+		for (nid = 0; nid < nr_node_ids; nid++) {
+			struct bufpool_depot *d = bufpool_depot(b, nid);
+
+			spin_lock_init(&d->lock);
+			INIT_LIST_HEAD(&d->full);
+			INIT_LIST_HEAD(&d->empty);
+		}
 	}
 
 	pool->f.cpu = __alloc_percpu(struct_size_t(struct bufpool_cpu, b,
@@ -1018,14 +1122,20 @@ void bufpool_cache_free_mags(struct bufpool *pool)
 	struct bufpool_mag *m, *tmp;
 	unsigned int cpu, i;
 
+	int nid;
+
 	for (i = 0; i < pool->nr_buckets; i++) {
 		struct bufpool_bucket *b = &pool->buckets[i];
 
-		WARN_ON_ONCE(b->nr_full);
-		list_for_each_entry_safe(m, tmp, &b->empty, list)
-			kfree(m);
-		INIT_LIST_HEAD(&b->empty);
-		b->nr_empty = 0;
+		for (nid = 0; b->depots && nid < nr_node_ids; nid++) {
+			struct bufpool_depot *d = bufpool_depot(b, nid);
+
+			WARN_ON_ONCE(d->nr_full);
+			list_for_each_entry_safe(m, tmp, &d->empty, list)
+				kfree(m);
+			INIT_LIST_HEAD(&d->empty);
+			d->nr_empty = 0;
+		}
 	}
 	if (!pool->f.cpu)
 		return;
@@ -1051,7 +1161,15 @@ void bufpool_cache_free_mags(struct bufpool *pool)
  */
 void bufpool_cache_exit(struct bufpool *pool)
 {
+	unsigned int i;
+
 	bufpool_cache_free_mags(pool);
+	for (i = 0; i < pool->nr_buckets; i++) {
+		kfree(pool->buckets[i].depots);
+		pool->buckets[i].depots = NULL;
+	}
+	kfree(pool->nodes);
+	pool->nodes = NULL;
 	free_percpu(pool->f.cpu);
 	pool->f.cpu = NULL;
 	free_percpu(pool->aux);

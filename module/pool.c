@@ -295,16 +295,24 @@ void bufpool_return_done(struct bufpool *pool)
 /*
  * The shrinker counts and frees in pages, the unit of every other
  * shrinker: a scan of 128 frees about 512 KiB (whole magazines, so up to
- * one magazine of the last bucket more), whatever the buffers' size.  The
- * count reads two counters and walks nothing (bufpool_idle_estimate()).
+ * one magazine of the last bucket more), whatever the buffers' size.  It
+ * is NUMA-aware: a node's count and scan are that node's memory, its
+ * depots and the magazines of its CPUs, which hold only its memory.  The
+ * count reads a counter per bucket and node and walks no CPU
+ * (bufpool_idle_estimate()); since the magazines' bytes are as each CPU
+ * last folded them, a node whose CPUs took returns since the last drain
+ * counts one CPU's bound more, so that memory they filled by inline
+ * returns alone is not invisible: the scan drains them.
  */
 static unsigned long bufpool_shrink_count(struct shrinker *shrinker,
 					  struct shrink_control *sc)
 {
 	struct bufpool *pool = *bufpool_shrinker_data(shrinker);
+	size_t bytes = bufpool_idle_estimate(pool, sc->nid);
 
-	return DIV_ROUND_UP(bufpool_idle_estimate(pool), PAGE_SIZE) ?:
-	       SHRINK_EMPTY;
+	if (READ_ONCE(pool->nodes[sc->nid].unfolded))
+		bytes += pool->cpu_bound;
+	return DIV_ROUND_UP(bytes, PAGE_SIZE) ?: SHRINK_EMPTY;
 }
 
 static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
@@ -315,20 +323,21 @@ static unsigned long bufpool_shrink_scan(struct shrinker *shrinker,
 	unsigned long nr;
 	size_t freed;
 
-	freed = bufpool_depot_trim_bytes(pool, want, BUFPOOL_STAT_TRIM, &nr);
+	freed = bufpool_depot_trim_bytes(pool, sc->nid, want,
+					 BUFPOOL_STAT_TRIM, &nr);
 	/*
 	 * The depot was not enough: the rest sits in per-CPU magazines, which
-	 * only their own CPU may touch.  Start emptying them; the next scan
-	 * sees the result.
+	 * only their own CPU may touch.  Start emptying those of the node's
+	 * CPUs; the next scan sees the result.
 	 */
 	if (freed < want)
-		bufpool_drain_all_async(pool);
+		bufpool_drain_all_async(pool, sc->nid);
 	return DIV_ROUND_UP(freed, PAGE_SIZE) ?: SHRINK_STOP;
 }
 
 static int bufpool_shrinker_init(struct bufpool *pool)
 {
-	pool->shrinker = shrinker_alloc(0, "bufpool-%s", pool->name);
+	pool->shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE, "bufpool-%s", pool->name);
 	if (!pool->shrinker)
 		return -ENOMEM;
 	pool->shrinker->count_objects = bufpool_shrink_count;

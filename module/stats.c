@@ -131,6 +131,54 @@ long bufpool_inflight(struct bufpool *pool)
 	return sum;
 }
 
+/* Buffers in @b's depot of @node, or in all its depots: a snapshot. */
+static unsigned long bufpool_depot_bufs(const struct bufpool_bucket *b,
+					int node)
+{
+	unsigned long bufs = 0;
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++)
+		if (node == NUMA_NO_NODE || nid == node)
+			/* Unlocked, like the per-CPU counts. */
+			bufs += data_race(b->depots[nid].nr_bufs);
+	return bufs;
+}
+
+/*
+ * Idle buffers in the magazines of the CPUs whose memory node is @node (any
+ * for NUMA_NO_NODE); their bytes in *@bytes.
+ */
+static unsigned long bufpool_cpus_idle(struct bufpool *pool, int node,
+				       size_t *bytes)
+{
+	unsigned long bufs = 0;
+	unsigned int cpu, i;
+
+	*bytes = 0;
+	/* A magazine seen here may move to the depot and be trimmed: RCU. */
+	rcu_read_lock();
+	for_each_possible_cpu(cpu) {
+		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
+
+		if (node != NUMA_NO_NODE && cpu_to_mem(cpu) != node)
+			continue;
+		for (i = 0; i < pool->nr_buckets; i++) {
+			struct bufpool_cpu_bucket *cb = &pcp->b[i];
+			unsigned int n;
+
+			/* The owning CPU pushes and pops meanwhile. */
+			n = data_race(READ_ONCE(cb->loaded)->count) +
+			    /* ... so this is a snapshot too. */
+			    data_race(READ_ONCE(cb->prev)->count);
+			bufs += n;
+			*bytes += n * pool->buckets[i].size;
+		}
+	}
+	rcu_read_unlock();
+	return bufs;
+}
+
 /**
  * bufpool_idle() - idle buffers the pool holds
  * @pool: the pool
@@ -145,52 +193,75 @@ size_t bufpool_idle(struct bufpool *pool, unsigned long *nr)
 {
 	size_t bytes = atomic_long_read(&pool->depot_bytes);
 	unsigned long bufs = 0;
-	unsigned int cpu, i;
+	unsigned int i;
+	size_t cpu_bytes;
 
-	for (i = 0; i < pool->nr_buckets; i++) {
-		/* Unlocked, like the per-CPU counts below. */
-		bufs += data_race(pool->buckets[i].nr_bufs);
-	}
-
-	/* A magazine seen here may move to the depot and be trimmed: RCU. */
-	rcu_read_lock();
-	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
-
-		for (i = 0; i < pool->nr_buckets; i++) {
-			struct bufpool_cpu_bucket *cb = &pcp->b[i];
-			unsigned int n;
-
-			/* The owning CPU pushes and pops meanwhile. */
-			n = data_race(READ_ONCE(cb->loaded)->count) +
-			    /* ... so this is a snapshot too. */
-			    data_race(READ_ONCE(cb->prev)->count);
-			bufs += n;
-			bytes += n * pool->buckets[i].size;
-		}
-	}
-	rcu_read_unlock();
+	for (i = 0; i < pool->nr_buckets; i++)
+		bufs += bufpool_depot_bufs(&pool->buckets[i], NUMA_NO_NODE);
+	bufs += bufpool_cpus_idle(pool, NUMA_NO_NODE, &cpu_bytes);
 	if (nr)
 		*nr = bufs;
-	return bytes;
+	return bytes + cpu_bytes;
 }
+
+/**
+ * bufpool_node_idle() - bytes of idle buffers of one node's memory
+ * @pool: the pool
+ * @node: the node
+ * @cpu_bytes: set to the bytes of them in the magazines of the node's CPUs
+ *
+ * The node's depots and the magazines of the CPUs whose memory node it is,
+ * which hold only that node's memory: a walk, for debugfs.
+ *
+ * Context: any context.
+ * Return: the bytes, depots and magazines.
+ */
+size_t bufpool_node_idle(struct bufpool *pool, int node, size_t *cpu_bytes)
+{
+	size_t bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++)
+		bytes += bufpool_depot_bufs(&pool->buckets[i], node) *
+			 pool->buckets[i].size;
+	bufpool_cpus_idle(pool, node, cpu_bytes);
+	return bytes + *cpu_bytes;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_node_idle);
 
 /**
  * bufpool_idle_estimate() - bytes of idle buffers, without a walk
  * @pool: the pool
+ * @node: those of this node's memory, or all for %NUMA_NO_NODE
  *
- * The depot's bytes, exact, and the per-CPU magazines' as each CPU last
+ * The depots' bytes, exact, and the per-CPU magazines' as each CPU last
  * folded them on a slow path (a depot visit, a drain): within
- * bufpool::cpu_bound per CPU of the bytes they hold.  Two reads, for the
- * shrinker's count, which memory reclaim calls often.
+ * bufpool::cpu_bound per CPU of the bytes they hold.  A read per bucket
+ * and node, for the shrinker's count, which memory reclaim calls often;
+ * no walk over the CPUs.
  *
  * Context: any context.
  * Return: the estimate in bytes.
  */
-size_t bufpool_idle_estimate(struct bufpool *pool)
+size_t bufpool_idle_estimate(struct bufpool *pool, int node)
 {
-	return atomic_long_read(&pool->depot_bytes) +
-	       max(0L, atomic_long_read(&pool->cpu_idle_bytes));
+	long cpu = 0;
+	size_t bytes;
+	unsigned int i;
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++)
+		if (node == NUMA_NO_NODE || nid == node)
+			cpu += atomic_long_read(&pool->nodes[nid].cpu_idle_bytes);
+	if (node == NUMA_NO_NODE) {
+		bytes = atomic_long_read(&pool->depot_bytes);
+	} else {
+		bytes = 0;
+		for (i = 0; i < pool->nr_buckets; i++)
+			bytes += bufpool_depot_bufs(&pool->buckets[i], node) *
+				 pool->buckets[i].size;
+	}
+	return bytes + max(0L, cpu);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_idle_estimate);
 
@@ -297,26 +368,29 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_read);
  * bufpool_bucket_idle() - idle buffers of one bucket
  * @pool: the pool
  * @idx: the bucket index
+ * @node: those of this node's memory, or all for %NUMA_NO_NODE
  *
- * Counts the bucket's depot and every CPU's magazines, as bufpool_idle()
- * does for the whole pool.
+ * Counts the bucket's depots and the CPUs' magazines (of the CPUs whose
+ * memory node is @node), as bufpool_idle() does for the whole pool.
  *
  * Context: any context.
  * Return: the number of idle buffers of bucket @idx.
  */
-unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx)
+unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx,
+				  int node)
 {
 	unsigned long bufs;
 	unsigned int cpu;
 
-	/* Unlocked: a snapshot, like the counters. */
-	bufs = data_race(pool->buckets[idx].nr_bufs);
+	bufs = bufpool_depot_bufs(&pool->buckets[idx], node);
 
 	/* As in bufpool_idle(): a magazine seen here may be freed by RCU. */
 	rcu_read_lock();
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->f.cpu, cpu)->b[idx];
 
+		if (node != NUMA_NO_NODE && cpu_to_mem(cpu) != node)
+			continue;
 		/* The owning CPU pushes and pops meanwhile. */
 		bufs += data_race(READ_ONCE(cb->loaded)->count);
 		/* ... so this is a snapshot too. */

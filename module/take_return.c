@@ -93,7 +93,8 @@ noinline void bufpool_rt_refuse(struct bufpool *pool, unsigned long caller)
 
 /* slow path */
 static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
-					    gfp_t gfp, unsigned long caller)
+					    gfp_t gfp, int node,
+					    unsigned long caller)
 {
 	unsigned int slot = bufpool_unpooled_slot(pool);
 	size_t bytes;
@@ -112,7 +113,7 @@ static noinline void *bufpool_take_unpooled(struct bufpool *pool, size_t size,
 		srcu_read_unlock(&bufpool_srcu, srcu);
 		return bufpool_take_dead(pool, caller);
 	}
-	buf = bufpool_unpooled_alloc(pool, size, gfp);
+	buf = bufpool_unpooled_alloc(pool, size, gfp, node);
 	if (!buf) {
 		bufpool_count(pool, slot, BUFPOOL_STAT_ALLOC_FAIL, 1);
 		goto out;
@@ -137,7 +138,7 @@ out:
  */
 static noinline void *bufpool_take_alloc(struct bufpool *pool,
 					 struct bufpool_bucket *b,
-					 unsigned int idx, gfp_t gfp,
+					 unsigned int idx, gfp_t gfp, int node,
 					 unsigned long caller)
 {
 	int srcu = srcu_read_lock(&bufpool_srcu);
@@ -147,7 +148,7 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 		srcu_read_unlock(&bufpool_srcu, srcu);
 		return bufpool_take_dead(pool, caller);
 	}
-	buf = bufpool_backend_alloc(b, gfp);
+	buf = bufpool_backend_alloc(b, gfp, node);
 	if (!buf) {
 		bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC_FAIL, 1);
 		goto out;
@@ -167,7 +168,7 @@ out:
 }
 
 static void *bufpool_take_tracked(struct bufpool *pool, size_t size,
-				  gfp_t gfp, unsigned long caller);
+				  gfp_t gfp, int node, unsigned long caller);
 
 /*
  * slow path: an untracked take (it found its pool not hooked) popped a slot
@@ -178,7 +179,7 @@ static void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 static noinline void *bufpool_take_marked(struct bufpool *pool,
 					  struct bufpool_bucket *b,
 					  void *slot, size_t size, gfp_t gfp,
-					  unsigned long caller,
+					  int node, unsigned long caller,
 					  enum bufpool_trace_src src)
 {
 	void *buf = bufpool_mag_untag(slot);
@@ -190,7 +191,7 @@ static noinline void *bufpool_take_marked(struct bufpool *pool,
 		return bufpool_take_prep(pool, b, buf, gfp);
 	}
 	/* Written after its return and quarantined: take another. */
-	return bufpool_take_tracked(pool, size, gfp, caller);
+	return bufpool_take_tracked(pool, size, gfp, node, caller);
 }
 
 /*
@@ -206,7 +207,7 @@ static noinline void *bufpool_take_marked(struct bufpool *pool,
 static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 						 struct bufpool_bucket *b,
 						 unsigned int idx, size_t size,
-						 gfp_t gfp,
+						 gfp_t gfp, int node,
 						 unsigned long caller,
 						 enum bufpool_trace_src *src,
 						 int *sampled)
@@ -225,12 +226,23 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 		return bufpool_take_dead(pool, caller);
 	}
 	cb = &pcp->b[idx];
+	/* Another node's memory: its depot, else its allocator. */
+	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id())) {
+		buf = bufpool_depot_pop(pool, b, cb, node);
+		if (!buf) {
+			bufpool_cpu_unlock(pool, pcp);
+			goto alloc;
+		}
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
+		from = BUFPOOL_FROM_DEPOT;
+		goto taken;
+	}
 	/* A CPU hit counts as a take only: stats.c derives cpu_hits. */
 	buf = bufpool_mag_pop(cb);
 	if (unlikely(!buf)) {
 		/* A depot-only bucket pops the depot, the others refill. */
 		if (!cb->limit)
-			buf = bufpool_depot_pop(pool, b, cb);
+			buf = bufpool_depot_pop(pool, b, cb, numa_mem_id());
 		else if (bufpool_depot_get_full(pool, b, cb))
 			buf = bufpool_mag_pop(cb);
 		if (!buf) {
@@ -240,6 +252,7 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
 		from = BUFPOOL_FROM_DEPOT;
 	}
+taken:
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 	if (src)
 		*sampled = __bufpool_track_sampled(pool, pcp);
@@ -252,8 +265,8 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	}
 	/* Tracking came on after this take checked: see bufpool_take_marked(). */
 	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
-		return bufpool_take_marked(pool, b, buf, size, gfp, caller,
-					   from);
+		return bufpool_take_marked(pool, b, buf, size, gfp, node,
+					   caller, from);
 	trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp, caller,
 			   from);
 	return bufpool_take_prep(pool, b, buf, gfp);
@@ -262,9 +275,9 @@ alloc:
 	if (src) {
 		*src = BUFPOOL_FROM_BACKEND;
 		*sampled = BUFPOOL_SAMPLE_UNDECIDED;
-		return bufpool_take_alloc(pool, b, idx, gfp, caller);
+		return bufpool_take_alloc(pool, b, idx, gfp, node, caller);
 	}
-	buf = bufpool_take_alloc(pool, b, idx, gfp, caller);
+	buf = bufpool_take_alloc(pool, b, idx, gfp, node, caller);
 	if (buf)
 		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
 				   caller, BUFPOOL_FROM_BACKEND);
@@ -277,7 +290,8 @@ alloc:
  * take goes on with the next one.
  */
 static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
-					   gfp_t gfp, unsigned long caller)
+					   gfp_t gfp, int node,
+					   unsigned long caller)
 {
 	enum bufpool_trace_src src;
 	struct bufpool_bucket *b;
@@ -286,7 +300,7 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	int sampled;
 
 	if (__bufpool_unpooled(&pool->f, size, gfp)) {
-		buf = bufpool_take_unpooled(pool, size, gfp, caller);
+		buf = bufpool_take_unpooled(pool, size, gfp, node, caller);
 		if (buf)
 			bufpool_track_take(pool, &pool->unpooled, buf, false,
 					   BUFPOOL_SAMPLE_UNDECIDED, gfp, caller);
@@ -296,8 +310,8 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	idx = __bufpool_bucket(&pool->f, size);
 	b = &pool->buckets[idx];
 	do {
-		slot = bufpool_take_bucket(pool, b, idx, size, gfp, caller,
-					   &src, &sampled);
+		slot = bufpool_take_bucket(pool, b, idx, size, gfp, node,
+					   caller, &src, &sampled);
 		if (!slot)
 			return NULL;
 		buf = bufpool_mag_untag(slot);
@@ -312,25 +326,49 @@ static noinline void *bufpool_take_tracked(struct bufpool *pool, size_t size,
 	       bufpool_take_prep(pool, b, buf, gfp) : buf;
 }
 
-void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+/* A take of @node's memory, or of any node's for NUMA_NO_NODE. */
+static __always_inline void *bufpool_take_from(struct bufpool *pool,
+					       size_t size, gfp_t gfp,
+					       int node, unsigned long caller)
 {
 	unsigned int idx;
 
 	might_alloc(gfp);
 	if (WARN_ON_ONCE(!pool))
 		return NULL;
-	if (bufpool_rt_refused(pool, _RET_IP_))
+	if (bufpool_rt_refused(pool, caller))
 		return NULL;
 	if (bufpool_track_hooked(pool))
-		return bufpool_take_tracked(pool, size, gfp, _RET_IP_);
+		return bufpool_take_tracked(pool, size, gfp, node, caller);
 	if (__bufpool_unpooled(&pool->f, size, gfp))
-		return bufpool_take_unpooled(pool, size, gfp, _RET_IP_);
+		return bufpool_take_unpooled(pool, size, gfp, node, caller);
 
 	idx = __bufpool_bucket(&pool->f, size);
 	return bufpool_take_bucket(pool, &pool->buckets[idx], idx, size, gfp,
-				   _RET_IP_, NULL, NULL);
+				   node, caller, NULL, NULL);
+}
+
+void *__bufpool_take(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	return bufpool_take_from(pool, size, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(__bufpool_take);
+
+void *__bufpool_take_node(struct bufpool *pool, size_t size, gfp_t gfp,
+			  int node)
+{
+	if (unlikely(node != NUMA_NO_NODE &&
+		     (node < 0 || node >= nr_node_ids || !node_online(node)))) {
+		if (!(gfp & __GFP_NOWARN))
+			pr_warn_ratelimited("bufpool: %s: take of %zu bytes on node %d by %pS: no such node\n",
+					    pool ? pool->name : "(null)", size,
+					    node, (void *)_RET_IP_);
+		return NULL;
+	}
+	/* A node without memory: its depot stays empty, the allocator falls back. */
+	return bufpool_take_from(pool, size, gfp, node, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(__bufpool_take_node);
 
 /* slow path */
 static noinline void bufpool_bad_return(struct bufpool *pool, const void *buf,
@@ -377,20 +415,36 @@ noinline void bufpool_return_free(struct bufpool *pool,
 
 /*
  * Put @slot into this CPU's magazines of @b, trading a full one for an empty
- * one with the depot if need be, or into the depot of a depot-only bucket.
- * False if the depot is at its cap.  In a guarded section.
+ * one with the depot if need be, or into the depot of a depot-only bucket,
+ * or, memory of another node (@remote), into that node's depot.  False if
+ * the depot is at its cap.  In a guarded section.
  */
 static __always_inline bool bufpool_cpu_put(struct bufpool *pool,
 					    struct bufpool_bucket *b,
 					    struct bufpool_cpu_bucket *cb,
-					    void *slot)
+					    int remote, void *slot)
 {
+	if (unlikely(remote != NUMA_NO_NODE))
+		return bufpool_depot_push(pool, b, cb, remote, slot);
 	if (likely(bufpool_mag_push(cb, slot)))
 		return true;
 	if (!cb->limit)
-		return bufpool_depot_push(pool, b, cb, slot);
+		return bufpool_depot_push(pool, b, cb, numa_mem_id(), slot);
 	return bufpool_depot_put_full(pool, b, cb) &&
 	       bufpool_mag_push(cb, slot);
+}
+
+/*
+ * A return put a buffer in this CPU's magazines: the shrinker's count must
+ * see that, until a drain folds them (struct bufpool_node).  Written once
+ * per drain, read by every such return: the line stays shared.
+ */
+static __always_inline void bufpool_mark_unfolded(struct bufpool *pool)
+{
+	bool *unfolded = &pool->nodes[numa_mem_id()].unfolded;
+
+	if (!READ_ONCE(*unfolded))
+		WRITE_ONCE(*unfolded, true);
 }
 
 /*
@@ -411,6 +465,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	void *slot = buf;
+	int remote;
 
 	/*
 	 * A page buffer someone else still holds a reference to (get_page()
@@ -447,16 +502,23 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	if (unlikely(READ_ONCE(pool->dead)))
 		goto unlock;
 	cb = &pcp->b[idx];
-	if (likely(bufpool_cpu_put(pool, b, cb, slot))) {
+	remote = bufpool_remote_node(buf);
+	if (likely(bufpool_cpu_put(pool, b, cb, remote, slot))) {
 		__bufpool_count(pcp, idx, BUFPOOL_STAT_RETURN, 1);
-		/* Inline returns into this page may skip the check now. */
-		if (!pool->indexed && cb->limit)
-			bufpool_memo_set(pcp, b, idx, buf);
+		if (cb->limit && remote == NUMA_NO_NODE) {
+			bufpool_mark_unfolded(pool);
+			/* Inline returns into this page may skip the check now. */
+			if (!pool->indexed)
+				bufpool_memo_set(pcp, b, idx, buf);
+		}
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);
-		bufpool_cpu_unlock(pool, pcp);
-		/* Idle memory on this CPU: the decay step runs, or starts. */
+		/*
+		 * Idle memory on this CPU: the decay step runs, or starts.
+		 * Under the guard: a dead pool may go once it is dropped.
+		 */
 		bufpool_decay_arm(pool);
+		bufpool_cpu_unlock(pool, pcp);
 		return;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_OVER_BUDGET, 1);
