@@ -177,11 +177,7 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 
 	/* Buffers live in the direct map: no highmem, nothing movable. */
 	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	/* Any node: the task's memory policy, as kmalloc() follows it. */
-	if (node == NUMA_NO_NODE)
-		page = alloc_pages(gfp | __GFP_COMP, order);
-	else
-		page = alloc_pages_node(node, gfp | __GFP_COMP, order);
+	page = alloc_pages_node(node, gfp | __GFP_COMP, order);
 	if (!page)
 		return NULL;
 	/* The owner tag that bufpool_owner() checks. */
@@ -218,7 +214,12 @@ static void bufpool_slab_free(struct bufpool_bucket *b, void *buf)
  * @b: the bucket
  * @gfp: the taker's allocation flags
  * @node: the node to allocate on, preferably (as kmalloc_node()), or
- *	%NUMA_NO_NODE
+ *	%NUMA_NO_NODE for this CPU's
+ *
+ * Memory of this CPU's node is asked for by its number, not as
+ * %NUMA_NO_NODE: SLUB serves that from whatever slab the CPU has, which
+ * after a take of another node's memory is that node's.  The allocators
+ * fall back to other nodes unless @gfp has %__GFP_THISNODE.
  *
  * Context: as allowed by @gfp.
  * Return: the buffer, or %NULL.
@@ -227,6 +228,8 @@ void *bufpool_backend_alloc(struct bufpool_bucket *b, gfp_t gfp, int node)
 {
 	void *buf;
 
+	if (node == NUMA_NO_NODE)
+		node = numa_mem_id();
 	if (!b->cache) {
 		buf = bufpool_pages_alloc(b, b->order, gfp, node);
 		goto out;
@@ -259,7 +262,10 @@ void *bufpool_unpooled_alloc(struct bufpool *pool, size_t size, gfp_t gfp,
 			     int node)
 {
 	unsigned int order = get_order(size);
-	void *buf = bufpool_pages_alloc(&pool->unpooled, order, gfp, node);
+	void *buf;
+
+	buf = bufpool_pages_alloc(&pool->unpooled, order, gfp,
+				  node == NUMA_NO_NODE ? numa_mem_id() : node);
 
 	if (buf)
 		trace_bufpool_backend_alloc(pool, pool->name, buf,

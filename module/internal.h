@@ -97,7 +97,7 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  * depot, and a buffer goes back to the depot of its memory's node.
  */
 struct bufpool_depot {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects the rest */
 	struct list_head full;
 	struct list_head empty;
 	unsigned int nr_full;
@@ -680,6 +680,7 @@ bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
 int bufpool_cache_init(struct bufpool *pool);
 void bufpool_cache_free_mags(struct bufpool *pool);
+void bufpool_cache_free_depots(struct bufpool *pool);
 void bufpool_cache_exit(struct bufpool *pool);
 void bufpool_drain_cpu(struct bufpool *pool, unsigned int cpu);
 void bufpool_drain_all(struct bufpool *pool);

@@ -1154,6 +1154,24 @@ void bufpool_cache_free_mags(struct bufpool *pool)
 }
 
 /**
+ * bufpool_cache_free_depots() - free a pool's depots and node counts
+ * @pool: the pool; bufpool_cache_free_mags() emptied the depots
+ *
+ * Context: process context.
+ */
+void bufpool_cache_free_depots(struct bufpool *pool)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_buckets; i++) {
+		kfree(pool->buckets[i].depots);
+		pool->buckets[i].depots = NULL;
+	}
+	kfree(pool->nodes);
+	pool->nodes = NULL;
+}
+
+/**
  * bufpool_cache_exit() - free a pool's magazines and per-CPU data
  * @pool: the pool; every magazine must be empty
  *
@@ -1161,15 +1179,8 @@ void bufpool_cache_free_mags(struct bufpool *pool)
  */
 void bufpool_cache_exit(struct bufpool *pool)
 {
-	unsigned int i;
-
 	bufpool_cache_free_mags(pool);
-	for (i = 0; i < pool->nr_buckets; i++) {
-		kfree(pool->buckets[i].depots);
-		pool->buckets[i].depots = NULL;
-	}
-	kfree(pool->nodes);
-	pool->nodes = NULL;
+	bufpool_cache_free_depots(pool);
 	free_percpu(pool->f.cpu);
 	pool->f.cpu = NULL;
 	free_percpu(pool->aux);

@@ -201,6 +201,7 @@ static void bufpool_unlink(struct bufpool *pool)
 
 static void bufpool_tombstone_free(struct bufpool *pool)
 {
+	bufpool_cache_free_depots(pool);
 	free_percpu(pool->f.cpu);
 	free_percpu(pool->aux);
 	kfree(pool);

@@ -775,6 +775,45 @@ static void print_params(const struct pool *p)
 	putchar('\n');
 }
 
+/* A params value by key, or NULL. */
+static const char *param(const struct pool *p, const char *key)
+{
+	int r;
+
+	for (r = 0; r < p->params->nr_rows; r++)
+		if (p->params->nr_cells[r] == 2 &&
+		    !strcmp(p->params->cell[r][0], key))
+			return p->params->cell[r][1];
+	return NULL;
+}
+
+/* Idle memory by node: params' node<N>_idle_bytes, of it the CPUs'. */
+static void print_nodes(const struct pool *p)
+{
+	const char *nr = p->params ? param(p, "nr_nodes") : NULL;
+	char key[48], a[16], b[16];
+	int nid, n;
+
+	if (!nr)
+		return;
+	n = atoi(nr);
+	printf("Idle by node:");
+	for (nid = 0; nid < n; nid++) {
+		const char *idle, *cpu;
+
+		snprintf(key, sizeof(key), "node%d_idle_bytes", nid);
+		idle = param(p, key);
+		snprintf(key, sizeof(key), "node%d_cpu_idle_bytes", nid);
+		cpu = param(p, key);
+		if (!idle || !cpu)
+			continue;
+		printf(" node%d=%s (CPUs %s)", nid,
+		       human(a, sizeof(a), strtod(idle, NULL)),
+		       human(b, sizeof(b), strtod(cpu, NULL)));
+	}
+	putchar('\n');
+}
+
 static void print_pool(const struct pool *p)
 {
 	int i;
@@ -785,6 +824,7 @@ static void print_pool(const struct pool *p)
 	for (i = 0; i < p->nr_stats; i++)
 		print_bucket(p, &p->stats[i], false);
 	print_params(p);
+	print_nodes(p);
 }
 
 /* === JSON output === */

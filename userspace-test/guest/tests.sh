@@ -194,6 +194,32 @@ decay() {
 }
 check "decay: a burst's idle memory, depot and CPUs, is below 10% within 30 s, with no pressure" \
 	decay
+# NUMA, on the two-node boot (vm-test.sh's VM_NODES=2 on 6.12): placement
+# on every CPU, and node 1's buffers returned on node 0 idle in node 1's
+# depot, as debugfs shows, until a CPU of node 1 takes them back.
+numa_idle() {
+	d=/sys/kernel/debug/bufpool/vmt-numa
+	sed -n 's/^\(nr_nodes\|node[0-9]*_.*\) /# numa: &/p' "$d/params"
+	for size in 512 16384 65536 262144; do
+		[ "$(stats_field "$d/stats" "$size" idle_n1)" = 64 ] || return 1
+	done
+	[ "$(sed -n 's/^nr_nodes //p' "$d/params")" = 2 ] &&
+		[ "$(sed -n 's/^node1_idle_bytes //p' "$d/params")" = $((64 * 344576)) ] &&
+		[ "$(sed -n 's/^node1_cpu_idle_bytes //p' "$d/params")" = 0 ]
+}
+if grep -q 'bufpool_vm_nodes=2' /proc/cmdline; then
+	check "NUMA: the VM has the two nodes it was booted with" \
+		test -d /sys/devices/system/node/node1
+	check "NUMA: take_node gets the node asked for on every CPU, take the CPU's node: per-CPU and depot-only buckets, unpooled" \
+		misuse numa_fill
+	dmesg | grep 'misuse_numa' | sed 's/^/# /'
+	check "NUMA: node 1's buffers returned on node 0 are idle in node 1's depot (params, stats idle_n1)" \
+		numa_idle
+	check "NUMA: a CPU of node 1 takes node 1's idle buffers back, all of them" \
+		misuse numa_done
+else
+	echo "# one node: the NUMA checks run on the two-node boot (VM_NODES=2)"
+fi
 hardirq_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'

@@ -33,7 +33,10 @@
 # monitor socket to look at a wedged VM), VM_TCG_THREAD (multi,
 # the default, or single: one host thread runs all the CPUs in turn; it had
 # none of those Oopses in 154 boots where multi had 3, and booted as fast on
-# a 2-CPU host, but then the CPUs never run at the same time).
+# a 2-CPU host, but then the CPUs never run at the same time), VM_NODES (1,
+# the default, or 2: qemu's NUMA emulation, two nodes of 512 MiB, the first
+# half of the CPUs on node 0 and the rest on node 1; the kernel command
+# line then says bufpool_vm_nodes=2, for SCRIPT to check it got them).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -50,12 +53,30 @@ vm_cpus=${VM_CPUS:-4}
 vm_cpu=${VM_CPU:-max}
 vm_tries=${VM_BOOT_TRIES:-3}
 vm_thread=${VM_TCG_THREAD:-multi}
+vm_nodes=${VM_NODES:-1}
 case "$vm_tries" in
 '' | *[!0-9]* | 0) die "VM_BOOT_TRIES must be a number of boots, not '$vm_tries'" ;;
 esac
 case "$vm_thread" in
 multi | single) ;;
 *) die "VM_TCG_THREAD must be multi or single, not '$vm_thread'" ;;
+esac
+numa=()
+smp=$vm_cpus
+case "$vm_nodes" in
+1) ;;
+2)
+	[ "$vm_cpus" -ge 2 ] && [ $((vm_cpus % 2)) -eq 0 ] ||
+		die "VM_NODES=2 needs an even VM_CPUS, not '$vm_cpus'"
+	half=$((vm_cpus / 2))
+	# A socket per node: CPUs that share a cache share a node.
+	smp=$vm_cpus,sockets=2,cores=$half,threads=1
+	numa=(-object memory-backend-ram,id=m0,size=512M
+		-object memory-backend-ram,id=m1,size=512M
+		-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0"
+		-numa "node,nodeid=1,cpus=$half-$((vm_cpus - 1)),memdev=m1")
+	;;
+*) die "VM_NODES must be 1 or 2, not '$vm_nodes'" ;;
 esac
 work=$repo/userspace-test/build/$name
 
@@ -146,16 +167,16 @@ log=$work/console.log
 rm -f "$log" "$log".attempt*
 attempt=1
 while :; do
-	echo "vm-run: booting $kernel ($vm_cpus CPUs, TCG thread=$vm_thread)," \
+	echo "vm-run: booting $kernel ($vm_cpus CPUs, $vm_nodes node(s), TCG thread=$vm_thread)," \
 		"boot $attempt of at most $vm_tries, at most $vm_timeout s each"
 	start=$(date +%s)
 	rc=0
 	# quiet: the script prints what matters; panic=-1 with -no-reboot ends
 	# qemu if /init dies.  The sed drops carriage returns and terminal escapes.
 	timeout "$vm_timeout" qemu-system-x86_64 \
-		-accel tcg,thread="$vm_thread" -cpu "$vm_cpu" -smp "$vm_cpus" -m 1G \
-		-kernel "$kernel" -initrd "$cpio" \
-		-append "console=ttyS0 quiet panic=-1 ${VM_APPEND:-}" \
+		-accel tcg,thread="$vm_thread" -cpu "$vm_cpu" -smp "$smp" -m 1G \
+		"${numa[@]}" -kernel "$kernel" -initrd "$cpio" \
+		-append "console=ttyS0 quiet panic=-1 bufpool_vm_nodes=$vm_nodes ${VM_APPEND:-}" \
 		-nic none -nographic -no-reboot ${VM_QEMU_ARGS:-} </dev/null 2>&1 |
 		sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 		tee "$log" || rc=$?

@@ -44,7 +44,12 @@
  *    32 MiB of idle buffers and full magazines on every CPU, for the VM
  *    suite to watch them decay;
  *  - hardirq: a take and a return in hard interrupt context, which work,
- *    or on PREEMPT_RT are refused (the VM suite checks the warning).
+ *    or on PREEMPT_RT are refused (the VM suite checks the warning);
+ *  - numa_fill, numa_done: on two nodes, pool "vmt-numa": bufpool_take_node()
+ *    gets the node asked for on every CPU, bufpool_take() this CPU's node,
+ *    and buffers of node 1 returned on a CPU of node 0 stay idle in node
+ *    1's depot (the VM suite reads it in debugfs), where a CPU of node 1
+ *    and no other finds them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -939,6 +944,218 @@ static int misuse_hardirq_done(void)
 	return 0;
 }
 
+/*
+ * NUMA: the VM suite's NUMA boot has nodes 0 and 1, two CPUs each.  Pool
+ * "vmt-numa" has a per-CPU bucket of each backend (512, 16 KiB), two the
+ * depot alone serves (64 KiB, 256 KiB) and takes above max_size (2 MiB).
+ */
+#define NUMA_BUFS	64
+static const size_t misuse_numa_sizes[] = { 512, SZ_16K, SZ_64K, SZ_256K };
+static struct bufpool *numa_pool;
+/* numa_fill's buffers of node 1, returned on a CPU of node 0. */
+static void *numa_kept[ARRAY_SIZE(misuse_numa_sizes)][NUMA_BUFS];
+
+/*
+ * Whether @buf is @node's memory.  A KFENCE object is KFENCE's pool's,
+ * whose node is the one memblock put it on, whatever was asked: it counts
+ * in numa_kfence, not as wrong.
+ */
+static atomic_t numa_kfence;
+
+static bool misuse_on_node(const void *buf, int node)
+{
+	if (buf && is_kfence_address(buf)) {
+		atomic_inc(&numa_kfence);
+		return true;
+	}
+	return buf && page_to_nid(virt_to_page(buf)) == node;
+}
+
+/*
+ * On this CPU, three rounds (the later ones recycle): bufpool_take_node()
+ * of each node and size, and above max_size, is that node's memory; and
+ * NUMA_BUFS bufpool_take()s of each size are this CPU's node's.  Returns
+ * how many were not.
+ */
+static long misuse_numa_cpu(void *data)
+{
+	static const size_t big = SZ_2M;
+	void *bufs[NUMA_BUFS];
+	unsigned int i, j, round;
+	long bad = 0;
+	int nid;
+
+	for (round = 0; round < 3; round++) {
+		for_each_online_node(nid) {
+			for (i = 0; i <= ARRAY_SIZE(misuse_numa_sizes); i++) {
+				size_t size = i < ARRAY_SIZE(misuse_numa_sizes) ?
+					      misuse_numa_sizes[i] : big;
+				void *buf = bufpool_take_node(numa_pool, size,
+							      GFP_KERNEL, nid);
+
+				if (!misuse_on_node(buf, nid)) {
+					pr_err("misuse_numa: CPU %d: take_node(%zu, %d) got node %d\n",
+					       raw_smp_processor_id(), size, nid,
+					       buf ? page_to_nid(virt_to_page(buf)) : -1);
+					bad++;
+				}
+				bufpool_return(numa_pool, buf);
+			}
+		}
+		for (i = 0; i < ARRAY_SIZE(misuse_numa_sizes); i++) {
+			for (j = 0; j < NUMA_BUFS; j++) {
+				bufs[j] = bufpool_take(numa_pool,
+						       misuse_numa_sizes[i],
+						       GFP_KERNEL);
+				if (misuse_on_node(bufs[j], numa_node_id()))
+					continue;
+				pr_err("misuse_numa: CPU %d: take(%zu) got node %d\n",
+				       raw_smp_processor_id(),
+				       misuse_numa_sizes[i], bufs[j] ?
+				       page_to_nid(virt_to_page(bufs[j])) : -1);
+				bad++;
+			}
+			for (j = 0; j < NUMA_BUFS; j++)
+				bufpool_return(numa_pool, bufs[j]);
+		}
+	}
+	return bad;
+}
+
+/* On this CPU: take NUMA_BUFS of each size into numa_kept. */
+static long misuse_numa_take_kept(void *data)
+{
+	unsigned int i, j;
+	long bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(misuse_numa_sizes); i++)
+		for (j = 0; j < NUMA_BUFS; j++) {
+			void *buf;
+
+			/* Node 1's memory, KFENCE's (node 0's) not. */
+			while ((buf = bufpool_take(numa_pool,
+						   misuse_numa_sizes[i],
+						   GFP_KERNEL)) &&
+			       is_kfence_address(buf)) {
+				atomic_inc(&numa_kfence);
+				bufpool_return(numa_pool, buf);
+			}
+			numa_kept[i][j] = buf;
+			bad += !buf || page_to_nid(virt_to_page(buf)) != 1;
+		}
+	return bad;
+}
+
+/* Whether @buf is one of numa_kept's of size index @i. */
+static bool misuse_numa_is_kept(unsigned int i, const void *buf)
+{
+	unsigned int j;
+
+	for (j = 0; j < NUMA_BUFS; j++)
+		if (numa_kept[i][j] == buf)
+			return true;
+	return false;
+}
+
+/*
+ * On this CPU: return numa_kept (node 1's, here with @data false: a CPU of
+ * node 0), then take and return NUMA_BUFS of each size.  With @data false
+ * none may be one of numa_kept; with @data true (a CPU of node 1) each must
+ * be, and they stay out.  Returns how many broke that.
+ */
+static long misuse_numa_cross(void *data)
+{
+	bool home = data;
+	void *bufs[NUMA_BUFS];
+	unsigned int i, j;
+	long bad = 0;
+
+	for (i = 0; i < ARRAY_SIZE(misuse_numa_sizes); i++) {
+		for (j = 0; !home && j < NUMA_BUFS; j++)
+			bufpool_return(numa_pool, numa_kept[i][j]);
+		for (j = 0; j < NUMA_BUFS; j++) {
+			bufs[j] = bufpool_take(numa_pool, misuse_numa_sizes[i],
+					       GFP_KERNEL);
+			if (misuse_numa_is_kept(i, bufs[j]) != home ||
+			    !misuse_on_node(bufs[j], numa_node_id()))
+				bad++;
+		}
+		for (j = 0; j < NUMA_BUFS; j++)
+			if (home)
+				numa_kept[i][j] = bufs[j];
+			else
+				bufpool_return(numa_pool, bufs[j]);
+	}
+	return bad;
+}
+
+static int misuse_numa_fill(void)
+{
+	struct bufpool_params params = {
+		.max_size = SZ_1M, .max_cached_bytes = SZ_64M,
+		.decay_ms = BUFPOOL_DECAY_OFF,
+	};
+	int cpu0, cpu1, cpu;
+	long bad = 0;
+
+	if (!misuse_ok(__func__, nr_online_nodes == 2 &&
+		       !cpumask_empty(cpumask_of_node(1)),
+		       "%d nodes online: the NUMA boot has two, with CPUs",
+		       nr_online_nodes))
+		return -ENODEV;
+	if (numa_pool)
+		return -EBUSY;
+	numa_pool = bufpool_create("vmt-numa", &params);
+	if (IS_ERR(numa_pool)) {
+		int ret = PTR_ERR(numa_pool);
+
+		numa_pool = NULL;
+		return ret;
+	}
+	cpu0 = cpumask_first(cpumask_of_node(0));
+	cpu1 = cpumask_first(cpumask_of_node(1));
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		bad += work_on_cpu(cpu, misuse_numa_cpu, NULL);
+	cpus_read_unlock();
+	if (!misuse_ok(__func__, !bad, "%ld takes on the wrong node", bad))
+		return -EIO;
+
+	/* Node 1's buffers, returned on node 0, stay on node 1. */
+	bufpool_clear(numa_pool);
+	bad = work_on_cpu(cpu1, misuse_numa_take_kept, NULL);
+	bad += work_on_cpu(cpu0, misuse_numa_cross, (void *)false);
+	if (!misuse_ok(__func__, !bad,
+		       "%ld buffers of node 1 on node 0's CPUs, or not of node 1",
+		       bad))
+		return -EIO;
+	pr_info("%s: ok: CPUs %d and %d, %u buffers of node 1 idle, %d KFENCE objects\n",
+		__func__, cpu0, cpu1,
+		(unsigned int)ARRAY_SIZE(misuse_numa_sizes) * NUMA_BUFS,
+		atomic_read(&numa_kfence));
+	return 0;
+}
+
+/* A CPU of node 1 takes node 1's idle buffers back: all of them. */
+static int misuse_numa_done(void)
+{
+	unsigned int i, j;
+	long bad;
+
+	if (!numa_pool)
+		return -EINVAL;
+	bad = work_on_cpu(cpumask_first(cpumask_of_node(1)),
+			  misuse_numa_cross, (void *)true);
+	for (i = 0; i < ARRAY_SIZE(misuse_numa_sizes); i++)
+		for (j = 0; j < NUMA_BUFS; j++)
+			bufpool_return(numa_pool, numa_kept[i][j]);
+	bufpool_destroy(numa_pool);
+	numa_pool = NULL;
+	return misuse_ok(__func__, !bad,
+			 "%ld takes on node 1 were not node 1's idle buffers",
+			 bad) ? 0 : -EIO;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -963,6 +1180,8 @@ static const struct {
 	{ "decay_done", misuse_decay_done },
 	{ "hardirq", misuse_hardirq },
 	{ "hardirq_done", misuse_hardirq_done },
+	{ "numa_fill", misuse_numa_fill },
+	{ "numa_done", misuse_numa_done },
 };
 
 static ssize_t misuse_write(struct file *file, const char __user *ubuf,
