@@ -6,7 +6,7 @@
 #
 # The copy in tools/testdata/vm-demo was dumped from a real run (make demo
 # with DUMP_DIR=tools/testdata/vm-demo), both tracked: pools "shared"
-# (201 takes, 24 idle buffers, 468 KiB) and "example" (9 takes, 3 buffers
+# (192 takes, 14 idle buffers, 159 KiB) and "example" (9 takes, 3 buffers
 # out, hit rate 66.7%).  Checks
 # the table, the sorting, -p, --json (validated by python3 -m json.tool and
 # by value), -w with rates, and the exit status of every error.  Ends with
@@ -66,7 +66,7 @@ before() {
 # The table of every pool, sorted by bytes held, then name.
 if run 0 -d "$data"; then
 	if has '^POOL +BKTS +OUT' && has '^example +11 +3 +36K +0 +0 +36K +9 +6 +66\.7 +0 all$' &&
-		has '^shared +15 +0 +0 +18 +180K +148K +201 +201 +91\.0 +0 all$' &&
+		has '^shared +15 +0 +0 +14 +159K +159K +192 +192 +92\.7 +0 all$' &&
 		before '^shared ' '^example ' && has '^Pools: 2 '; then
 		ok "table of pools"
 	else
@@ -107,11 +107,12 @@ run 2 -d "$data" -s bogus && ok "-s bogus: usage error"
 if run 0 -d "$data" -p shared; then
 	if has '^Pool shared:' && ! has '^example' &&
 		[ "$(grep -Ec '^ +([0-9.]+[KM]?|unpooled|total) +[0-9]+ ' "$tmp/out")" -eq 17 ] &&
-		has '^ +total +201 +201 +91\.0 +18 +0 +0 +- +18 ' &&
-		has '^Parameters: min_size=64 max_size=1048576 max_cached_bytes=16777216 cpu_cache_bytes=262144 flags=0x0 cpu_bound=225280 nr_cpus=4 idle_bound=17678336 decay_ms=5000 decay=armed$'; then
-		ok "-p shared: 15 buckets, unpooled, total, parameters"
+		has '^ +total +192 +192 +92\.7 +14 +0 +0 +- +14 ' &&
+		has '^Parameters: min_size=64 max_size=1048576 max_cached_bytes=16777216 cpu_cache_bytes=262144 flags=0x0 cpu_bound=225280 nr_cpus=4 idle_bound=17678336 decay_ms=5000 decay=armed$' &&
+		has '^Idle by node: node0=159K \(CPUs 63K\)$'; then
+		ok "-p shared: 15 buckets, unpooled, total, parameters, idle by node"
 	else
-		fail "-p shared: 15 buckets, unpooled, total, parameters"
+		fail "-p shared: 15 buckets, unpooled, total, parameters, idle by node"
 	fi
 fi
 if run 5 -d "$data" -p no-such-pool && grep -q "no pool named 'no-such-pool'" "$tmp/err"; then
@@ -135,7 +136,7 @@ assert [p["name"] for p in d["pools"]] == ["shared", "example"], pools.keys()
 e = pools["example"]
 assert (e["out"], e["out_bytes"], e["takes"], e["returns"]) == (3, 36992, 9, 6), e
 assert e["hit_pct"] == 66.7 and e["tracking"] == "all", e
-assert pools["shared"]["hit_pct"] == 91.0
+assert pools["shared"]["hit_pct"] == 92.7
 for p in d["pools"]:
     rows = p["stats"]
     assert rows[-1]["size"] == "total" and rows[-2]["size"] == "unpooled"
@@ -149,6 +150,8 @@ for p in d["pools"]:
     assert p["params"]["name"] == p["name"] and p["params"]["flags"] == "0x0"
     assert p["params"]["idle_bound"] == p["params"]["max_cached_bytes"] + \
         p["params"]["nr_cpus"] * p["params"]["cpu_bound"]
+    assert p["params"]["nr_nodes"] == 1
+    assert p["params"]["node0_idle_bytes"] == p["idle_bytes"], p["name"]
 EOF
 	then
 		ok "--json values: pools, totals = sum of buckets, params"
