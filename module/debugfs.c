@@ -490,6 +490,9 @@ static ssize_t bufpool_ctl_write_user(struct bufpool *pool,
 	if (copy_from_user(buf, ubuf, count))
 		return -EFAULT;
 	buf[count] = '\0';
+	/* "1\0junk" is not "1": the whole write is the value. */
+	if (strlen(buf) != count)
+		return -EINVAL;
 	err = bufpool_debugfs_ctl_write(pool, ctl, buf);
 	return err ?: count;
 }

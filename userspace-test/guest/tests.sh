@@ -129,6 +129,84 @@ toggle_track() {
 check "tracking switched 80 times under SMP load: no odd or shared buffer" \
 	toggle_track
 dmesg | grep 'misuse_toggle_stop:' | sed 's/^/# /'
+# Every writable debugfs file of a pool, under SMP load: the values it
+# takes work, anything else is refused with EINVAL and changes nothing,
+# and a few thousand random writes (random bytes and lengths, lines over
+# the limit), two writers per file at once and a reader of every file of
+# the pool beside them, leave a consistent pool: no WARNING (the last
+# check), no odd or shared buffer, nothing lost (toggle_stop destroys the
+# pool and the next check looks for a leak report).
+# wr FILE FORMAT: one write(2) of printf FORMAT, exit status as the write's.
+wr() {
+	# shellcheck disable=SC2059 # the format is the input
+	printf "$2" >"$1" 2>/dev/null
+}
+ctl_edges() {
+	d=/sys/kernel/debug/bufpool/vmt-toggle
+	long=$(head -c 64 /dev/zero | tr '\0' 1)
+	for f in track clear reset_peak; do
+		for bad in x -1 '1 2' ' 1x' 0x10 4294967296 '1\n\n' '\n' '1\0' \
+			"$long"; do
+			if wr "$d/$f" "$bad"; then
+				echo "# fuzz: $f took '$bad'"
+				return 1
+			fi
+		done
+	done
+	wr "$d/clear" 2 && return 1
+	wr "$d/reset_peak" 0 && return 1
+	wr "$d/clear" 1 && wr "$d/reset_peak" '1\n' &&
+		wr "$d/track" 64 && [ "$(cat "$d/track")" = 1/64 ] &&
+		wr "$d/track" '0\n' && [ "$(cat "$d/track")" = off ]
+}
+# fuzz_file FILE N: N single writes of 1 to 80 random bytes, every 40th
+# one of 5000, from /tmp/random at a random offset.
+fuzz_file() {
+	i=0
+	while [ $i -lt "$2" ]; do
+		len=$((RANDOM % 80 + 1))
+		[ $((i % 40)) -eq 39 ] && len=5000
+		dd if=/tmp/random of="$1" bs="$len" count=1 \
+			skip=$((RANDOM % 40)) 2>/dev/null
+		i=$((i + 1))
+	done
+}
+fuzz_ctl() {
+	d=/sys/kernel/debug/bufpool/vmt-toggle
+	head -c 400000 /dev/urandom >/tmp/random
+	misuse toggle_start || return 1
+	ctl_edges || { misuse toggle_stop; return 1; }
+	pids=
+	touch /tmp/fuzzing
+	for f in track clear reset_peak; do
+		for w in 1 2; do
+			fuzz_file "$d/$f" 500 &
+			pids="$pids $!"
+		done
+	done
+	(
+		while [ -e /tmp/fuzzing ]; do
+			cat "$d"/* >/dev/null 2>&1
+		done
+	) &
+	reader=$!
+	for p in $pids; do wait "$p"; done
+	rm -f /tmp/fuzzing
+	wait "$reader"
+	state=$(cat "$d/track")
+	echo "# fuzz: 3000 random writes done; track reads '$state'"
+	case "$state" in
+	off | all | 1/[0-9]*) ;;
+	*) misuse toggle_stop; return 1 ;;
+	esac
+	wr "$d/track" 0 || return 1
+	misuse toggle_stop
+}
+check "debugfs controls under SMP load: edge values refused, 3000 random writes and a reader at once leave a consistent pool" \
+	fuzz_ctl
+dmesg | grep 'misuse_toggle_stop:' | tail -n 1 | sed 's/^/# /'
+check "nothing was out when the fuzzed pool was destroyed" \
+	log_lacks 'vmt-toggle: leak report'
 # CPU hotplug under load: a dead CPU's magazines go to the depot, and
 # nothing is lost (toggle_stop destroys the pool: a leak would be reported).
 hotplug_load() {
