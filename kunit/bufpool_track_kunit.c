@@ -806,6 +806,54 @@ static void bufpool_track_test_filter(struct kunit *test)
 	bp_expect_conserved(test, pool);
 }
 
+/*
+ * One stack trace per recorded pair in a sampled pool, the take's: a good
+ * return keeps its returner's address only, and a double return of the
+ * buffer still names it (as a frame) and the take (as a stack).  A pool
+ * that records every take keeps both stacks.
+ */
+static void bufpool_track_test_sampled_one_stack(struct kunit *test)
+{
+	struct bufpool *pool = bp_track_create(test, "kt-tr-one-stack", 0, 0);
+	struct bufpool *all = bp_track_create(test, "kt-tr-two-stacks", 0, 0);
+	unsigned long before;
+	unsigned int tries;
+	void *buf = NULL;
+
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 2), 0);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(all, 1), 0);
+	/* Takes until one is recorded (one in two, on average). */
+	for (tries = 0; tries < 64 && !pool->track.nr_out; tries++) {
+		bufpool_return(pool, buf);
+		before = atomic_long_read(&bufpool_track_nr_stacks);
+		buf = bp_take(test, pool, 64);
+	}
+	KUNIT_ASSERT_EQ(test, pool->track.nr_out, 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&bufpool_track_nr_stacks),
+			before + 1);
+	before = atomic_long_read(&bufpool_track_nr_stacks);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&bufpool_track_nr_stacks),
+			before);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
+
+	bp_console_start(test, "kt-tr-one-stack");
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, bp_console_count("misuse: double return"), 1);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("first returned by"));
+	KUNIT_EXPECT_TRUE(test, bp_console_has("taken by"));
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+
+	/* Every take recorded: two stacks a pair. */
+	before = atomic_long_read(&bufpool_track_nr_stacks);
+	buf = bp_take(test, all, 64);
+	bufpool_return(all, buf);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&bufpool_track_nr_stacks),
+			before + 2);
+	bp_expect_conserved(test, pool);
+	bp_expect_conserved(test, all);
+}
+
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
 static void bufpool_track_test_sample_param(struct kunit *test)
 {
@@ -1190,6 +1238,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_sampling_bail),
 	KUNIT_CASE(bufpool_track_test_sample_param),
 	KUNIT_CASE(bufpool_track_test_filter),
+	KUNIT_CASE(bufpool_track_test_sampled_one_stack),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

@@ -879,6 +879,7 @@ extern unsigned int bufpool_report_stacks;
 extern atomic_t bufpool_track_fail_next;
 extern unsigned int bufpool_walk_longest;
 extern unsigned int bufpool_trim_longest;
+extern atomic_long_t bufpool_track_nr_stacks;
 extern struct ratelimit_state bufpool_misuse_rs;
 bool bufpool_track_should_panic(enum bufpool_report why, unsigned long nr);
 unsigned long bufpool_track_report_holder(const char *who,

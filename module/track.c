@@ -108,11 +108,17 @@ static unsigned int bufpool_stack_save(unsigned long *entries, unsigned int n)
  * (UML's ignores the count) and however the compiler inlined bufpool.
  * Returns the number of entries, at most BUFPOOL_TRACK_DEPTH.
  */
+/* For the KUnit suite: stack traces tracking has saved. */
+VISIBLE_IF_KUNIT atomic_long_t bufpool_track_nr_stacks;
+EXPORT_SYMBOL_IF_KUNIT(bufpool_track_nr_stacks);
+
 static unsigned int bufpool_track_stack(unsigned long *entries,
 					unsigned long caller)
 {
 	unsigned int nr, i;
 
+	if (IS_ENABLED(CONFIG_KUNIT))
+		atomic_long_inc(&bufpool_track_nr_stacks);
 	nr = bufpool_stack_save(entries, BUFPOOL_TRACK_ENTRIES);
 	for (i = 0; i < nr; i++)
 		if (entries[i] == caller)
@@ -503,6 +509,17 @@ untracked:
 	return true;
 }
 
+/*
+ * Whether @pool keeps the stack of each good return in its records: if it
+ * records every take (a double return then names the first return's
+ * stack) or is strict.  A sampled pool keeps the returner's address only.
+ */
+static bool bufpool_track_keeps_returns(struct bufpool *pool)
+{
+	return READ_ONCE(pool->track.sample) == 1 ||
+	       READ_ONCE(pool->track.strict);
+}
+
 /**
  * bufpool_track_return() - the tracking part of a return, while any pool is
  *	hooked
@@ -537,10 +554,19 @@ enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 	rcu_read_lock();
 	rec = bufpool_rec_lookup(buf);
 	if (rec) {
-		nr = bufpool_track_stack(entries, caller);
-		/* The likely case; saved outside the lock, checked inside. */
-		if (rec->pool == pool && b &&
-		    READ_ONCE(rec->state) == BUFPOOL_REC_OUT)
+		/* The likely case; seen outside the lock, checked inside. */
+		bool good = rec->pool == pool && b &&
+			    READ_ONCE(rec->state) == BUFPOOL_REC_OUT;
+
+		/*
+		 * A good return's stack is kept only where a report can use
+		 * it (bufpool_track_keeps_returns()); elsewhere the record
+		 * keeps the returner's address, and a sampled pair costs one
+		 * stack trace, the take's.  A bad return's is reported.
+		 */
+		if (!good || bufpool_track_keeps_returns(pool))
+			nr = bufpool_track_stack(entries, caller);
+		if (good && nr)
 			stack = bufpool_track_keep(entries, nr,
 						   GFP_NOWAIT | __GFP_NOWARN);
 		owner = &rec->pool->track;
@@ -551,6 +577,10 @@ enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 		} else if (rec->pool != pool || rec->state != BUFPOOL_REC_OUT) {
 			verdict = BUFPOOL_TRACK_BAD;
 			if (__ratelimit(&bufpool_misuse_rs)) {
+				/* It looked good before the lock. */
+				if (!nr)
+					nr = bufpool_track_stack(entries,
+								 caller);
 				if (rec->pool != pool)
 					bufpool_report_wrong_pool(pool, rec, buf,
 								  entries, nr);
