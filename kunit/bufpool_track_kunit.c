@@ -854,6 +854,52 @@ static void bufpool_track_test_sampled_one_stack(struct kunit *test)
 	bp_expect_conserved(test, all);
 }
 
+static void bp_restore_sampled_max(void *old)
+{
+	WRITE_ONCE(bufpool_track_sampled_max, (unsigned long)old);
+}
+
+/*
+ * A sampled pool keeps at most bufpool_track_sampled_max records: a holder
+ * of many sampled buffers gets them all, the ones past the bound counted
+ * as untracked, with one warning.
+ */
+static void bufpool_track_test_sampled_bound(struct kunit *test)
+{
+	struct bufpool *pool = bp_track_create(test, "kt-tr-bound", 0, 0);
+	const unsigned int n = 256, max = 8;
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+			bp_restore_sampled_max,
+			(void *)(unsigned long)bufpool_track_sampled_max));
+	WRITE_ONCE(bufpool_track_sampled_max, max);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 2), 0);
+	bp_console_start(test, "kt-tr-bound");
+	for (i = 0; i < n; i++)
+		bufs[i] = bp_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, max);
+	/* About half of the rest were sampled, and counted. */
+	KUNIT_EXPECT_GT(test, atomic_long_read(&pool->track.untracked), n / 4);
+	KUNIT_EXPECT_EQ(test, bp_console_count("the most a pool keeps"), 1);
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+
+	/* A pool that records every take is not bounded. */
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
+	for (i = 0; i < n; i++)
+		bufs[i] = bp_take(test, pool, 64);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, n);
+	for (i = 0; i < n; i++)
+		bufpool_return(pool, bufs[i]);
+	bp_expect_conserved(test, pool);
+}
+
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
 static void bufpool_track_test_sample_param(struct kunit *test)
 {
@@ -1239,6 +1285,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_sample_param),
 	KUNIT_CASE(bufpool_track_test_filter),
 	KUNIT_CASE(bufpool_track_test_sampled_one_stack),
+	KUNIT_CASE(bufpool_track_test_sampled_bound),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

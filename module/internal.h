@@ -368,6 +368,7 @@ enum {
 	BUFPOOL_WARNED_BAD_RETURN,
 	BUFPOOL_WARNED_DEAD_TAKE,
 	BUFPOOL_WARNED_RT_CONTEXT,
+	BUFPOOL_WARNED_TRACK_BOUND,
 };
 
 /* Index of the stats slot that is not a bucket. */
@@ -880,6 +881,7 @@ extern atomic_t bufpool_track_fail_next;
 extern unsigned int bufpool_walk_longest;
 extern unsigned int bufpool_trim_longest;
 extern atomic_long_t bufpool_track_nr_stacks;
+extern unsigned int bufpool_track_sampled_max;
 extern struct ratelimit_state bufpool_misuse_rs;
 bool bufpool_track_should_panic(enum bufpool_report why, unsigned long nr);
 unsigned long bufpool_track_report_holder(const char *who,

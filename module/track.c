@@ -365,6 +365,31 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 					     int sampled, gfp_t gfp,
 					     unsigned long caller);
 
+/* For the KUnit suite: the records a sampled pool keeps at most. */
+VISIBLE_IF_KUNIT unsigned int bufpool_track_sampled_max = BUFPOOL_TRACK_SAMPLED_MAX;
+EXPORT_SYMBOL_IF_KUNIT(bufpool_track_sampled_max);
+
+/*
+ * Whether a sampled pool has as many records as it may keep: a long-lived
+ * holder of sampled buffers must not grow them without limit.  Past it a
+ * sampled take is counted untracked, and says so once.  A pool that
+ * records every take has no bound: its records are its exactness.
+ */
+static bool bufpool_track_at_bound(struct bufpool *pool)
+{
+	struct bufpool_track *t = &pool->track;
+
+	if (READ_ONCE(t->sample) == 1 || READ_ONCE(t->strict))
+		return false;
+	/* Racy: a few records more under concurrent takes, no matter. */
+	if (data_race(t->nr_out + t->nr_idle) < READ_ONCE(bufpool_track_sampled_max))
+		return false;
+	bufpool_warn_once(pool, BUFPOOL_WARNED_TRACK_BOUND,
+			  "%u records of sampled buffers, the most a pool keeps: later samples are counted as untracked\n",
+			  READ_ONCE(bufpool_track_sampled_max));
+	return true;
+}
+
 /**
  * bufpool_track_take() - the tracking part of a take from a hooked pool
  * @pool: the pool
@@ -477,6 +502,8 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 		return true;
 	}
 
+	if (unlikely(bufpool_track_at_bound(pool)))
+		goto untracked;
 	rec = bufpool_rec_alloc(gfp);
 	if (!rec)
 		goto untracked;

@@ -22,6 +22,11 @@
 /* Frames kept of a stack, and room for bufpool's own frames above them. */
 #define BUFPOOL_TRACK_DEPTH	16
 #define BUFPOOL_TRACK_ENTRIES	(BUFPOOL_TRACK_DEPTH + 16)
+/*
+ * Records a sampled pool keeps at most, out and idle: past it, samples are
+ * counted as untracked (bufpool_track_at_bound()).
+ */
+#define BUFPOOL_TRACK_SAMPLED_MAX	4096
 
 enum bufpool_rec_state {
 	BUFPOOL_REC_OUT,		/* taken */
