@@ -869,12 +869,13 @@ static void bufpool_track_test_sampled_bound(struct kunit *test)
 	struct bufpool *pool = bp_track_create(test, "kt-tr-bound", 0, 0);
 	const unsigned int n = 256, max = 8;
 	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	void *old = (void *)(unsigned long)bufpool_track_sampled_max;
 	unsigned int i;
+	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, bufs);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-			bp_restore_sampled_max,
-			(void *)(unsigned long)bufpool_track_sampled_max));
+	err = kunit_add_action_or_reset(test, bp_restore_sampled_max, old);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	WRITE_ONCE(bufpool_track_sampled_max, max);
 	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 2), 0);
 	bp_console_start(test, "kt-tr-bound");
