@@ -63,6 +63,7 @@ multi | single) ;;
 esac
 numa=()
 smp=$vm_cpus
+nodes_arg=
 case "$vm_nodes" in
 1) ;;
 2)
@@ -71,6 +72,7 @@ case "$vm_nodes" in
 	half=$((vm_cpus / 2))
 	# A socket per node: CPUs that share a cache share a node.
 	smp=$vm_cpus,sockets=2,cores=$half,threads=1
+	nodes_arg="bufpool_vm_nodes=2 "
 	numa=(-object memory-backend-ram,id=m0,size=512M
 		-object memory-backend-ram,id=m1,size=512M
 		-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0"
@@ -176,7 +178,7 @@ while :; do
 	timeout "$vm_timeout" qemu-system-x86_64 \
 		-accel tcg,thread="$vm_thread" -cpu "$vm_cpu" -smp "$smp" -m 1G \
 		"${numa[@]}" -kernel "$kernel" -initrd "$cpio" \
-		-append "console=ttyS0 quiet panic=-1 bufpool_vm_nodes=$vm_nodes ${VM_APPEND:-}" \
+		-append "console=ttyS0 quiet panic=-1 ${nodes_arg}${VM_APPEND:-}" \
 		-nic none -nographic -no-reboot ${VM_QEMU_ARGS:-} </dev/null 2>&1 |
 		sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' |
 		tee "$log" || rc=$?
