@@ -132,7 +132,7 @@ dmesg | grep 'misuse_toggle_stop:' | sed 's/^/# /'
 # Every writable debugfs file of a pool, under SMP load: the values it
 # takes work, anything else is refused with EINVAL and changes nothing,
 # and a few thousand random writes (random bytes and lengths, lines over
-# the limit), two writers per file at once and a reader of every file of
+# the limit: ./ctlfuzz), two writers per file at once and a reader of every file of
 # the pool beside them, leave a consistent pool: no WARNING (the last
 # check), no odd or shared buffer, nothing lost (toggle_stop destroys the
 # pool and the next check looks for a leak report).
@@ -159,29 +159,18 @@ ctl_edges() {
 		wr "$d/track" 64 && [ "$(cat "$d/track")" = 1/64 ] &&
 		wr "$d/track" '0\n' && [ "$(cat "$d/track")" = off ]
 }
-# fuzz_file FILE N: N single writes of 1 to 80 random bytes, every 40th
-# one of 5000, from /tmp/random at a random offset.
-fuzz_file() {
-	i=0
-	while [ $i -lt "$2" ]; do
-		len=$((RANDOM % 80 + 1))
-		[ $((i % 40)) -eq 39 ] && len=5000
-		dd if=/tmp/random of="$1" bs="$len" count=1 \
-			skip=$((RANDOM % 40)) 2>/dev/null
-		i=$((i + 1))
-	done
-}
 fuzz_ctl() {
 	d=/sys/kernel/debug/bufpool/vmt-toggle
-	head -c 400000 /dev/urandom >/tmp/random
 	misuse toggle_start || return 1
 	ctl_edges || { misuse toggle_stop; return 1; }
 	pids=
 	touch /tmp/fuzzing
+	seed=1
 	for f in track clear reset_peak; do
 		for w in 1 2; do
-			fuzz_file "$d/$f" 500 &
+			./ctlfuzz "$d/$f" 1000 "$seed" &
 			pids="$pids $!"
+			seed=$((seed + 1))
 		done
 	done
 	(
@@ -190,11 +179,13 @@ fuzz_ctl() {
 		done
 	) &
 	reader=$!
-	for p in $pids; do wait "$p"; done
+	ran=0
+	for p in $pids; do wait "$p" || ran=1; done
 	rm -f /tmp/fuzzing
 	wait "$reader"
+	[ $ran -eq 0 ] || { misuse toggle_stop; return 1; }
 	state=$(cat "$d/track")
-	echo "# fuzz: 3000 random writes done; track reads '$state'"
+	echo "# fuzz: 6000 random writes done; track reads '$state'"
 	case "$state" in
 	off | all | 1/[0-9]*) ;;
 	*) misuse toggle_stop; return 1 ;;
@@ -202,7 +193,7 @@ fuzz_ctl() {
 	wr "$d/track" 0 || return 1
 	misuse toggle_stop
 }
-check "debugfs controls under SMP load: edge values refused, 3000 random writes and a reader at once leave a consistent pool" \
+check "debugfs controls under SMP load: edge values refused, 6000 random writes and a reader at once leave a consistent pool" \
 	fuzz_ctl
 dmesg | grep 'misuse_toggle_stop:' | tail -n 1 | sed 's/^/# /'
 check "nothing was out when the fuzzed pool was destroyed" \

@@ -77,9 +77,18 @@ make -s -C "$("$repo/.ci/kdir.sh")" M="$stale" KBUILD_MODPOST_WARN=1 \
 	exit 1
 }
 
+# ctlfuzz: the debugfs fuzzer of the full suite, static (busybox VM).
+ctlfuzz=$repo/userspace-test/build/$name/ctlfuzz
+gcc -static -O2 -Wall -o "$ctlfuzz" "$repo/userspace-test/guest/ctlfuzz.c" || {
+	echo "vm-test: building ctlfuzz failed (gcc -static: apt-get install libc6-dev)"
+	exit 1
+}
+
+# A whole suite takes about 2 minutes; a hang is caught at 5.
+export VM_TIMEOUT=${VM_TIMEOUT:-300}
 rc=0
 "$repo/userspace-test/host/vm-run.sh" "$name" "$script" \
-	"$repo/userspace-test/guest/lib.sh" \
+	"$repo/userspace-test/guest/lib.sh" "$ctlfuzz" \
 	"$mods/bufpool.ko" "$mods/userspace-test/modules/bufpool_uaccess.ko" \
 	"$mods/userspace-test/modules/bufpool_misuse.ko" \
 	"$mods/userspace-test/modules/bufpool_stress.ko" \
