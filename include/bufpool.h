@@ -78,6 +78,11 @@ struct bufpool;
  *	selects the module parameter bufpool.decay_ms (5000),
  *	%BUFPOOL_DECAY_OFF keeps idle memory until pressure or
  *	bufpool_clear() (see Documentation/tuning.rst).
+ * @sample_interval_ms: timed sampling: once per @sample_interval_ms
+ *	milliseconds the pool's next take, on any CPU, is recorded with its
+ *	stack, so that a leak report names where sampled buffers were taken
+ *	(see Documentation/tracking.rst); 0 selects the module parameter
+ *	bufpool.sample_interval_ms, %BUFPOOL_SAMPLE_OFF none.
  *
  * A zero-initialised structure, or a %NULL pointer in its place, means all
  * defaults.
@@ -90,6 +95,7 @@ struct bufpool_params {
 	unsigned int flags;
 	unsigned int track_sample;
 	unsigned int decay_ms;
+	unsigned int sample_interval_ms;
 };
 
 /* &bufpool_params.cpu_cache_bytes when 0: 256 KiB per CPU. */
@@ -97,6 +103,9 @@ struct bufpool_params {
 
 /* &bufpool_params.decay_ms: no decay. */
 #define BUFPOOL_DECAY_OFF	UINT_MAX
+
+/* &bufpool_params.sample_interval_ms: no timed sampling. */
+#define BUFPOOL_SAMPLE_OFF	UINT_MAX
 
 /**
  * bufpool_create() - create a buffer pool

@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x295f8a937afc
+#define __BUFPOOL_LAYOUT	xed4c8ce72549
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -178,10 +178,14 @@ enum {
 	BUFPOOL_SLOW_FILTER_BIT,	/* returns check the records' filter */
 	BUFPOOL_INIT_TAKE_BIT,		/* init_on_alloc, and not NO_INIT */
 	BUFPOOL_INIT_RETURN_BIT,	/* init_on_free, and not NO_INIT */
+	BUFPOOL_SLOW_ARMED_BIT,		/* timed sampling: record the next take */
 };
 
 #define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \
 				 BIT(BUFPOOL_SLOW_TRACKED_BIT))
+/* Takes, not returns, also leave it while a timed sample is armed. */
+#define BUFPOOL_SLOW_TAKE_OUT	(BUFPOOL_SLOW_TAKE | \
+				 BIT(BUFPOOL_SLOW_ARMED_BIT))
 /* init_on_free's memset is out of line, where it costs no saved registers. */
 #define BUFPOOL_SLOW_RETURN	(BUFPOOL_SLOW_TAKE | \
 				 BIT(BUFPOOL_SLOW_INDEXED_BIT) | \
@@ -518,9 +522,9 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 
 	if (unlikely(!__bufpool_enter(f, &pcp, &slow)))
 		return false;
-	if (unlikely(slow & (BUFPOOL_SLOW_TAKE |
+	if (unlikely(slow & (BUFPOOL_SLOW_TAKE_OUT |
 			     BIT(BUFPOOL_SLOW_SAMPLED_BIT)))) {
-		if (slow & BUFPOOL_SLOW_TAKE)
+		if (slow & BUFPOOL_SLOW_TAKE_OUT)
 			goto out;
 		/* Sampled: the take that runs the countdown out is recorded. */
 		if (pcp->sample_left <= 1)

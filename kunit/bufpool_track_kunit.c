@@ -901,6 +901,75 @@ static void bufpool_track_test_sampled_bound(struct kunit *test)
 	bp_expect_conserved(test, pool);
 }
 
+/* Recorded takes of @pool while taking and returning for @ms. */
+static unsigned long bp_timed_records(struct kunit *test, struct bufpool *pool,
+				      unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+	unsigned long before = atomic_long_read(&bufpool_track_nr_stacks);
+	unsigned int i;
+
+	while (time_before(jiffies, end)) {
+		for (i = 0; i < 100; i++)
+			bufpool_return(pool, bp_take(test, pool, 64));
+		/* Let the arming work run (UML: one CPU). */
+		usleep_range(200, 400);
+	}
+	return atomic_long_read(&bufpool_track_nr_stacks) - before;
+}
+
+/*
+ * Timed sampling: about one take per interval is recorded, with its stack,
+ * and the others take the inline path; off, none is.  A leak of a recorded
+ * buffer is reported with its stack.
+ */
+static void bufpool_track_test_timed(struct kunit *test)
+{
+	struct bufpool_params params = { .sample_interval_ms = 20 };
+	struct bufpool_params off = { .sample_interval_ms = BUFPOOL_SAMPLE_OFF };
+	struct bufpool *pool, *quiet;
+	unsigned long n, taken;
+	unsigned int tries;
+	void *buf = NULL;
+
+	pool = bufpool_create("kt-tr-timed", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	quiet = bufpool_create("kt-tr-timed-off", &off);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, quiet);
+	bp_destroy_at_end(test, quiet);
+	KUNIT_EXPECT_TRUE(test, pool->track.hooked);
+	KUNIT_EXPECT_EQ(test, pool->track.sample, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.sample_jiffies, msecs_to_jiffies(20));
+	KUNIT_EXPECT_FALSE(test, quiet->track.hooked);
+	KUNIT_EXPECT_EQ(test, quiet->track.sample_jiffies, 0);
+
+	/* 400 ms at 20 ms: 20 periods; the timer runs late, never early. */
+	taken = bp_stat_total(pool, BUFPOOL_STAT_TAKE);
+	n = bp_timed_records(test, pool, 400);
+	taken = bp_stat_total(pool, BUFPOOL_STAT_TAKE) - taken;
+	kunit_info(test, "%lu of %lu takes recorded in 400 ms", n, taken);
+	KUNIT_EXPECT_GE(test, n, 5);
+	KUNIT_EXPECT_LE(test, n, 21);
+	KUNIT_EXPECT_LT(test, n * 10, taken);
+	KUNIT_EXPECT_EQ(test, bp_timed_records(test, quiet, 100), 0);
+
+	/* The next armed take is recorded: keep it out, it is reported. */
+	for (tries = 0; tries < 200 && !pool->track.nr_out; tries++) {
+		bufpool_return(pool, buf);
+		buf = bp_take(test, pool, 64);
+		usleep_range(200, 400);
+	}
+	KUNIT_ASSERT_EQ(test, pool->track.nr_out, 1);
+	bp_console_start(test, "kt-tr-timed");
+	bufpool_track_report_unload(pool);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("1 tracked from 1 stack"));
+	KUNIT_EXPECT_TRUE(test, bp_console_has("bufpool_track_test_timed"));
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	bp_expect_conserved(test, pool);
+}
+
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
 static void bufpool_track_test_sample_param(struct kunit *test)
 {
@@ -1287,6 +1356,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_filter),
 	KUNIT_CASE(bufpool_track_test_sampled_one_stack),
 	KUNIT_CASE(bufpool_track_test_sampled_bound),
+	KUNIT_CASE(bufpool_track_test_timed),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

@@ -377,6 +377,8 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 	seq_putc(m, '\n');
 	seq_printf(m, "tracking %s\n",
 		   bufpool_track_state(pool, track, sizeof(track)));
+	seq_printf(m, "sample_interval_ms %u\n",
+		   jiffies_to_msecs(pool->track.sample_jiffies));
 	seq_printf(m, "owner_check %s\n", pool->indexed ? "index" : "slab");
 	seq_printf(m, "nr_buckets %u\n", pool->nr_buckets);
 	seq_printf(m, "nr_cpus %u\n", nr_cpus);

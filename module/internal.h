@@ -210,6 +210,9 @@ struct bufpool_cpu_aux {
 
 /**
  * struct bufpool_track - a pool's tracking state (track.c)
+ * @sample_work: timed sampling: arms the pool (BUFPOOL_SLOW_ARMED_BIT),
+ *	queued again by the take that records
+ * @sample_jiffies: its period; 0 for no timed sampling
  * @hooked: the pool holds a reference on bufpool_track_key, so its takes,
  *	returns and backend frees run the tracking hooks; set once, by
  *	bufpool_track_set() or at creation, and kept until the pool is freed
@@ -236,6 +239,8 @@ struct bufpool_cpu_aux {
  *	because the module may be gone when the pool is reported
  */
 struct bufpool_track {
+	struct delayed_work sample_work;
+	unsigned long sample_jiffies;
 	bool hooked;
 	bool strict;
 	bool exact;
@@ -822,8 +827,10 @@ static inline void bufpool_track_poison(void *buf, size_t size)
 
 int bufpool_track_init(void);
 void bufpool_track_exit(void);
+void bufpool_track_start(struct bufpool *pool);
+void bufpool_track_stop(struct bufpool *pool);
 void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
-			     unsigned int sample);
+			     unsigned int sample, unsigned int interval_ms);
 void bufpool_track_pool_exit(struct bufpool *pool);
 bool bufpool_track_take(struct bufpool *pool, struct bufpool_bucket *b,
 			void *buf, bool idle_record, int sampled, gfp_t gfp,
@@ -848,11 +855,17 @@ static inline int bufpool_sample_gap(unsigned int n)
  * interrupt's this_cpu decrement in between may be lost: that only moves
  * the next sample by one take.
  */
+bool bufpool_track_claim_armed(struct bufpool *pool);
+
 static __always_inline int __bufpool_track_sampled(struct bufpool *pool,
 						   struct bufpool_cpu *pcp)
 {
 	unsigned int n = READ_ONCE(pool->track.sample);
 
+	/* Timed sampling armed the pool: this take, if it wins the bit. */
+	if (unlikely(test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow)) &&
+	    bufpool_track_claim_armed(pool))
+		return 1;
 	if (n <= 1)
 		return n;
 	if (likely(--pcp->sample_left > 0))

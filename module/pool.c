@@ -391,7 +391,8 @@ struct bufpool *bufpool_create(const char *name,
 			      max(msecs_to_jiffies(p.decay_ms), 1UL);
 	bufpool_init_buckets(pool, p.cpu_cache_bytes);
 	bufpool_defer_init(pool);
-	bufpool_track_pool_init(pool, p.flags, p.track_sample);
+	bufpool_track_pool_init(pool, p.flags, p.track_sample,
+				p.sample_interval_ms);
 
 	err = bufpool_cache_init(pool);
 	if (err)
@@ -407,6 +408,7 @@ struct bufpool *bufpool_create(const char *name,
 		goto err_backend;
 	/* Last: from here on, readers may look at the pool. */
 	bufpool_debugfs_add(pool);
+	bufpool_track_start(pool);
 	return pool;
 
 err_backend:
@@ -463,8 +465,9 @@ void bufpool_destroy(struct bufpool *pool)
 	 */
 	synchronize_rcu();
 	synchronize_srcu(&bufpool_srcu);
-	/* No depot visit can queue it any more. */
+	/* No depot visit can queue it any more, nor a take this one. */
 	cancel_delayed_work_sync(&pool->decay_work);
+	bufpool_track_stop(pool);
 	/* Nor can the step queue these any more. */
 	bufpool_decay_cancel(pool);
 	/* Deferred returns (PREEMPT_RT) are returns, not buffers out. */

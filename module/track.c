@@ -58,6 +58,11 @@ module_param_named(track_sample, bufpool_track_sample, uint, 0644);
 MODULE_PARM_DESC(track_sample,
 		 "Tracked pools record one take in N (default 1: every take)");
 
+static unsigned int bufpool_sample_interval_ms;
+module_param_named(sample_interval_ms, bufpool_sample_interval_ms, uint, 0644);
+MODULE_PARM_DESC(sample_interval_ms,
+		 "Timed sampling of pools created from now on: the next take after each period of this many ms is recorded with its stack (0: off)");
+
 static bool bufpool_strict_param;
 module_param_named(strict, bufpool_strict_param, bool, 0644);
 MODULE_PARM_DESC(strict,
@@ -315,6 +320,9 @@ static bool bufpool_track_sampled(struct bufpool *pool)
 {
 	unsigned int n = READ_ONCE(pool->track.sample);
 
+	if (unlikely(test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow)) &&
+	    bufpool_track_claim_armed(pool))
+		return true;
 	if (n <= 1)
 		return n;
 	if (likely(this_cpu_dec_return(pool->f.cpu->sample_left) > 0))
@@ -775,6 +783,70 @@ unsigned long bufpool_track_report_holder(const char *who,
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_track_report_holder);
 
+/* === Timed sampling === */
+
+/*
+ * As KFENCE arms its allocation gate once per interval: the work sets
+ * BUFPOOL_SLOW_ARMED_BIT, which sends the pool's next inline take out of
+ * line (it is in the word the inline take tests already, so an unarmed
+ * take pays nothing), and the take that clears it is recorded and queues
+ * the work for the next period.  A pool nobody takes from stays armed and
+ * runs no timer.  The work is deferrable: it waits for a CPU that is awake.
+ */
+static void bufpool_track_sample_work(struct work_struct *work)
+{
+	struct bufpool_track *t = container_of(to_delayed_work(work),
+					       struct bufpool_track,
+					       sample_work);
+	struct bufpool *pool = container_of(t, struct bufpool, track);
+
+	if (!READ_ONCE(pool->dead))
+		set_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
+}
+
+/**
+ * bufpool_track_claim_armed() - take the armed sample of a pool
+ * @pool: the pool; a take of it saw BUFPOOL_SLOW_ARMED_BIT set
+ *
+ * Context: a take, any context but NMI, before the pool is dead.
+ * Return: whether this take clears the bit, and so is recorded.
+ */
+bool bufpool_track_claim_armed(struct bufpool *pool)
+{
+	if (!test_and_clear_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow))
+		return false;
+	/* bufpool_track_stop() cancels it after the pool is dead. */
+	queue_delayed_work(system_wq, &pool->track.sample_work,
+			   pool->track.sample_jiffies);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_track_claim_armed);
+
+/**
+ * bufpool_track_start() - start a new pool's timed sampling
+ * @pool: the pool, visible to takers now
+ *
+ * Context: process context.
+ */
+void bufpool_track_start(struct bufpool *pool)
+{
+	if (pool->track.sample_jiffies)
+		queue_delayed_work(system_wq, &pool->track.sample_work,
+				   pool->track.sample_jiffies);
+}
+
+/**
+ * bufpool_track_stop() - stop a dying pool's timed sampling
+ * @pool: the pool; dead, and no take of it runs any more
+ *
+ * Context: process context; sleeps.
+ */
+void bufpool_track_stop(struct bufpool *pool)
+{
+	cancel_delayed_work_sync(&pool->track.sample_work);
+	clear_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
+}
+
 /* === Control === */
 
 /* Make @pool's takes, returns and frees run the hooks, for good. */
@@ -874,18 +946,27 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_track_state);
  * @pool: the pool, not visible to anyone yet
  * @flags: its BUFPOOL_F_* flags
  * @sample: its bufpool_params::track_sample, or 0
+ * @interval_ms: its bufpool_params::sample_interval_ms, or 0
  *
  * %BUFPOOL_F_TRACK or bufpool.track=1 turn tracking on with the sample rate
  * @sample, else bufpool.track_sample; %BUFPOOL_F_STRICT or bufpool.strict=1
- * strict mode.
+ * strict mode.  Timed sampling (@interval_ms, else
+ * bufpool.sample_interval_ms) hooks the pool too; bufpool_track_start()
+ * starts it once the pool is visible.
  *
  * Context: process context; sleeps.
  */
 void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
-			     unsigned int sample)
+			     unsigned int sample, unsigned int interval_ms)
 {
 	struct bufpool_track *t = &pool->track;
 
+	INIT_DEFERRABLE_WORK(&t->sample_work, bufpool_track_sample_work);
+	if (!interval_ms)
+		interval_ms = READ_ONCE(bufpool_sample_interval_ms) ?:
+			      BUFPOOL_SAMPLE_OFF;
+	t->sample_jiffies = interval_ms == BUFPOOL_SAMPLE_OFF ? 0 :
+			    max(msecs_to_jiffies(interval_ms), 1UL);
 	spin_lock_init(&t->lock);
 	INIT_LIST_HEAD(&t->records);
 	INIT_LIST_HEAD(&t->node);
@@ -902,7 +983,8 @@ void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
 	t->exact = sample == 1;
 	t->strict = (flags & BUFPOOL_F_STRICT) ||
 		    READ_ONCE(bufpool_strict_param);
-	if (sample || t->strict) {
+	/* Timed sampling too: its returns must find their records. */
+	if (sample || t->strict || t->sample_jiffies) {
 		mutex_lock(&bufpool_track_mutex);
 		bufpool_track_hook(pool);
 		bufpool_track_update_slow(pool);
