@@ -661,6 +661,12 @@ static __always_inline bool bufpool_mag_push(struct bufpool_cpu_bucket *cb,
 	return true;
 }
 
+/* Whether node @nid is @node, or @node is NUMA_NO_NODE (every node). */
+static inline bool bufpool_node_match(int node, int nid)
+{
+	return node == NUMA_NO_NODE || node == nid;
+}
+
 /*
  * The node whose depot a return of @buf goes to when that is not this
  * CPU's memory node (the per-CPU magazines hold only this node's memory),
@@ -857,14 +863,22 @@ static inline int bufpool_sample_gap(unsigned int n)
  */
 bool bufpool_track_claim_armed(struct bufpool *pool);
 
+/*
+ * Timed sampling armed the pool: whether this take records, as the one
+ * that clears the bit.  A read first: the bit's line stays shared.
+ */
+static __always_inline bool bufpool_track_armed(struct bufpool *pool)
+{
+	return unlikely(test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow)) &&
+	       bufpool_track_claim_armed(pool);
+}
+
 static __always_inline int __bufpool_track_sampled(struct bufpool *pool,
 						   struct bufpool_cpu *pcp)
 {
 	unsigned int n = READ_ONCE(pool->track.sample);
 
-	/* Timed sampling armed the pool: this take, if it wins the bit. */
-	if (unlikely(test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow)) &&
-	    bufpool_track_claim_armed(pool))
+	if (bufpool_track_armed(pool))
 		return 1;
 	if (n <= 1)
 		return n;

@@ -305,9 +305,8 @@ noinline void *bufpool_depot_pop(struct bufpool *pool,
 	slot = m->bufs[--m->count];
 	d->nr_bufs--;
 	if (!m->count) {
-		list_move(&m->list, &d->empty);
-		d->nr_full--;
-		d->reap_min = min(d->reap_min, d->nr_full);
+		bufpool_depot_unlink(d, m);
+		list_add(&m->list, &d->empty);
 		d->nr_empty++;
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
@@ -828,6 +827,7 @@ static unsigned int bufpool_drain_bucket(struct bufpool *pool, unsigned int i,
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	unsigned int n = 0, freed;
+	int node;
 
 	/* A task: nothing of this CPU can hold the guard now. */
 	pcp = bufpool_cpu_trylock(pool);
@@ -837,11 +837,12 @@ static unsigned int bufpool_drain_bucket(struct bufpool *pool, unsigned int i,
 	if ((cpu >= 0 && cpu != smp_processor_id()) ||
 	    (seen && bufpool_cpu_activity(cb) != READ_ONCE(*seen)))
 		goto unlock;
-	bufpool_fold_out(pool, b, cb, numa_mem_id());
+	node = numa_mem_id();
+	bufpool_fold_out(pool, b, cb, node);
 	bufpool_out_fold(pool, b, cb);
 	n = bufpool_mag_move(cb->loaded, bufs);
 	n += bufpool_mag_move(cb->prev, bufs + n);
-	bufpool_cpu_rebase(pool, b, cb, numa_mem_id());
+	bufpool_cpu_rebase(pool, b, cb, node);
 	/*
 	 * A full drain (bufpool_drain_all*()) leaves the node marked folded:
 	 * drop the memo, so that the next return here goes out of line and
@@ -931,6 +932,20 @@ static bool bufpool_cpu_has_idle(struct bufpool *pool, unsigned int cpu)
 	return busy;
 }
 
+/*
+ * The drains about to run fold every magazine of @node's CPUs (of every
+ * CPU for NUMA_NO_NODE): the counts are exact after them.  Each drain drops
+ * its CPU's memo, so a return after it marks the node again.
+ */
+static void bufpool_nodes_folded(struct bufpool *pool, int node)
+{
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++)
+		if (bufpool_node_match(node, nid))
+			WRITE_ONCE(pool->nodes[nid].unfolded, false);
+}
+
 /**
  * bufpool_drain_all() - free every idle buffer of a live pool
  * @pool: the pool
@@ -945,12 +960,9 @@ static bool bufpool_cpu_has_idle(struct bufpool *pool, unsigned int cpu)
 void bufpool_drain_all(struct bufpool *pool)
 {
 	unsigned int cpu;
-	int nid;
 
 	cpus_read_lock();
-	/* The drains fold every magazine: the counts are exact after them. */
-	for (nid = 0; nid < nr_node_ids; nid++)
-		WRITE_ONCE(pool->nodes[nid].unfolded, false);
+	bufpool_nodes_folded(pool, NUMA_NO_NODE);
 	for_each_online_cpu(cpu)
 		if (bufpool_cpu_has_idle(pool, cpu))
 			queue_work_on(cpu, system_highpri_wq,
@@ -977,13 +989,10 @@ void bufpool_drain_all(struct bufpool *pool)
 void bufpool_drain_all_async(struct bufpool *pool, int node)
 {
 	unsigned int cpu;
-	int nid;
 
-	for (nid = 0; nid < nr_node_ids; nid++)
-		if (node == NUMA_NO_NODE || nid == node)
-			WRITE_ONCE(pool->nodes[nid].unfolded, false);
+	bufpool_nodes_folded(pool, node);
 	for_each_online_cpu(cpu)
-		if ((node == NUMA_NO_NODE || cpu_to_mem(cpu) == node) &&
+		if (bufpool_node_match(node, cpu_to_mem(cpu)) &&
 		    bufpool_cpu_has_idle(pool, cpu))
 			queue_work_on(cpu, system_highpri_wq,
 				      &per_cpu_ptr(pool->aux, cpu)->drain_work);
@@ -1121,7 +1130,6 @@ void bufpool_cache_free_mags(struct bufpool *pool)
 {
 	struct bufpool_mag *m, *tmp;
 	unsigned int cpu, i;
-
 	int nid;
 
 	for (i = 0; i < pool->nr_buckets; i++) {

@@ -139,10 +139,24 @@ static unsigned long bufpool_depot_bufs(const struct bufpool_bucket *b,
 	int nid;
 
 	for (nid = 0; nid < nr_node_ids; nid++)
-		if (node == NUMA_NO_NODE || nid == node)
+		if (bufpool_node_match(node, nid))
 			/* Unlocked, like the per-CPU counts. */
 			bufs += data_race(b->depots[nid].nr_bufs);
 	return bufs;
+}
+
+/* Bytes in @pool's depots of @node, or in all of them: a snapshot. */
+static size_t bufpool_depot_node_bytes(struct bufpool *pool, int node)
+{
+	size_t bytes = 0;
+	unsigned int i;
+
+	if (node == NUMA_NO_NODE)
+		return atomic_long_read(&pool->depot_bytes);
+	for (i = 0; i < pool->nr_buckets; i++)
+		bytes += bufpool_depot_bufs(&pool->buckets[i], node) *
+			 pool->buckets[i].size;
+	return bytes;
 }
 
 /*
@@ -161,7 +175,7 @@ static unsigned long bufpool_cpus_idle(struct bufpool *pool, int node,
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
 
-		if (node != NUMA_NO_NODE && cpu_to_mem(cpu) != node)
+		if (!bufpool_node_match(node, cpu_to_mem(cpu)))
 			continue;
 		for (i = 0; i < pool->nr_buckets; i++) {
 			struct bufpool_cpu_bucket *cb = &pcp->b[i];
@@ -218,14 +232,8 @@ size_t bufpool_idle(struct bufpool *pool, unsigned long *nr)
  */
 size_t bufpool_node_idle(struct bufpool *pool, int node, size_t *cpu_bytes)
 {
-	size_t bytes = 0;
-	unsigned int i;
-
-	for (i = 0; i < pool->nr_buckets; i++)
-		bytes += bufpool_depot_bufs(&pool->buckets[i], node) *
-			 pool->buckets[i].size;
 	bufpool_cpus_idle(pool, node, cpu_bytes);
-	return bytes + *cpu_bytes;
+	return bufpool_depot_node_bytes(pool, node) + *cpu_bytes;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_node_idle);
 
@@ -246,22 +254,12 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_node_idle);
 size_t bufpool_idle_estimate(struct bufpool *pool, int node)
 {
 	long cpu = 0;
-	size_t bytes;
-	unsigned int i;
 	int nid;
 
 	for (nid = 0; nid < nr_node_ids; nid++)
-		if (node == NUMA_NO_NODE || nid == node)
+		if (bufpool_node_match(node, nid))
 			cpu += atomic_long_read(&pool->nodes[nid].cpu_idle_bytes);
-	if (node == NUMA_NO_NODE) {
-		bytes = atomic_long_read(&pool->depot_bytes);
-	} else {
-		bytes = 0;
-		for (i = 0; i < pool->nr_buckets; i++)
-			bytes += bufpool_depot_bufs(&pool->buckets[i], node) *
-				 pool->buckets[i].size;
-	}
-	return bytes + max(0L, cpu);
+	return bufpool_depot_node_bytes(pool, node) + max(0L, cpu);
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_idle_estimate);
 
@@ -389,7 +387,7 @@ unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx,
 	for_each_possible_cpu(cpu) {
 		struct bufpool_cpu_bucket *cb = &per_cpu_ptr(pool->f.cpu, cpu)->b[idx];
 
-		if (node != NUMA_NO_NODE && cpu_to_mem(cpu) != node)
+		if (!bufpool_node_match(node, cpu_to_mem(cpu)))
 			continue;
 		/* The owning CPU pushes and pops meanwhile. */
 		bufs += data_race(READ_ONCE(cb->loaded)->count);

@@ -320,8 +320,7 @@ static bool bufpool_track_sampled(struct bufpool *pool)
 {
 	unsigned int n = READ_ONCE(pool->track.sample);
 
-	if (unlikely(test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow)) &&
-	    bufpool_track_claim_armed(pool))
+	if (bufpool_track_armed(pool))
 		return true;
 	if (n <= 1)
 		return n;
@@ -843,8 +842,8 @@ void bufpool_track_start(struct bufpool *pool)
  */
 void bufpool_track_stop(struct bufpool *pool)
 {
+	/* The bit may stay: takes of a dead pool go out of line anyway. */
 	cancel_delayed_work_sync(&pool->track.sample_work);
-	clear_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
 }
 
 /* === Control === */

@@ -750,21 +750,32 @@ static struct bufpool *pressure_pool;
  * Create pool @name with @params in *@poolp and fill it with idle buffers:
  * 2048 of 16 KiB, 32 MiB.
  */
+/* Create pool @name into *@poolp, which must be free: 0 or the error. */
+static int misuse_create_into(struct bufpool **poolp, const char *name,
+			      const struct bufpool_params *params)
+{
+	int ret;
+
+	if (*poolp)
+		return -EBUSY;
+	*poolp = bufpool_create(name, params);
+	if (!IS_ERR(*poolp))
+		return 0;
+	ret = PTR_ERR(*poolp);
+	*poolp = NULL;
+	return ret;
+}
+
 static int misuse_fill(struct bufpool **poolp, const char *name,
 		       const struct bufpool_params *params)
 {
 	unsigned int i;
 	void **bufs;
-	int ret = 0;
+	int ret;
 
-	if (*poolp)
-		return -EBUSY;
-	*poolp = bufpool_create(name, params);
-	if (IS_ERR(*poolp)) {
-		ret = PTR_ERR(*poolp);
-		*poolp = NULL;
+	ret = misuse_create_into(poolp, name, params);
+	if (ret)
 		return ret;
-	}
 	bufs = kvcalloc(PRESSURE_BUFS, sizeof(*bufs), GFP_KERNEL);
 	if (!bufs)
 		return -ENOMEM;
@@ -1095,7 +1106,7 @@ static int misuse_numa_fill(void)
 		.max_size = SZ_1M, .max_cached_bytes = SZ_64M,
 		.decay_ms = BUFPOOL_DECAY_OFF,
 	};
-	int cpu0, cpu1, cpu;
+	int cpu0, cpu1, cpu, ret;
 	long bad = 0;
 
 	if (!misuse_ok(__func__, nr_online_nodes == 2 &&
@@ -1103,15 +1114,9 @@ static int misuse_numa_fill(void)
 		       "%d nodes online: the NUMA boot has two, with CPUs",
 		       nr_online_nodes))
 		return -ENODEV;
-	if (numa_pool)
-		return -EBUSY;
-	numa_pool = bufpool_create("vmt-numa", &params);
-	if (IS_ERR(numa_pool)) {
-		int ret = PTR_ERR(numa_pool);
-
-		numa_pool = NULL;
+	ret = misuse_create_into(&numa_pool, "vmt-numa", &params);
+	if (ret)
 		return ret;
-	}
 	cpu0 = cpumask_first(cpumask_of_node(0));
 	cpu1 = cpumask_first(cpumask_of_node(1));
 	cpus_read_lock();
