@@ -91,6 +91,7 @@ enum bb_alloc {
 	BB_BUFPOOL,
 	BB_BUFPOOL_NO_INIT,
 	BB_BUFPOOL_OTHER,
+	BB_BUFPOOL_TIMED,
 	BB_BUFPOOL_S1024,
 	BB_BUFPOOL_S64,
 	BB_BUFPOOL_TRACK,
@@ -109,6 +110,7 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL]		= "bufpool",
 	[BB_BUFPOOL_NO_INIT]	= "bufpool_no_init",
 	[BB_BUFPOOL_OTHER]	= "bufpool_other_tracked",
+	[BB_BUFPOOL_TIMED]	= "bufpool_timed",
 	[BB_BUFPOOL_S1024]	= "bufpool_sample1024",
 	[BB_BUFPOOL_S64]	= "bufpool_sample64",
 	[BB_BUFPOOL_TRACK]	= "bufpool_track",
@@ -142,10 +144,13 @@ static const struct {
 	unsigned int flags;
 	unsigned int sample;
 	size_t cpu_cache_bytes;
+	bool timed;
 } bb_pool_kinds[] = {
 	{ BB_BUFPOOL, "bench", 0, 0 },
 	{ BB_BUFPOOL_NO_INIT, "bench-noinit", BUFPOOL_F_NO_INIT, 0 },
 	{ BB_BUFPOOL_OTHER, "bench-other", BUFPOOL_F_TRACK, 1 },
+	/* Timed sampling at bufpool.sample_interval_ms, its default. */
+	{ BB_BUFPOOL_TIMED, "bench-timed", 0, 0, 0, true },
 	{ BB_BUFPOOL_S1024, "bench-s1024", BUFPOOL_F_TRACK, 1024 },
 	{ BB_BUFPOOL_S64, "bench-s64", BUFPOOL_F_TRACK, 64 },
 	{ BB_BUFPOOL_TRACK, "bench-track", BUFPOOL_F_TRACK, 1 },
@@ -165,6 +170,11 @@ static struct bufpool *bb_pool_create(unsigned int i)
 	/* bench/ab.sh builds this file against earlier bufpools too. */
 #ifdef BUFPOOL_CPU_CACHE_DEFAULT
 	params.cpu_cache_bytes = bb_pool_kinds[i].cpu_cache_bytes;
+#endif
+	/* Timed sampling only where measured: the others measure without. */
+#ifdef BUFPOOL_SAMPLE_OFF
+	if (!bb_pool_kinds[i].timed)
+		params.sample_interval_ms = BUFPOOL_SAMPLE_OFF;
 #endif
 
 	return bufpool_create(bb_pool_kinds[i].name, &params);
@@ -199,6 +209,7 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 	case BB_PAGES:
 		return size >= PAGE_SIZE;
 	case BB_BUFPOOL_OTHER:
+	case BB_BUFPOOL_TIMED:
 	case BB_BUFPOOL_S1024:
 	case BB_BUFPOOL_S64:
 	case BB_BUFPOOL_TRACK:
@@ -810,7 +821,8 @@ static void bb_run_remote(void)
 			    a != BB_BUFPOOL_OTHER &&
 			    a != BB_BUFPOOL_STRICT && a != BB_BUFPOOL_S64 &&
 			    a != BB_BUFPOOL_TRACED &&
-			    a != BB_BUFPOOL_S1024 && bb_fits(a, sizes[i]))
+			    a != BB_BUFPOOL_S1024 && a != BB_BUFPOOL_TIMED &&
+			    bb_fits(a, sizes[i]))
 				bb_measure("remote", BB_PATTERN_REMOTE, a,
 					   sizes[i], n, n);
 	}

@@ -23,7 +23,7 @@ PAGE_SIZE = 4096
 
 ALLOCS = ["kmalloc", "kmem_cache", "mempool", "alloc_pages", "kvmalloc",
           "bufpool", "bufpool_no_init", "bufpool_other_tracked",
-          "bufpool_sample1024",
+          "bufpool_timed", "bufpool_sample1024",
           "bufpool_sample64", "bufpool_track", "bufpool_strict",
           "bufpool_traced", "bufpool_cpu16m"]
 
@@ -194,6 +194,9 @@ def goals(runs):
             "report")
         add("remote vs kmalloc, worst size", name,
             r("remote", "bufpool", [256, 4096]), "≤ 0.5×")
+        add("timed sampling at its default vs untracked, worst size", name,
+            r("pair", "bufpool_timed", [64, 256, 1024, 4096], "bufpool"),
+            "≤ 1.02×")
         add("sampled 1/1024 vs untracked, worst size", name,
             r("pair", "bufpool_sample1024", [64, 256, 1024, 4096],
               "bufpool"), "≤ 1.05×")

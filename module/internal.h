@@ -17,6 +17,7 @@
 #define _BUFPOOL_INTERNAL_H
 
 #include <linux/cache.h>
+#include <linux/cpumask.h>
 #include <linux/hash.h>
 #include <linux/jump_label.h>
 #include <linux/kasan.h>
@@ -211,8 +212,13 @@ struct bufpool_cpu_aux {
 /**
  * struct bufpool_track - a pool's tracking state (track.c)
  * @sample_work: timed sampling: arms the pool (BUFPOOL_SLOW_ARMED_BIT),
- *	queued again by the take that records
+ *	queued again when the armed period ends
  * @sample_jiffies: its period; 0 for no timed sampling
+ * @owed: the CPUs whose next take in the armed period is recorded
+ * @slack: takes of CPUs not in @owed the armed period may still send out of
+ *	line before it ends (BUFPOOL_SAMPLE_SLACK)
+ * @debug: tracked by count, or strict, at some time: a debugging setup,
+ *	buried when freed (pool.c); a pool sampled by time alone is not
  * @hooked: the pool holds a reference on bufpool_track_key, so its takes,
  *	returns and backend frees run the tracking hooks; set once, by
  *	bufpool_track_set() or at creation, and kept until the pool is freed
@@ -241,6 +247,9 @@ struct bufpool_cpu_aux {
 struct bufpool_track {
 	struct delayed_work sample_work;
 	unsigned long sample_jiffies;
+	cpumask_var_t owed;
+	atomic_t slack;
+	bool debug;
 	bool hooked;
 	bool strict;
 	bool exact;

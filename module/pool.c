@@ -238,7 +238,7 @@ static void bufpool_bury(struct bufpool *pool)
 static void bufpool_free(struct bufpool *pool)
 {
 	/* Not at unload: nothing can call into bufpool after that. */
-	bool bury = READ_ONCE(pool->track.hooked) && !bufpool_unloading;
+	bool bury = READ_ONCE(pool->track.debug) && !bufpool_unloading;
 
 	/* The last return may still be in bufpool_return_done(): let it end. */
 	synchronize_rcu();

@@ -544,6 +544,29 @@ static void bufpool_leaks_print_groups(const struct bufpool_sink *s,
 }
 
 /*
+ * A sampled pool's leak report shows the stacks of the sampled buffers:
+ * say how many of the buffers out those are, and how they were chosen.
+ */
+static void bufpool_sampled_line(const struct bufpool_sink *s,
+				 struct bufpool *pool, enum bufpool_report why,
+				 unsigned long sampled, unsigned long out)
+{
+	const struct bufpool_track *t = &pool->track;
+	unsigned int n = READ_ONCE(t->sample);
+	char how[64] = "";
+
+	if (t->sample_jiffies)
+		snprintf(how, sizeof(how), "the first take of each CPU every %u ms",
+			 jiffies_to_msecs(t->sample_jiffies));
+	if (n > 1)
+		snprintf(how + strlen(how), sizeof(how) - strlen(how),
+			 "%sone take in %u", *how ? ", and " : "", n);
+	bufpool_printk(s, "%lu of %lu %s buffer%s were sampled (%s): the stacks above are theirs\n",
+		       sampled, out, why == BUFPOOL_REPORT_SHOW ? "out" : "leaked",
+		       bufpool_plural(out), *how ? how : "while tracking was on");
+}
+
+/*
  * Report @pool's buffers out: a fixed header for @why, the tracked ones
  * grouped by allocation stack (most frequent first, bufpool.report_stacks
  * groups at most), a line for the untracked ones that says how to track
@@ -589,8 +612,13 @@ static unsigned long bufpool_leaks_report(struct bufpool *pool,
 		bytes = L.bytes;
 		if (!out)
 			goto free;
-		bufpool_printk(s, "leak report: module %s unloaded holding %lu buffer%s (%zu bytes) of this pool\n",
-			       who, out, bufpool_plural(out), bytes);
+		/* Tracked by count or time: the holder may have more. */
+		if (READ_ONCE(t->sample) == 1)
+			bufpool_printk(s, "leak report: module %s unloaded holding %lu buffer%s (%zu bytes) of this pool\n",
+				       who, out, bufpool_plural(out), bytes);
+		else
+			bufpool_printk(s, "leak report: module %s unloaded holding %lu sampled buffer%s (%zu bytes) of this pool, and maybe more not sampled\n",
+				       who, out, bufpool_plural(out), bytes);
 		break;
 	default:
 		bufpool_printk(s, "%lu buffer%s (%zu bytes) out, tracking %s\n",
@@ -613,6 +641,8 @@ static unsigned long bufpool_leaks_report(struct bufpool *pool,
 		untracked_bytes = bytes - min(bytes,
 					      L.bytes + L.quarantined_bytes);
 	}
+	if (untracked && L.nr)
+		bufpool_sampled_line(s, pool, why, L.nr, out);
 	if (untracked)
 		bufpool_printk(s, "%lu buffer%s (%zu bytes) untracked: to see where buffers are taken, track the pool from its creation (BUFPOOL_F_TRACK, bufpool.track=1) or from now on (echo 1 > /sys/kernel/debug/bufpool/%s/track)\n",
 			       untracked, bufpool_plural(untracked),

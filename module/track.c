@@ -554,6 +554,18 @@ static bool bufpool_track_keeps_returns(struct bufpool *pool)
 	       READ_ONCE(pool->track.strict);
 }
 
+/*
+ * Whether a good return to @pool keeps the record, idle, and poisons the
+ * buffer (checked at its next take): in a pool tracked by count or
+ * strict.  A pool sampled by time alone drops it: its samples must cost
+ * nothing after their return, whatever the buffer's size, and a second
+ * return is still caught by the idle marker.
+ */
+static bool bufpool_track_keeps_idle(struct bufpool *pool)
+{
+	return READ_ONCE(pool->track.sample) || READ_ONCE(pool->track.strict);
+}
+
 /**
  * bufpool_track_return() - the tracking part of a return, while any pool is
  *	hooked
@@ -579,8 +591,8 @@ enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 {
 	enum bufpool_track_verdict verdict = BUFPOOL_TRACK_NONE;
 	unsigned long entries[BUFPOOL_TRACK_ENTRIES];
+	struct bufpool_track_rec *rec, *drop = NULL;
 	depot_stack_handle_t stack = 0;
-	struct bufpool_track_rec *rec;
 	struct bufpool_track *owner;
 	unsigned int nr = 0;
 	unsigned long flags;
@@ -622,6 +634,10 @@ enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 					bufpool_report_double(pool, rec, buf,
 							      entries, nr);
 			}
+		} else if (b && !bufpool_track_keeps_idle(pool)) {
+			/* Back, so no leak: the untracked return does the rest. */
+			bufpool_rec_unlink(owner, rec);
+			drop = rec;
 		} else if (b) {
 			verdict = BUFPOOL_TRACK_OK;
 			WRITE_ONCE(rec->state, BUFPOOL_REC_IDLE);
@@ -634,6 +650,8 @@ enum bufpool_track_verdict bufpool_track_return(struct bufpool *pool,
 	}
 	rcu_read_unlock();
 	bufpool_track_put(stack);
+	if (drop)
+		bufpool_rec_free(drop);
 
 	if (!rec && READ_ONCE(pool->track.exact)) {
 		/* Every buffer out of @pool has a record: this is none. */
@@ -785,12 +803,23 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_track_report_holder);
 /* === Timed sampling === */
 
 /*
- * As KFENCE arms its allocation gate once per interval: the work sets
- * BUFPOOL_SLOW_ARMED_BIT, which sends the pool's next inline take out of
- * line (it is in the word the inline take tests already, so an unarmed
- * take pays nothing), and the take that clears it is recorded and queues
- * the work for the next period.  A pool nobody takes from stays armed and
- * runs no timer.  The work is deferrable: it waits for a CPU that is awake.
+ * Takes of CPUs sampled in this period already that an armed period sends
+ * out of line before it ends: room for the other CPUs to take theirs,
+ * bounded so that a pool one CPU of many takes from pays little.
+ */
+#define BUFPOOL_SAMPLE_SLACK		64
+
+/*
+ * As KFENCE arms its allocation gate once per interval, but for each CPU:
+ * the work sets BUFPOOL_SLOW_ARMED_BIT, which sends the pool's next inline
+ * takes out of line (it is in the word the inline take tests already, so
+ * an unarmed take pays nothing), and marks every online CPU as owed a
+ * sample.  The first take of each owed CPU is recorded.  The period ends
+ * when every CPU had its sample, or when CPUs that had theirs took
+ * BUFPOOL_SAMPLE_SLACK times more, so that CPUs that do not take from the
+ * pool cannot keep it armed; its end queues the work for the next period.
+ * A pool nobody takes from stays armed and runs no timer.  The work is
+ * deferrable: it waits for a CPU that is awake.
  */
 static void bufpool_track_sample_work(struct work_struct *work)
 {
@@ -799,25 +828,46 @@ static void bufpool_track_sample_work(struct work_struct *work)
 					       sample_work);
 	struct bufpool *pool = container_of(t, struct bufpool, track);
 
-	if (!READ_ONCE(pool->dead))
-		set_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
+	if (READ_ONCE(pool->dead))
+		return;
+	cpumask_copy(t->owed, cpu_online_mask);
+	atomic_set(&t->slack, BUFPOOL_SAMPLE_SLACK);
+	/* Before the bit: a take that sees it reads them. */
+	smp_mb__before_atomic();
+	set_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
+}
+
+/* End @pool's armed period, and queue the next, once. */
+static void bufpool_track_disarm(struct bufpool *pool)
+{
+	/* bufpool_track_stop() cancels it after the pool is dead. */
+	if (test_and_clear_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow))
+		queue_delayed_work(system_wq, &pool->track.sample_work,
+				   pool->track.sample_jiffies);
 }
 
 /**
- * bufpool_track_claim_armed() - take the armed sample of a pool
+ * bufpool_track_claim_armed() - take this CPU's sample of an armed pool
  * @pool: the pool; a take of it saw BUFPOOL_SLOW_ARMED_BIT set
  *
- * Context: a take, any context but NMI, before the pool is dead.
- * Return: whether this take clears the bit, and so is recorded.
+ * Context: a take, any context but NMI, before the pool is dead.  The CPU
+ * may change under a preemptible caller: the sample goes to the CPU it
+ * started on, no matter.
+ * Return: whether this take is recorded: its CPU was owed a sample.
  */
 bool bufpool_track_claim_armed(struct bufpool *pool)
 {
-	if (!test_and_clear_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow))
-		return false;
-	/* bufpool_track_stop() cancels it after the pool is dead. */
-	queue_delayed_work(system_wq, &pool->track.sample_work,
-			   pool->track.sample_jiffies);
-	return true;
+	struct bufpool_track *t = &pool->track;
+
+	/* Fully ordered: reads the mask the work wrote before the bit. */
+	if (cpumask_test_and_clear_cpu(raw_smp_processor_id(), t->owed)) {
+		if (cpumask_empty(t->owed))
+			bufpool_track_disarm(pool);
+		return true;
+	}
+	if (atomic_dec_return(&t->slack) <= 0)
+		bufpool_track_disarm(pool);
+	return false;
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_track_claim_armed);
 
@@ -904,8 +954,10 @@ int bufpool_track_set(struct bufpool *pool, unsigned int sample)
 
 	might_sleep();
 	mutex_lock(&bufpool_track_mutex);
-	if (sample)
+	if (sample) {
 		bufpool_track_hook(pool);
+		WRITE_ONCE(t->debug, true);
+	}
 	if (sample != 1 || t->sample != 1)
 		WRITE_ONCE(t->exact, false);
 	WRITE_ONCE(t->sample, sample);
@@ -966,6 +1018,9 @@ void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
 			      BUFPOOL_SAMPLE_OFF;
 	t->sample_jiffies = interval_ms == BUFPOOL_SAMPLE_OFF ? 0 :
 			    max(msecs_to_jiffies(interval_ms), 1UL);
+	/* No mask, no timed sampling: the pool works all the same. */
+	if (t->sample_jiffies && !zalloc_cpumask_var(&t->owed, GFP_KERNEL))
+		t->sample_jiffies = 0;
 	spin_lock_init(&t->lock);
 	INIT_LIST_HEAD(&t->records);
 	INIT_LIST_HEAD(&t->node);
@@ -982,6 +1037,7 @@ void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,
 	t->exact = sample == 1;
 	t->strict = (flags & BUFPOOL_F_STRICT) ||
 		    READ_ONCE(bufpool_strict_param);
+	t->debug = sample || t->strict;
 	/* Timed sampling too: its returns must find their records. */
 	if (sample || t->strict || t->sample_jiffies) {
 		mutex_lock(&bufpool_track_mutex);
@@ -1005,6 +1061,8 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 	unsigned long flags;
 	LIST_HEAD(dead);
 
+	if (t->sample_jiffies)
+		free_cpumask_var(t->owed);
 	if (!t->hooked)
 		return;
 	spin_lock_irqsave(&t->lock, flags);
