@@ -927,10 +927,12 @@ static void bufpool_track_test_timed(struct kunit *test)
 {
 	struct bufpool_params params = { .sample_interval_ms = 20 };
 	struct bufpool_params off = { .sample_interval_ms = BUFPOOL_SAMPLE_OFF };
+	static const char sampled[] =
+		"1 of 2 leaked buffers were sampled (the first take of each CPU every 20 ms)";
 	struct bufpool *pool, *quiet;
 	unsigned long n, taken;
 	unsigned int tries;
-	void *buf = NULL;
+	void *buf = NULL, *other;
 
 	pool = bufpool_create("kt-tr-timed", &params);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
@@ -961,13 +963,63 @@ static void bufpool_track_test_timed(struct kunit *test)
 		usleep_range(200, 400);
 	}
 	KUNIT_ASSERT_EQ(test, pool->track.nr_out, 1);
+	/* And one not sampled: the report counts both, names one. */
+	other = bp_take(test, pool, 64);
+	KUNIT_ASSERT_EQ(test, pool->track.nr_out, 1);
 	bp_console_start(test, "kt-tr-timed");
 	bufpool_track_report_unload(pool);
+	KUNIT_EXPECT_TRUE(test, bp_console_has("2 buffers (128 bytes) never returned"));
 	KUNIT_EXPECT_TRUE(test, bp_console_has("1 tracked from 1 stack"));
 	KUNIT_EXPECT_TRUE(test, bp_console_has("bufpool_track_test_timed"));
+	KUNIT_EXPECT_TRUE(test, bp_console_has(sampled));
+	bufpool_return(pool, other);
 	bufpool_return(pool, buf);
+	/* Back: a time-sampled pool keeps no idle record, no poison. */
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	KUNIT_EXPECT_FALSE(test, pool->track.debug);
 	bp_expect_conserved(test, pool);
+}
+
+/*
+ * An armed period, by hand (a period of 10 s: the work stays away): the
+ * first take of each owed CPU is recorded, and the period ends when no CPU
+ * is owed any more, or after the slack's takes of CPUs that had theirs.
+ */
+static void bufpool_track_test_timed_period(struct kunit *test)
+{
+	struct bufpool_params params = { .sample_interval_ms = 10000 };
+	unsigned long *slow;
+	struct bufpool *pool;
+	unsigned int cpu;
+
+	pool = bufpool_create("kt-tr-period", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	slow = &pool->f.slow;
+
+	/* Owed: this CPU alone.  Its claim ends the period. */
+	preempt_disable();
+	cpu = smp_processor_id();
+	cpumask_clear(pool->track.owed);
+	cpumask_set_cpu(cpu, pool->track.owed);
+	atomic_set(&pool->track.slack, 3);
+	set_bit(BUFPOOL_SLOW_ARMED_BIT, slow);
+	KUNIT_EXPECT_TRUE(test, bufpool_track_claim_armed(pool));
+	KUNIT_EXPECT_FALSE(test, test_bit(BUFPOOL_SLOW_ARMED_BIT, slow));
+
+	/* Owed: none of the CPUs that take.  The slack ends it. */
+	cpumask_clear(pool->track.owed);
+	atomic_set(&pool->track.slack, 3);
+	set_bit(BUFPOOL_SLOW_ARMED_BIT, slow);
+	KUNIT_EXPECT_FALSE(test, bufpool_track_claim_armed(pool));
+	KUNIT_EXPECT_FALSE(test, bufpool_track_claim_armed(pool));
+	KUNIT_EXPECT_TRUE(test, test_bit(BUFPOOL_SLOW_ARMED_BIT, slow));
+	KUNIT_EXPECT_FALSE(test, bufpool_track_claim_armed(pool));
+	KUNIT_EXPECT_FALSE(test, test_bit(BUFPOOL_SLOW_ARMED_BIT, slow));
+	preempt_enable();
+	/* Either end queued the next period. */
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->track.sample_work));
 }
 
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
@@ -1357,6 +1409,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_sampled_one_stack),
 	KUNIT_CASE(bufpool_track_test_sampled_bound),
 	KUNIT_CASE(bufpool_track_test_timed),
+	KUNIT_CASE(bufpool_track_test_timed_period),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

@@ -641,7 +641,8 @@ static unsigned long bufpool_leaks_report(struct bufpool *pool,
 		untracked_bytes = bytes - min(bytes,
 					      L.bytes + L.quarantined_bytes);
 	}
-	if (untracked && L.nr)
+	/* Not for a pool tracked all since some time: it samples nothing. */
+	if (untracked && L.nr && READ_ONCE(t->sample) != 1)
 		bufpool_sampled_line(s, pool, why, L.nr, out);
 	if (untracked)
 		bufpool_printk(s, "%lu buffer%s (%zu bytes) untracked: to see where buffers are taken, track the pool from its creation (BUFPOOL_F_TRACK, bufpool.track=1) or from now on (echo 1 > /sys/kernel/debug/bufpool/%s/track)\n",

@@ -92,6 +92,7 @@ rc=0
 	"$mods/bufpool.ko" "$mods/userspace-test/modules/bufpool_uaccess.ko" \
 	"$mods/userspace-test/modules/bufpool_misuse.ko" \
 	"$mods/userspace-test/modules/bufpool_stress.ko" \
+	"$mods/userspace-test/modules/bufpool_leaker.ko" \
 	"$mods/examples/bufpool_example.ko" "$mods/examples/bufpool_ring.ko" \
 	"$stale/bufpool_stale.ko" ||
 	rc=$?
