@@ -210,8 +210,9 @@ static void bufpool_tombstone_free(struct bufpool *pool)
 /*
  * Keep @pool, freed but for its structure and per-CPU counters, as a
  * tombstone.  Using a pool after bufpool_destroy() and the return of its
- * last buffer is a bug, as for a kmem_cache; in a tracked pool (a debugging
- * setup) it is caught rather than left to use freed memory: the ref is
+ * last buffer is a bug, as for a kmem_cache; in a pool tracked by count or
+ * strict (a debugging setup: track.debug; not one sampled by time alone)
+ * it is caught rather than left to use freed memory: the ref is
  * dead, so takes fail and say so, and there is no cache or page tag left, so
  * returns are rejected.  The newest BUFPOOL_TOMBSTONES are kept.
  */
