@@ -79,8 +79,8 @@ struct bufpool;
  *	%BUFPOOL_DECAY_OFF keeps idle memory until pressure or
  *	bufpool_clear() (see Documentation/tuning.rst).
  * @sample_interval_ms: timed sampling: once per @sample_interval_ms
- *	milliseconds the pool's next take, on any CPU, is recorded with its
- *	stack, so that a leak report names where sampled buffers were taken
+ *	milliseconds the next take of each CPU is recorded with its stack,
+ *	so that a leak report names where sampled buffers were taken
  *	(see Documentation/tracking.rst); 0 selects the module parameter
  *	bufpool.sample_interval_ms, %BUFPOOL_SAMPLE_OFF none.
  *

@@ -863,18 +863,12 @@ static inline int bufpool_sample_gap(unsigned int n)
 /* bufpool_track_take()'s @sampled when the take did not decide it. */
 #define BUFPOOL_SAMPLE_UNDECIDED	(-1)
 
-/*
- * Whether a take of hooked @pool is recorded, decided in a guarded section
- * of @pcp that the take holds anyway: a plain decrement of this CPU's
- * countdown (track.c's bufpool_track_sampled() has the rule).  An
- * interrupt's this_cpu decrement in between may be lost: that only moves
- * the next sample by one take.
- */
 bool bufpool_track_claim_armed(struct bufpool *pool);
 
 /*
- * Timed sampling armed the pool: whether this take records, as the one
- * that clears the bit.  A read first: the bit's line stays shared.
+ * Timed sampling armed the pool: whether this take records, as its CPU's
+ * sample of the period (bufpool_track_claim_armed()).  A read first: the
+ * bit's line stays shared.
  */
 static __always_inline bool bufpool_track_armed(struct bufpool *pool)
 {
@@ -882,6 +876,13 @@ static __always_inline bool bufpool_track_armed(struct bufpool *pool)
 	       bufpool_track_claim_armed(pool);
 }
 
+/*
+ * Whether a take of hooked @pool is recorded, decided in a guarded section
+ * of @pcp that the take holds anyway: an armed period's sample, or a plain
+ * decrement of this CPU's countdown (track.c's bufpool_track_sampled() has
+ * the rule).  An interrupt's this_cpu decrement in between may be lost:
+ * that only moves the next sample by one take.
+ */
 static __always_inline int __bufpool_track_sampled(struct bufpool *pool,
 						   struct bufpool_cpu *pcp)
 {

@@ -61,7 +61,7 @@ MODULE_PARM_DESC(track_sample,
 static unsigned int bufpool_sample_interval_ms;
 module_param_named(sample_interval_ms, bufpool_sample_interval_ms, uint, 0644);
 MODULE_PARM_DESC(sample_interval_ms,
-		 "Timed sampling of pools created from now on: the next take after each period of this many ms is recorded with its stack (0: off)");
+		 "Timed sampling of pools created from now on: each period of this many ms, the next take of each CPU is recorded with its stack (0: off)");
 
 static bool bufpool_strict_param;
 module_param_named(strict, bufpool_strict_param, bool, 0644);
