@@ -360,7 +360,7 @@ static void bufpool_test_return_memo_bucket(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	bufpool_memo_set(pcp, &pool->buckets[0], 0, a);
+	bufpool_memo_set(pool, pcp, &pool->buckets[0], 0, a);
 	KUNIT_EXPECT_EQ(test, __bufpool_memo(pcp, a), 0);
 
 	/* Bucket 2 frees a buffer, as over budget: bucket 0's memo stands. */

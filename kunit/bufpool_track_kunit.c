@@ -1022,6 +1022,81 @@ static void bufpool_track_test_timed_period(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->track.sample_work));
 }
 
+/* Whether this CPU's memo of @pool places @buf in bucket 0. */
+static bool bp_memo_hit(struct bufpool *pool, const void *buf)
+{
+	bool hit;
+
+	preempt_disable();
+	hit = __bufpool_memo(this_cpu_ptr(pool->f.cpu), buf) == 0;
+	preempt_enable();
+	return hit;
+}
+
+/*
+ * A pool sampled by time alone: its inline returns trust the owner memo,
+ * without the records' filter, and stay right.  A recording take makes
+ * its bucket's memos stale, no memo names a page with a record, and so
+ * the return of the sampled buffer finds its record.  Tracking by count
+ * brings the filter back; back to time alone, the memos go stale.  (In
+ * index mode, the KASAN build, there is no memo: the records still hold.)
+ */
+static void bufpool_track_test_timed_memo(struct kunit *test)
+{
+	struct bufpool_params params = { .sample_interval_ms = 10000 };
+	struct bufpool *pool;
+	unsigned long *slow;
+	bool memo;
+	void *a, *b;
+
+	pool = bufpool_create("kt-tr-memo", &params);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	slow = &pool->f.slow;
+	memo = !pool->indexed;
+	KUNIT_EXPECT_TRUE(test, pool->track.guarded);
+	KUNIT_EXPECT_FALSE(test, test_bit(BUFPOOL_SLOW_FILTER_BIT, slow));
+
+	/* Out of line, the first return sets the memo; the next is inline. */
+	a = bp_take(test, pool, 64);
+	bufpool_return(pool, a);
+	if (memo)
+		KUNIT_EXPECT_TRUE(test, bp_memo_hit(pool, a));
+
+	/* This CPU's sample, armed by hand: the memo is stale. */
+	preempt_disable();
+	cpumask_clear(pool->track.owed);
+	cpumask_set_cpu(smp_processor_id(), pool->track.owed);
+	atomic_set(&pool->track.slack, 3);
+	set_bit(BUFPOOL_SLOW_ARMED_BIT, slow);
+	preempt_enable();
+	b = bp_take(test, pool, 64);
+	KUNIT_ASSERT_EQ(test, pool->track.nr_out, 1);
+	KUNIT_EXPECT_FALSE(test, bp_memo_hit(pool, b));
+	/* No memo of its page while its record is out. */
+	preempt_disable();
+	bufpool_memo_set(pool, this_cpu_ptr(pool->f.cpu), &pool->buckets[0],
+			 0, b);
+	preempt_enable();
+	KUNIT_EXPECT_FALSE(test, bp_memo_hit(pool, b));
+
+	/* Its return found the record; then its page may be the memo again. */
+	bufpool_return(pool, b);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 0);
+	if (memo)
+		KUNIT_EXPECT_TRUE(test, bp_memo_hit(pool, b));
+
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 64), 0);
+	KUNIT_EXPECT_FALSE(test, pool->track.guarded);
+	KUNIT_EXPECT_TRUE(test, test_bit(BUFPOOL_SLOW_FILTER_BIT, slow));
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 0), 0);
+	KUNIT_EXPECT_TRUE(test, pool->track.guarded);
+	KUNIT_EXPECT_FALSE(test, test_bit(BUFPOOL_SLOW_FILTER_BIT, slow));
+	KUNIT_EXPECT_FALSE(test, bp_memo_hit(pool, b));
+	bp_expect_conserved(test, pool);
+}
+
 /* A pool's own track_sample, at creation; 0 keeps bufpool.track_sample. */
 static void bufpool_track_test_sample_param(struct kunit *test)
 {
@@ -1410,6 +1485,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_sampled_bound),
 	KUNIT_CASE(bufpool_track_test_timed),
 	KUNIT_CASE(bufpool_track_test_timed_period),
+	KUNIT_CASE(bufpool_track_test_timed_memo),
 	KUNIT_CASE(bufpool_track_test_midflight),
 	KUNIT_CASE(bufpool_track_test_slot_mark),
 	KUNIT_CASE(bufpool_track_test_marked_slot_race),

@@ -287,7 +287,8 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 	trace_bufpool_backend_free(b->pool, b->pool->name, buf,
 				   bufpool_owned_size(b->pool, b, buf), 0);
 	/* The buffer leaves the pool: its tracking record goes with it. */
-	if (bufpool_track_hooked(b->pool))
+	if (bufpool_track_hooked(b->pool) &&
+	    bufpool_track_may_have(b->pool, buf))
 		bufpool_track_forget(buf);
 	if (b->cache) {
 		if (unlikely(b->pool->indexed))

@@ -219,6 +219,13 @@ struct bufpool_cpu_aux {
  *	line before it ends (BUFPOOL_SAMPLE_SLACK)
  * @debug: tracked by count, or strict, at some time: a debugging setup,
  *	buried when freed (pool.c); a pool sampled by time alone is not
+ * @guarded: sampled by time alone, the pool's inline returns trust the
+ *	owner memo alone, without the records' filter: a take that makes a
+ *	record moves its bucket's count of frees, and no memo names a page
+ *	that @pages says may hold a record (bufpool_memo_set()); changes under
+ *	@lock and bufpool_track_mutex
+ * @pages: how many records each counter's pages hold, by page address
+ *	hash, next to the records' filter in one allocation
  * @hooked: the pool holds a reference on bufpool_track_key, so its takes,
  *	returns and backend frees run the tracking hooks; set once, by
  *	bufpool_track_set() or at creation, and kept until the pool is freed
@@ -250,12 +257,14 @@ struct bufpool_track {
 	cpumask_var_t owed;
 	atomic_t slack;
 	bool debug;
+	bool guarded;
 	bool hooked;
 	bool strict;
 	bool exact;
 	bool buried;
 	bool reported;
 	unsigned int sample;
+	u8 *pages;
 	spinlock_t lock;	/* protects @records and the counts below it */
 	struct list_head records;
 	unsigned long nr_out;
@@ -612,17 +621,47 @@ bufpool_owner_fast(struct bufpool *pool, const void *buf)
 	return &pool->buckets[i];
 }
 
+/* The counter of struct bufpool_track::pages that @addr's page is under. */
+static inline unsigned int bufpool_page_hash(unsigned long addr)
+{
+	return hash_long(addr >> PAGE_SHIFT, BUFPOOL_FILTER_BITS);
+}
+
+/*
+ * Make every CPU's memo of bucket @b stale, so that the next inline return
+ * of each goes out of line, as a free does (bufpool_count_free()): ordered
+ * after what the caller wrote before, paired with __bufpool_memo()'s
+ * acquire and bufpool_memo_set()'s.
+ */
+static inline void bufpool_memo_stale(struct bufpool_bucket *b)
+{
+	/* After the caller's stores: paired with bufpool_memo_set()'s acquire. */
+	smp_mb__before_atomic();
+	atomic_long_inc(&b->free_gen);
+	/* Before what follows: paired with __bufpool_memo()'s acquire. */
+	smp_mb__after_atomic();
+}
+
 /*
  * Remember @buf as bucket @b's in @pcp's memo (__bufpool_memo()), in a
  * guarded section: @buf passed the whole owner check, and it is still the
  * pool's, so that its page cannot stop being a slab of @b's cache, or it
  * cannot stop being @b's page buffer, before @b's count of frees moves.
  * A slab buffer's memo names its page, a page buffer's the buffer alone.
+ * In a guarded pool (struct bufpool_track::guarded) not a page that may
+ * hold a record: the count first, then the guard and the page's counter,
+ * which a recording take wrote before it moved the count.
  */
-static __always_inline void bufpool_memo_set(struct bufpool_cpu *pcp,
+static __always_inline void bufpool_memo_set(struct bufpool *pool,
+					     struct bufpool_cpu *pcp,
 					     struct bufpool_bucket *b,
 					     unsigned int idx, void *buf)
 {
+	long gen = atomic_long_read_acquire(&b->free_gen);
+
+	if (unlikely(READ_ONCE(pool->track.guarded)) &&
+	    READ_ONCE(pool->track.pages[bufpool_page_hash((unsigned long)buf)]))
+		return;
 	if (b->cache) {
 		pcp->memo = (unsigned long)buf & PAGE_MASK;
 		pcp->memo_keep = PAGE_MASK | (b->size - 1);
@@ -634,7 +673,7 @@ static __always_inline void bufpool_memo_set(struct bufpool_cpu *pcp,
 	}
 	pcp->memo_idx = idx;
 	pcp->memo_genp = &b->free_gen;
-	pcp->memo_gen = atomic_long_read(&b->free_gen);
+	pcp->memo_gen = gen;
 }
 
 struct bufpool_bucket *bufpool_owner(struct bufpool *pool, const void *buf,
@@ -812,19 +851,42 @@ static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 }
 
 /*
- * Whether a return of @buf to hooked @pool must go through the tracking
- * hooks: a strict pool frees every buffer, a pool that records every take
- * reports any pointer without a record, and elsewhere only a buffer whose
- * filter counter is set may have a record.  A false positive only costs a
- * lookup.
+ * Whether @buf may have a record of hooked @pool: its counter in the
+ * records' filter is set.  A false positive only costs a lookup.
  */
-static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
+static __always_inline bool bufpool_track_may_have(const struct bufpool *pool,
 						   const void *buf)
 {
 	const u8 *filter = READ_ONCE(pool->f.filter);
 
+	return !filter || READ_ONCE(filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]);
+}
+
+/*
+ * Whether a return of @buf to hooked @pool must go through the tracking
+ * hooks: a strict pool frees every buffer, a pool that records every take
+ * reports any pointer without a record, and elsewhere only a buffer that
+ * may have a record.
+ */
+static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
+						   const void *buf)
+{
 	return READ_ONCE(pool->track.strict) || READ_ONCE(pool->track.exact) ||
-	       !filter || READ_ONCE(filter[hash_ptr(buf, BUFPOOL_FILTER_BITS)]);
+	       bufpool_track_may_have(pool, buf);
+}
+
+/*
+ * Whether a take of hooked @pool must go through the tracking hooks: in a
+ * pool tracked by count or strict, and in one sampled by time while it is
+ * armed.  Between its samples, a pool sampled by time takes as an untracked
+ * one does (a slot with an idle record, left from counting, still gets its
+ * tracked take: bufpool_take_marked()).  An arming that this take misses
+ * goes to the next.
+ */
+static __always_inline bool bufpool_track_take_p(const struct bufpool *pool)
+{
+	return READ_ONCE(pool->track.sample) || READ_ONCE(pool->track.strict) ||
+	       test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
 }
 
 /* A magazine slot without its BUFPOOL_MAG_TRACKED bit. */

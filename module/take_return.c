@@ -338,7 +338,7 @@ static __always_inline void *bufpool_take_from(struct bufpool *pool,
 		return NULL;
 	if (bufpool_rt_refused(pool, caller))
 		return NULL;
-	if (bufpool_track_hooked(pool))
+	if (bufpool_track_hooked(pool) && bufpool_track_take_p(pool))
 		return bufpool_take_tracked(pool, size, gfp, node, caller);
 	if (__bufpool_unpooled(&pool->f, size, gfp))
 		return bufpool_take_unpooled(pool, size, gfp, node, caller);
@@ -509,7 +509,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 			bufpool_mark_unfolded(pool);
 			/* Inline returns into this page may skip the check now. */
 			if (!pool->indexed)
-				bufpool_memo_set(pcp, b, idx, buf);
+				bufpool_memo_set(pool, pcp, b, idx, buf);
 		}
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
 				     BUFPOOL_RET_CACHED);

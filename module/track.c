@@ -180,20 +180,28 @@ static struct bufpool_track_rec *bufpool_rec_alloc(gfp_t gfp)
 	return kmem_cache_zalloc(bufpool_track_cache, gfp_nested_mask(gfp));
 }
 
-/* Count @rec in, or out of, its pool's filter (bufpool_track_return_p()). */
+/* Saturated counters stay: a false positive costs a lookup, or a memo. */
+static void bufpool_counter_add(u8 *c, int delta)
+{
+	if (*c != U8_MAX)
+		WRITE_ONCE(*c, *c + delta);
+}
+
+/*
+ * Count @rec in, or out of, its pool's filter (bufpool_track_return_p())
+ * and its page's counter (bufpool_memo_set()).
+ */
 static void bufpool_filter_add(struct bufpool_track *t,
 			       const struct bufpool_track_rec *rec, int delta)
 	__must_hold(&t->lock)
 {
 	u8 *filter = container_of(t, struct bufpool, track)->f.filter;
-	u8 *c;
 
 	if (!filter)
 		return;
-	c = &filter[hash_ptr((void *)rec->addr, BUFPOOL_FILTER_BITS)];
-	/* Saturated counters stay: a false positive costs a lookup only. */
-	if (*c != U8_MAX)
-		WRITE_ONCE(*c, *c + delta);
+	bufpool_counter_add(&filter[hash_ptr((void *)rec->addr,
+					     BUFPOOL_FILTER_BITS)], delta);
+	bufpool_counter_add(&t->pages[bufpool_page_hash(rec->addr)], delta);
 }
 
 /* Take @rec out of the index and its pool's list. */
@@ -451,6 +459,7 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 	struct bufpool_track *t = &pool->track;
 	struct bufpool_track_rec *rec = NULL;
 	depot_stack_handle_t stack, old_take, old_ret;
+	bool guarded = false;
 	unsigned long flags;
 	unsigned int nr;
 	int err;
@@ -528,10 +537,15 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 		rec->linked = true;
 		t->nr_out++;
 		bufpool_filter_add(t, rec, 1);
+		guarded = t->guarded;
 	}
 	spin_unlock_irqrestore(&t->lock, flags);
-	if (!err)
+	if (!err) {
+		/* No memo may name its page now: its return finds the record. */
+		if (guarded)
+			bufpool_memo_stale(b);
 		return true;
+	}
 	/* A record for a buffer fresh from the backend is a bufpool bug. */
 	WARN_ON_ONCE(err == -EEXIST);
 	kmem_cache_free(bufpool_track_cache, rec);
@@ -906,8 +920,13 @@ static void bufpool_track_hook(struct bufpool *pool)
 		return;
 	if (!IS_ENABLED(CONFIG_STACKDEPOT))
 		pr_info_once("bufpool: no stack_depot in this kernel: tracking records callers without stacks\n");
-	/* Without it every return of the pool looks up the index: slower. */
-	pool->f.filter = kzalloc(BUFPOOL_FILTER_SIZE, GFP_KERNEL);
+	/*
+	 * Without it every return of the pool looks up the index: slower.
+	 * The pages' counters follow the filter's.
+	 */
+	pool->f.filter = kzalloc(2 * BUFPOOL_FILTER_SIZE, GFP_KERNEL);
+	if (pool->f.filter)
+		pool->track.pages = pool->f.filter + BUFPOOL_FILTER_SIZE;
 	static_branch_inc(&bufpool_track_key);
 	list_add_tail(&pool->track.node, &bufpool_track_pools);
 	/* Paired with bufpool_track_hooked(): the key is on first. */
@@ -915,23 +934,55 @@ static void bufpool_track_hook(struct bufpool *pool)
 }
 
 /*
+ * Guard @pool's memos, or stop (struct bufpool_track::guarded).  On: from
+ * the next record on, every recording take makes its bucket's memos stale;
+ * the records before are on the pages' counters, and the memos set before
+ * go stale here.  Off: the filter bit is set first.
+ */
+static void bufpool_track_guard(struct bufpool *pool, bool on)
+{
+	struct bufpool_track *t = &pool->track;
+	unsigned long flags;
+	unsigned int i;
+
+	if (t->guarded == on)
+		return;
+	spin_lock_irqsave(&t->lock, flags);
+	WRITE_ONCE(t->guarded, on);
+	spin_unlock_irqrestore(&t->lock, flags);
+	if (on)
+		for (i = 0; i < pool->nr_buckets; i++)
+			bufpool_memo_stale(&pool->buckets[i]);
+}
+
+/*
  * Which of @pool's takes and returns leave the inline path for tracking's
  * (include/bufpool.h): all of them in a strict pool, one that records every
  * take or one without a filter; in a sampled one, the take that runs its
- * CPU's countdown out and the return of a buffer the filter may know.
+ * CPU's countdown out and the return of a buffer the filter may know; in
+ * one sampled by time alone, the armed takes and the returns the owner
+ * memo does not know, as the memo never names a page with a record.
  */
 static void bufpool_track_update_slow(struct bufpool *pool)
 {
 	struct bufpool_track *t = &pool->track;
 	bool all = t->hooked && (t->strict || t->sample == 1 || !pool->f.filter);
+	bool guarded = t->hooked && !all && !t->sample;
 
 	lockdep_assert_held(&bufpool_track_mutex);
+	if (guarded)
+		bufpool_track_guard(pool, true);
 	/* The filter first: a return that sees the bit reads it. */
 	smp_mb__before_atomic();
 	bufpool_set_slow(pool, BUFPOOL_SLOW_TRACKED_BIT, all);
 	bufpool_set_slow(pool, BUFPOOL_SLOW_SAMPLED_BIT,
 			 t->hooked && !all && t->sample > 1);
-	bufpool_set_slow(pool, BUFPOOL_SLOW_FILTER_BIT, t->hooked && !all);
+	bufpool_set_slow(pool, BUFPOOL_SLOW_FILTER_BIT,
+			 t->hooked && !all && !guarded);
+	/* Inline returns check the filter, or go out of line, from now. */
+	smp_mb__after_atomic();
+	if (!guarded)
+		bufpool_track_guard(pool, false);
 }
 
 /**
@@ -1087,6 +1138,7 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 	synchronize_rcu();
 	kfree(pool->f.filter);
 	pool->f.filter = NULL;
+	t->pages = NULL;
 }
 
 /* === Module notifier === */
