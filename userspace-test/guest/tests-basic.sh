@@ -21,7 +21,7 @@ owner_check() {
 echo "TAP version 13"
 echo "# Linux $(uname -r) ($(uname -v)), $(grep -c ^processor /proc/cpuinfo) CPUs"
 mount -t debugfs debugfs /sys/kernel/debug
-check "insmod bufpool.ko" insmod bufpool.ko
+check "insmod bufpool.ko sample_interval_ms=0" insmod bufpool.ko sample_interval_ms=0
 check "insmod bufpool_uaccess.ko" insmod bufpool_uaccess.ko
 check "slab caches of the shared pool are in /proc/slabinfo" \
 	grep -q '^bufpool-shared-64 ' /proc/slabinfo

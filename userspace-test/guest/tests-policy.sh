@@ -14,7 +14,7 @@ echo "TAP version 13"
 echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
 grep -o 'init_on_alloc=[^ ]*\|init_on_free=[^ ]*' /proc/cmdline
 mount -t debugfs debugfs /sys/kernel/debug
-check "insmod bufpool.ko leak_panic=1" insmod bufpool.ko leak_panic=1
+check "insmod bufpool.ko leak_panic=1 sample_interval_ms=0" insmod bufpool.ko leak_panic=1 sample_interval_ms=0
 check "insmod bufpool_stress.ko" insmod bufpool_stress.ko
 check "init_on_free=1: idle buffers are zero, NO_INIT ones keep their bytes" \
 	sh -c "echo zero >/sys/kernel/debug/bufpool_stress/run"

@@ -18,7 +18,7 @@ echo "# Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs, soak of $SO
 mount -t debugfs debugfs /sys/kernel/debug
 stress=/sys/kernel/debug/bufpool_stress/run
 vmt=/sys/kernel/debug/bufpool/vmt-stress
-check "insmod bufpool.ko" insmod bufpool.ko
+check "insmod bufpool.ko sample_interval_ms=0" insmod bufpool.ko sample_interval_ms=0
 check "insmod bufpool_stress.ko" insmod bufpool_stress.ko
 check "insmod bufpool_ring.ko for the whole soak, CPUs 0 and 1" \
 	insmod bufpool_ring.ko duration_ms=$((SOAK * 1000)) producer_cpu=0 \
