@@ -186,18 +186,6 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 }
 
 /*
- * Before a buffer of @b leaves the pool: a CPU's memo of the owner check
- * may name it, or its page (__bufpool_memo()).  Whoever sees the memory
- * reused sees the count: paired with the acquire of __bufpool_memo().
- */
-static void bufpool_count_free(struct bufpool_bucket *b)
-{
-	atomic_long_inc(&b->free_gen);
-	/* The count before the free; paired with __bufpool_memo()'s acquire. */
-	smp_mb__after_atomic();
-}
-
-/*
  * Free a slab buffer of bucket @b to its cache.  The bucket's count of
  * frees moves first: a CPU's memo of the owner check may name this
  * buffer's page, which may stop being the pool's once the buffer is gone
@@ -205,7 +193,7 @@ static void bufpool_count_free(struct bufpool_bucket *b)
  */
 static void bufpool_slab_free(struct bufpool_bucket *b, void *buf)
 {
-	bufpool_count_free(b);
+	bufpool_memo_stale(b);
 	kmem_cache_free(b->cache, buf);
 }
 
@@ -303,7 +291,7 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 				     b - b->pool->buckets, buf);
 	folio = virt_to_folio(buf);
 	/* The unpooled pseudo-bucket's count: nothing reads it. */
-	bufpool_count_free(b);
+	bufpool_memo_stale(b);
 	folio->private = NULL;
 	folio_put(folio);
 }

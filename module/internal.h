@@ -629,9 +629,11 @@ static inline unsigned int bufpool_page_hash(unsigned long addr)
 
 /*
  * Make every CPU's memo of bucket @b stale, so that the next inline return
- * of each goes out of line, as a free does (bufpool_count_free()): ordered
- * after what the caller wrote before, paired with __bufpool_memo()'s
- * acquire and bufpool_memo_set()'s.
+ * of each goes out of line: before a buffer of @b leaves the pool (a memo
+ * may name it, or its page: whoever sees the memory reused sees the count
+ * moved), at a guarded pool's recording take, and when decay stops.
+ * Ordered after what the caller wrote before, and before what it does
+ * next: paired with __bufpool_memo()'s acquire and bufpool_memo_set()'s.
  */
 static inline void bufpool_memo_stale(struct bufpool_bucket *b)
 {
@@ -876,17 +878,19 @@ static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
 }
 
 /*
- * Whether a take of hooked @pool must go through the tracking hooks: in a
- * pool tracked by count or strict, and in one sampled by time while it is
- * armed.  Between its samples, a pool sampled by time takes as an untracked
- * one does (a slot with an idle record, left from counting, still gets its
- * tracked take: bufpool_take_marked()).  An arming that this take misses
- * goes to the next.
+ * Whether a take of hooked @pool must go through the tracking hooks, as
+ * its BUFPOOL_SLOW_* bits say: in a pool tracked by count or strict (or
+ * without a filter), and in one sampled by time while it is armed.
+ * Between its samples, a pool sampled by time takes as an untracked one
+ * does (a slot with an idle record, left from counting, still gets its
+ * tracked take: bufpool_take_marked()).  An arming, or a change of the
+ * bits, that this take misses goes to the next.
  */
 static __always_inline bool bufpool_track_take_p(const struct bufpool *pool)
 {
-	return READ_ONCE(pool->track.sample) || READ_ONCE(pool->track.strict) ||
-	       test_bit(BUFPOOL_SLOW_ARMED_BIT, &pool->f.slow);
+	return READ_ONCE(pool->f.slow) & (BIT(BUFPOOL_SLOW_TRACKED_BIT) |
+					  BIT(BUFPOOL_SLOW_SAMPLED_BIT) |
+					  BIT(BUFPOOL_SLOW_ARMED_BIT));
 }
 
 /* A magazine slot without its BUFPOOL_MAG_TRACKED bit. */

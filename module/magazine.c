@@ -670,7 +670,7 @@ static bool bufpool_decay_stop(struct bufpool *pool)
 
 	for (i = 0; i < pool->nr_buckets; i++)
 		if (pool->buckets[i].cpu_limit)
-			atomic_long_inc(&pool->buckets[i].free_gen);
+			bufpool_memo_stale(&pool->buckets[i]);
 	synchronize_rcu();
 	return atomic_long_read(&pool->depot_bytes) ||
 	       bufpool_decay_cpus(pool, false);
