@@ -82,7 +82,7 @@ struct bufpool;
  *	milliseconds the next take of each CPU is recorded with its stack,
  *	so that a leak report names where sampled buffers were taken
  *	(see Documentation/tracking.rst); 0 selects the module parameter
- *	bufpool.sample_interval_ms, %BUFPOOL_SAMPLE_OFF none.
+ *	bufpool.sample_interval_ms (4), %BUFPOOL_SAMPLE_OFF none.
  *
  * A zero-initialised structure, or a %NULL pointer in its place, means all
  * defaults.

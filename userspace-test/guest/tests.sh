@@ -323,37 +323,6 @@ check "the idle memory is within the documented bound (idle_bound)" \
 	test "$idle" -le "$bound"
 check "the stressed pool goes" sh -c "echo smp_done >$stress"
 
-# A leak found by timed sampling (bufpool_leaker.ko): on every CPU for
-# 15 s, one take in a thousand kept by leaker_keep().  The pool's leak
-# report at the module's unload counts every kept buffer, and the stacks
-# of the sampled ones name leaker_keep() and the module.  Trial runs
-# sampled 4 to 6 kept buffers under TCG (the arming work runs late on
-# oversubscribed CPUs): a run that sampled none is run once more, so that
-# chance (about e^-4) does not fail the suite, and two such runs do.
-leaker() {
-	insmod bufpool_leaker.ko seconds=15 interval_ms=4 &&
-		rmmod bufpool_leaker
-}
-leaker_sampled() {
-	test "$(dmesg | grep -c 'vmt-leaker: [1-9][0-9]* of [0-9]* leaked buffers were sampled')" -ge "$1"
-}
-check "bufpool_leaker.ko: every CPU takes for 15 s, keeps 1 in 1000" leaker
-if ! leaker_sampled 1; then
-	echo "# bufpool_leaker: no kept buffer sampled: once more"
-	check "bufpool_leaker.ko once more" leaker
-fi
-dmesg | grep 'bufpool_leaker: kept' | sed 's/^/# /'
-kept=$(dmesg | sed -n 's/.*bufpool_leaker: kept \([0-9]*\) of .*/\1/p' | tail -n 1)
-dmesg | grep 'vmt-leaker' | tail -n 12 | sed 's/^/# /'
-check "the leak report counts every kept buffer ($kept)" \
-	log_has "bufpool: vmt-leaker: leak report: ${kept:-x} buffers ($((${kept:-0} * 256)) bytes) still out at destroy"
-check "it names the function that kept them, in its module" \
-	log_has 'bufpool: vmt-leaker:  leaker_keep+0x[0-9a-f]*/0x[0-9a-f]* \[bufpool_leaker\]$'
-check "and says how many of them were sampled" \
-	log_has "bufpool: vmt-leaker: [1-9][0-9]* of ${kept:-x} leaked buffers were sampled (the first take of each CPU every 4 ms)"
-check "no stack but leaker_keep()'s: the returned samples left no record" \
-	log_lacks 'bufpool: vmt-leaker:  leaker_use[+]'
-
 # Bad input with interrupts off, from a hardirq and from a softirq: each
 # refused and counted, the owners free their memory, the pool keeps working.
 check "bad input from irqs-off, hardirq and softirq context is refused" \
@@ -471,6 +440,46 @@ ring_log | grep 'bufpool_ring: stopped' | sed 's/^/# /'
 check "no leak report, warning or error from the ring" ring_quiet
 check "rmmod bufpool (after the ring)" rmmod bufpool
 # ---- end of bufpool_ring ----------------------------------------------------
+
+# ---- bufpool_leaker (userspace-test/modules/bufpool_leaker.c) -------------
+# A leak found by timed sampling at bufpool's defaults: bufpool.ko loaded
+# again with no parameter (the rest of the suite pins sampling off), and
+# the leaker's pool with none of its own.  On every CPU for
+# 15 s, one take in a thousand kept by leaker_keep().  The pool's leak
+# report at the module's unload counts every kept buffer, and the stacks
+# of the sampled ones name leaker_keep() and the module.  Trial runs
+# sampled 4 to 6 kept buffers under TCG (the arming work runs late on
+# oversubscribed CPUs): a run that sampled none is run once more, so that
+# chance (about e^-4) does not fail the suite, and two such runs do.
+leaker() {
+	insmod bufpool_leaker.ko seconds=15 &&
+		rmmod bufpool_leaker
+}
+leaker_sampled() {
+	test "$(dmesg | grep -c 'vmt-leaker: [1-9][0-9]* of [0-9]* leaked buffers were sampled')" -ge "$1"
+}
+check "insmod bufpool.ko (again, default parameters, for the leaker)" \
+	insmod bufpool.ko
+check "timed sampling is on by default, every 4 ms" \
+	test "$(cat /sys/module/bufpool/parameters/sample_interval_ms)" = 4
+check "bufpool_leaker.ko: every CPU takes for 15 s, keeps 1 in 1000" leaker
+if ! leaker_sampled 1; then
+	echo "# bufpool_leaker: no kept buffer sampled: once more"
+	check "bufpool_leaker.ko once more" leaker
+fi
+dmesg | grep 'bufpool_leaker: kept' | sed 's/^/# /'
+kept=$(dmesg | sed -n 's/.*bufpool_leaker: kept \([0-9]*\) of .*/\1/p' | tail -n 1)
+dmesg | grep 'vmt-leaker' | tail -n 12 | sed 's/^/# /'
+check "the leak report counts every kept buffer ($kept)" \
+	log_has "bufpool: vmt-leaker: leak report: ${kept:-x} buffers ($((${kept:-0} * 256)) bytes) still out at destroy"
+check "it names the function that kept them, in its module" \
+	log_has 'bufpool: vmt-leaker:  leaker_keep+0x[0-9a-f]*/0x[0-9a-f]* \[bufpool_leaker\]$'
+check "and says how many of them were sampled" \
+	log_has "bufpool: vmt-leaker: [1-9][0-9]* of ${kept:-x} leaked buffers were sampled (the first take of each CPU every 4 ms)"
+check "no stack but leaker_keep()'s: the returned samples left no record" \
+	log_lacks 'bufpool: vmt-leaker:  leaker_use[+]'
+check "rmmod bufpool (after the leaker)" rmmod bufpool
+# ---- end of bufpool_leaker --------------------------------------------------
 
 echo "# kernel log:"
 dmesg | grep -i 'bufpool\|usercopy: \|BUG:\|WARNING:' | sed 's/^/#   /'
