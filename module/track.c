@@ -62,7 +62,8 @@ MODULE_PARM_DESC(track_sample,
  * On by default, as KFENCE is: 4 ms is one jiffy at HZ=250, the period at
  * which a leak of one take in a thousand on a few CPUs is sampled within
  * seconds (Documentation/tracking.rst), while a pool pays a recorded take
- * per CPU per period and nothing between (bench/results, bufpool_timed).
+ * per CPU per period and, between them, the untracked pool's paths with a
+ * few loads more out of line (Documentation/performance.rst).
  */
 static unsigned int bufpool_sample_interval_ms = 4;
 module_param_named(sample_interval_ms, bufpool_sample_interval_ms, uint, 0644);
