@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	xed4c8ce72549
+#define __BUFPOOL_LAYOUT	xf8db765611fa
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -179,6 +179,7 @@ enum {
 	BUFPOOL_INIT_TAKE_BIT,		/* init_on_alloc, and not NO_INIT */
 	BUFPOOL_INIT_RETURN_BIT,	/* init_on_free, and not NO_INIT */
 	BUFPOOL_SLOW_ARMED_BIT,		/* timed sampling: record the next take */
+	BUFPOOL_SLOW_HOOKED_BIT,	/* out of line: tracking's hooks run */
 };
 
 #define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \

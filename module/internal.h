@@ -228,7 +228,8 @@ struct bufpool_cpu_aux {
  *	hash, next to the records' filter in one allocation
  * @hooked: the pool holds a reference on bufpool_track_key, so its takes,
  *	returns and backend frees run the tracking hooks; set once, by
- *	bufpool_track_set() or at creation, and kept until the pool is freed
+ *	bufpool_track_set() or at creation, and kept until the pool is freed;
+ *	BUFPOOL_SLOW_HOOKED_BIT says the same to the paths that test it
  * @strict: every return frees the buffer to the backend
  * @exact: every buffer taken since creation has a record, so a returned
  *	pointer without one is not a buffer out of this pool
@@ -844,12 +845,14 @@ enum bufpool_report {
 
 /*
  * Whether takes, returns and backend frees of @pool run the tracking hooks.
- * With tracking off everywhere this is one static branch, patched out.
+ * With tracking off everywhere this is one static branch, patched out; on,
+ * it reads the word the next test reads too (struct bufpool_track::hooked's
+ * BUFPOOL_SLOW_HOOKED_BIT), not the tracking state's line.
  */
 static __always_inline bool bufpool_track_hooked(const struct bufpool *pool)
 {
 	return static_branch_unlikely(&bufpool_track_key) &&
-	       READ_ONCE(pool->track.hooked);
+	       test_bit(BUFPOOL_SLOW_HOOKED_BIT, &pool->f.slow);
 }
 
 /*
@@ -866,14 +869,15 @@ static __always_inline bool bufpool_track_may_have(const struct bufpool *pool,
 
 /*
  * Whether a return of @buf to hooked @pool must go through the tracking
- * hooks: a strict pool frees every buffer, a pool that records every take
- * reports any pointer without a record, and elsewhere only a buffer that
- * may have a record.
+ * hooks: every return of a pool whose BUFPOOL_SLOW_TRACKED_BIT says so (a
+ * strict pool frees every buffer, a pool that records every take reports
+ * any pointer without a record), and elsewhere only a buffer that may have
+ * a record.
  */
 static __always_inline bool bufpool_track_return_p(const struct bufpool *pool,
 						   const void *buf)
 {
-	return READ_ONCE(pool->track.strict) || READ_ONCE(pool->track.exact) ||
+	return (READ_ONCE(pool->f.slow) & BIT(BUFPOOL_SLOW_TRACKED_BIT)) ||
 	       bufpool_track_may_have(pool, buf);
 }
 

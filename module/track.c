@@ -938,6 +938,7 @@ static void bufpool_track_hook(struct bufpool *pool)
 	list_add_tail(&pool->track.node, &bufpool_track_pools);
 	/* Paired with bufpool_track_hooked(): the key is on first. */
 	WRITE_ONCE(pool->track.hooked, true);
+	bufpool_set_slow(pool, BUFPOOL_SLOW_HOOKED_BIT, true);
 }
 
 /*
@@ -1138,6 +1139,7 @@ void bufpool_track_pool_exit(struct bufpool *pool)
 	mutex_lock(&bufpool_track_mutex);
 	list_del(&t->node);
 	WRITE_ONCE(t->hooked, false);
+	bufpool_set_slow(pool, BUFPOOL_SLOW_HOOKED_BIT, false);
 	bufpool_track_update_slow(pool);
 	static_branch_dec(&bufpool_track_key);
 	mutex_unlock(&bufpool_track_mutex);
