@@ -98,6 +98,7 @@ enum bb_alloc {
 	BB_BUFPOOL_STRICT,
 	BB_BUFPOOL_TRACED,
 	BB_BUFPOOL_CPU16M,
+	BB_BUFPOOL_BULK,
 	BB_NR_ALLOC
 };
 
@@ -117,6 +118,7 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL_STRICT]	= "bufpool_strict",
 	[BB_BUFPOOL_TRACED]	= "bufpool_traced",
 	[BB_BUFPOOL_CPU16M]	= "bufpool_cpu16m",
+	[BB_BUFPOOL_BULK]	= "bufpool_bulk",
 };
 
 /* What one measurement uses; set up before the clock starts. */
@@ -217,6 +219,13 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 	case BB_BUFPOOL_TRACED:
 		return size == 64 || size == 256 || size == SZ_1K ||
 		       size == SZ_4K || size == SZ_64K || size == SZ_1M;
+	case BB_BUFPOOL_BULK:
+		/* The burst through the bulk calls; the untracked pool's. */
+#ifdef BUFPOOL_HAVE_BULK
+		return size <= SZ_64K;
+#else
+		return false;
+#endif
 	case BB_BUFPOOL_CPU16M:
 		/* The buckets the default pool serves from the depot alone. */
 #ifdef BUFPOOL_CPU_CACHE_DEFAULT
@@ -248,6 +257,10 @@ static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 	case BB_KMALLOC:
 	case BB_PAGES:
 	case BB_KVMALLOC:
+		return 0;
+	case BB_BUFPOOL_BULK:
+		c->pool = bb_pools[BB_BUFPOOL];
+		bufpool_clear(c->pool);
 		return 0;
 	case BB_BUFPOOL:
 	case BB_BUFPOOL_NO_INIT:
@@ -301,6 +314,15 @@ static __always_inline void *bb_take(struct bb_ctx *c, enum bb_alloc a,
 	}
 	case BB_KVMALLOC:
 		return kvmalloc(size, GFP_KERNEL);
+#ifdef BUFPOOL_HAVE_BULK
+	case BB_BUFPOOL_BULK: {
+		/* A pair: a bulk call of one (the burst calls it with 64). */
+		void *p;
+
+		return bufpool_take_bulk(c->pool, size, GFP_KERNEL, 1, &p) ?
+		       p : NULL;
+	}
+#endif
 	default:
 		return bufpool_take(c->pool, size, GFP_KERNEL);
 	}
@@ -325,6 +347,11 @@ static __always_inline void bb_give(struct bb_ctx *c, enum bb_alloc a,
 	case BB_KVMALLOC:
 		kvfree(p);
 		break;
+#ifdef BUFPOOL_HAVE_BULK
+	case BB_BUFPOOL_BULK:
+		bufpool_return_bulk(c->pool, 1, &p);
+		break;
+#endif
 	default:
 		bufpool_return(c->pool, p);
 		break;
@@ -365,6 +392,19 @@ static __always_inline long bb_burst(struct bb_ctx *c, const enum bb_alloc a,
 	long fails = 0;
 
 	for (r = 0; r < n / BB_BURST; r++) {
+#ifdef BUFPOOL_HAVE_BULK
+		if (a == BB_BUFPOOL_BULK) {
+			unsigned int got = bufpool_take_bulk(c->pool, c->size,
+							     GFP_KERNEL,
+							     BB_BURST, p);
+
+			fails += BB_BURST - got;
+			for (j = 0; j < got; j++)
+				bb_touch(p[j], j);
+			bufpool_return_bulk(c->pool, got, p);
+			continue;
+		}
+#endif
 		for (j = 0; j < BB_BURST; j++) {
 			p[j] = bb_take(c, a, c->size);
 			if (likely(p[j]))
@@ -472,6 +512,8 @@ static noinline long bb_loop(struct bb_ctx *c, enum bb_pattern pattern,
 		return bb_run_pattern(c, BB_PAGES, pattern, n);
 	case BB_KVMALLOC:
 		return bb_run_pattern(c, BB_KVMALLOC, pattern, n);
+	case BB_BUFPOOL_BULK:
+		return bb_run_pattern(c, BB_BUFPOOL_BULK, pattern, n);
 	default:
 		return bb_run_pattern(c, BB_BUFPOOL, pattern, n);
 	}
@@ -822,7 +864,7 @@ static void bb_run_remote(void)
 			    a != BB_BUFPOOL_STRICT && a != BB_BUFPOOL_S64 &&
 			    a != BB_BUFPOOL_TRACED &&
 			    a != BB_BUFPOOL_S1024 && a != BB_BUFPOOL_TIMED &&
-			    bb_fits(a, sizes[i]))
+			    a != BB_BUFPOOL_BULK && bb_fits(a, sizes[i]))
 				bb_measure("remote", BB_PATTERN_REMOTE, a,
 					   sizes[i], n, n);
 	}

@@ -22,6 +22,7 @@
 #include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/types.h>
+#include <linux/version.h>
 
 struct bufpool;
 
@@ -183,6 +184,47 @@ void *__bufpool_take_node(struct bufpool *pool, size_t size, gfp_t gfp,
 void __bufpool_return(struct bufpool *pool, void *buf);
 
 /**
+ * bufpool_take_bulk() - take several buffers of one size at once
+ * @pool: the pool.
+ * @size: bytes needed per buffer, as for bufpool_take().
+ * @gfp: allocation flags, as for bufpool_take().
+ * @n: how many buffers.
+ * @bufs: room for @n pointers; the buffers go in @bufs[0] onwards.
+ *
+ * As @n calls of bufpool_take(), in one: the buffers this CPU holds idle
+ * come off its magazines in one guarded section, refilled from the depot a
+ * whole magazine at a time, and only the rest are taken one by one (from
+ * the allocator, or where tracking records the take).  Unlike
+ * kmem_cache_alloc_bulk(), a take that fails part-way keeps what it took.
+ *
+ * Context: as bufpool_take().
+ * Return: how many buffers it took, 0 to @n: @bufs[0] to @bufs[ret - 1];
+ * 0 also for a %NULL @pool or @bufs, or a @size bufpool_take() refuses.
+ */
+unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
+			       unsigned int n, void **bufs);
+
+/**
+ * bufpool_return_bulk() - give several buffers back at once
+ * @pool: the pool the buffers were taken from.
+ * @n: how many pointers @bufs holds.
+ * @bufs: the buffers, of any of @pool's sizes; %NULL entries are skipped.
+ *
+ * As @n calls of bufpool_return(), in one: the buffers that an inline
+ * return would take go into this CPU's magazines in one guarded section,
+ * a full magazine going to the depot whole; every other entry gets a
+ * single return.  So each bad entry (a double return, another pool's
+ * buffer, a kmalloc() object, an interior pointer) is refused and counted
+ * as bufpool_return() refuses it, and the good ones are taken back.
+ *
+ * Context: as bufpool_return().
+ */
+void bufpool_return_bulk(struct bufpool *pool, unsigned int n, void **bufs);
+
+/* For code built against bufpools with and without the bulk calls. */
+#define BUFPOOL_HAVE_BULK	1
+
+/**
  * bufpool_buf_size() - usable size of a buffer
  * @pool: the pool the buffer was taken from.
  * @buf: a buffer taken from @pool and not yet returned.
@@ -316,5 +358,52 @@ static __always_inline void bufpool_return(struct bufpool *pool, void *buf)
 	if (!__bufpool_return_inline(pool, buf))
 		__bufpool_return(pool, buf);
 }
+
+/**
+ * struct bufpool_buf - a buffer that belongs to a scope
+ * @pool: the pool it was taken from.
+ * @p: the buffer, or %NULL: the take failed, or bufpool_buf_keep() took it.
+ *
+ * What ``CLASS(bufpool_buf, b)(pool, size, gfp)`` declares (linux/cleanup.h,
+ * kernels from 6.5 on): b.p is bufpool_take(pool, size, gfp), and when b
+ * goes out of scope, by any path, b.p goes back to b.pool with
+ * bufpool_return().  bufpool_buf_keep() hands the buffer over instead, as
+ * no_free_ptr() does for __free().
+ */
+struct bufpool_buf {
+	struct bufpool *pool;
+	void *p;
+};
+
+/**
+ * bufpool_buf_keep() - take a scoped buffer out of its scope
+ * @b: the scoped buffer.
+ *
+ * From now on nothing is returned when @b's scope ends: the caller owns
+ * the buffer, as after a plain bufpool_take().
+ *
+ * Context: Any context.
+ * Return: the buffer, @b->p (%NULL if the take failed).
+ */
+static inline void *bufpool_buf_keep(struct bufpool_buf *b)
+{
+	void *p = b->p;
+
+	b->p = NULL;
+	return p;
+}
+
+/* linux/cleanup.h and its classes came with 6.5. */
+#if LINUX_VERSION_MAJOR > 6 || \
+	(LINUX_VERSION_MAJOR == 6 && LINUX_VERSION_PATCHLEVEL >= 5)
+#include <linux/cleanup.h>
+
+/* bufpool_return() of %NULL does nothing: a failed or kept take returns none. */
+DEFINE_CLASS(bufpool_buf, struct bufpool_buf,
+	     bufpool_return(_T.pool, _T.p),
+	     ((struct bufpool_buf){ .pool = pool,
+				    .p = bufpool_take(pool, size, gfp) }),
+	     struct bufpool *pool, size_t size, gfp_t gfp)
+#endif /* 6.5 */
 
 #endif /* _BUFPOOL_H */

@@ -657,6 +657,216 @@ void __bufpool_return(struct bufpool *pool, void *buf)
 }
 EXPORT_SYMBOL_GPL(__bufpool_return);
 
+/* === Bulk take and return === */
+
+/*
+ * The magazine part of bufpool_take_bulk(): up to @n buffers of bucket
+ * @idx off this CPU's magazines, refilled from the depot a whole magazine
+ * at a time, in one guarded section.  Stops at a slot with an idle record
+ * (tracking came on: bufpool_take_marked() is the single take's), and
+ * takes nothing where a single take would leave the inline path for
+ * tracking's or a dead pool's.  Returns how many it put in @bufs.
+ */
+static unsigned int bufpool_take_bulk_mag(struct bufpool *pool,
+					  unsigned int idx, size_t size,
+					  gfp_t gfp, unsigned int n,
+					  void **bufs, unsigned long caller)
+{
+	struct bufpool_bucket *b = &pool->buckets[idx];
+	unsigned int i = 0, depot = n, c, k, j;
+	struct bufpool_cpu_bucket *cb;
+	struct bufpool_cpu *pcp;
+	struct bufpool_mag *m;
+	unsigned long slow;
+	void *slot;
+
+	pcp = bufpool_cpu_trylock(pool);
+	if (unlikely(!pcp))
+		return 0;
+	slow = READ_ONCE(pool->f.slow);
+	cb = &pcp->b[idx];
+	/* Depot-only buckets and the tracked: one take at a time. */
+	if (unlikely(slow & (BUFPOOL_SLOW_TAKE_OUT |
+			     BIT(BUFPOOL_SLOW_SAMPLED_BIT))) ||
+	    unlikely(READ_ONCE(pool->dead)) || !cb->limit)
+		goto out;
+	while (i < n) {
+		c = __bufpool_mag_full(cb, &m);
+		if (!c) {
+			if (!bufpool_depot_get_full(pool, b, cb))
+				break;
+			/* As a single take counts its refill. */
+			__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, 1);
+			depot = min(depot, i);
+			continue;
+		}
+		k = min(c, n - i);
+		for (j = 0; j < k; j++) {
+			slot = m->bufs[c - 1 - j];
+			if (unlikely((unsigned long)slot & BUFPOOL_MAG_TRACKED))
+				break;
+			bufs[i + j] = slot;
+		}
+		m->count = c - j;
+		i += j;
+		if (unlikely(j < k))
+			break;
+	}
+	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, i);
+out:
+	bufpool_cpu_unlock(pool, pcp);
+
+	for (j = 0; j < i; j++) {
+		bufpool_kasan_unpoison(bufs[j], b->size);
+		bufpool_take_prep(pool, b, bufs[j], gfp);
+		trace_bufpool_take(pool, pool->name, bufs[j], size, b->size,
+				   gfp, caller, j < depot ? BUFPOOL_FROM_MAG :
+							    BUFPOOL_FROM_DEPOT);
+	}
+	return i;
+}
+
+unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
+			       unsigned int n, void **bufs)
+{
+	unsigned long caller = _RET_IP_;
+	unsigned int i = 0;
+
+	might_alloc(gfp);
+	if (WARN_ON_ONCE(!pool) || !n || WARN_ON_ONCE(!bufs))
+		return 0;
+	if (bufpool_rt_refused(pool, caller))
+		return 0;
+	if (!__bufpool_unpooled(&pool->f, size, gfp))
+		i = bufpool_take_bulk_mag(pool, __bufpool_bucket(&pool->f, size),
+					  size, gfp, n, bufs, caller);
+	/* The rest one by one: the depot-only, the allocator, tracking. */
+	for (; i < n; i++) {
+		bufs[i] = bufpool_take_from(pool, size, gfp, NUMA_NO_NODE,
+					    caller);
+		if (!bufs[i])
+			break;
+	}
+	return i;
+}
+EXPORT_SYMBOL_GPL(bufpool_take_bulk);
+
+/*
+ * The magazine part of bufpool_return_bulk(): put the buffers of @bufs,
+ * from the first, into this CPU's magazines (trading a full one for an
+ * empty one with the depot), in one guarded section, with the checks of
+ * an inline return: the owner memo or the whole owner check, the claim.
+ * Stops at the first buffer a single return must do (any doubt, a bad
+ * pointer, tracking's, another node's, a depot-only bucket, the depot at
+ * its cap), which it leaves as it was.  Returns how many it consumed,
+ * %NULL pointers included.
+ */
+static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
+					    unsigned int n, void **bufs,
+					    unsigned long caller)
+{
+	bool hooked = bufpool_track_hooked(pool);
+	unsigned int i, c = 0, limit = 0, run = 0, back = 0;
+	struct bufpool_cpu_bucket *cb = NULL;
+	struct bufpool_mag *m = NULL;
+	struct bufpool_bucket *b;
+	struct bufpool_cpu *pcp;
+	int idx, cur = -1;
+	bool memo;
+	void *buf;
+
+	pcp = bufpool_cpu_trylock(pool);
+	if (unlikely(!pcp))
+		return 0;
+	if (unlikely(READ_ONCE(pool->f.slow) & BUFPOOL_SLOW_RETURN)) {
+		bufpool_cpu_unlock(pool, pcp);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		buf = bufs[i];
+		if (!buf)
+			continue;
+		if (hooked && bufpool_track_return_p(pool, buf))
+			break;
+		idx = __bufpool_memo(pcp, buf);
+		if (idx >= 0) {
+			b = &pool->buckets[idx];
+			memo = false;
+		} else {
+			b = bufpool_owner_fast(pool, buf);
+			if (!b)
+				break;
+			idx = b - pool->buckets;
+			memo = !pool->indexed;
+		}
+		if (bufpool_remote_node(buf) != NUMA_NO_NODE)
+			break;
+		/*
+		 * A run of one bucket fills its magazine with one count store
+		 * and one counter add; another bucket, or a full magazine,
+		 * ends the run.
+		 */
+		if (idx != cur || c == limit) {
+			if (run) {
+				m->count = c;
+				__bufpool_count(pcp, cur, BUFPOOL_STAT_RETURN,
+						run);
+				run = 0;
+			}
+			cur = -1;
+			cb = &pcp->b[idx];
+			if (!cb->limit)
+				break;
+			if (!__bufpool_mag_room(cb, &m, &c) &&
+			    (!bufpool_depot_put_full(pool, b, cb) ||
+			     !__bufpool_mag_room(cb, &m, &c)))
+				break;
+			cur = idx;
+			limit = cb->limit;
+		}
+		/* Nothing above changed @buf; a double return stops here. */
+		if (unlikely(!bufpool_claim(pool, buf)))
+			break;
+		bufpool_kasan_poison(buf);
+		m->bufs[c++] = buf;
+		run++;
+		/* The next returns into this page may skip the check now. */
+		if (memo)
+			bufpool_memo_set(pool, pcp, b, idx, buf);
+		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
+				     BUFPOOL_RET_CACHED);
+		back++;
+	}
+	if (run) {
+		m->count = c;
+		__bufpool_count(pcp, cur, BUFPOOL_STAT_RETURN, run);
+	}
+	if (back) {
+		bufpool_mark_unfolded(pool);
+		bufpool_decay_arm(pool);
+	}
+	bufpool_cpu_unlock(pool, pcp);
+	return i;
+}
+
+void bufpool_return_bulk(struct bufpool *pool, unsigned int n, void **bufs)
+{
+	unsigned long caller = _RET_IP_;
+	unsigned int i = 0;
+
+	if (!n || WARN_ON_ONCE(!pool) || WARN_ON_ONCE(!bufs))
+		return;
+	while (i < n) {
+		if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+			i += bufpool_return_bulk_mag(pool, n - i, bufs + i,
+						     caller);
+		/* The one it stopped at, as a single return does it. */
+		if (i < n)
+			__bufpool_return_caller(pool, bufs[i++], caller);
+	}
+}
+EXPORT_SYMBOL_GPL(bufpool_return_bulk);
+
 #ifdef CONFIG_PREEMPT_RT
 /**
  * bufpool_return_caller() - __bufpool_return() on behalf of @caller

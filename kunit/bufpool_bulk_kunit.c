@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite "bufpool_bulk": the calls beyond one take and one return.
+ * Bulk take and return (whole magazines, the depot, the allocator for the
+ * rest, every bad entry of a bulk return refused as a single return
+ * refuses it) and scoped buffers (CLASS(bufpool_buf), bufpool_buf_keep()).
+ *
+ * Helpers are in bufpool_kunit_util.c; each case uses its own pool.
+ */
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "bufpool_kunit.h"
+
+/* Expect @n distinct buffers of @size's bucket in @bufs, none NULL. */
+static void bp_expect_bufs(struct kunit *test, struct bufpool *pool,
+			   void **bufs, unsigned int n, size_t size)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_NOT_NULL_MSG(test, bufs[i], "buffer %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, bufpool_buf_size(pool, bufs[i]),
+				    roundup_pow_of_two(size), "buffer %u", i);
+		for (j = 0; j < i; j++)
+			KUNIT_ASSERT_PTR_NE_MSG(test, bufs[i], bufs[j],
+						"buffers %u and %u", j, i);
+	}
+}
+
+/* A bulk take and return of @n buffers of @size, twice: the second reuses. */
+static void bp_bulk_round_trip(struct kunit *test, struct bufpool *pool,
+			       size_t size, unsigned int n)
+{
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned long allocs;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, size, GFP_KERNEL, n,
+						bufs), n);
+	bp_expect_bufs(test, pool, bufs, n, size);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), n);
+	for (i = 0; i < n; i++)
+		bp_fill(bufs[i], size);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, bp_check(bufs[i], size),
+				      "buffer %u overlaps another", i);
+	bufpool_return_bulk(pool, n, bufs);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+
+	/* Every buffer is idle again: the second round allocates nothing. */
+	allocs = bp_stat_total(pool, BUFPOOL_STAT_ALLOC);
+	memset(bufs, 0, n * sizeof(*bufs));
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, size, GFP_KERNEL, n,
+						bufs), n);
+	bp_expect_bufs(test, pool, bufs, n, size);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), allocs);
+	bufpool_return_bulk(pool, n, bufs);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
+static void bufpool_bulk_test_round_trip(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk");
+
+	bp_bulk_round_trip(test, pool, 256, 64);
+	bp_bulk_round_trip(test, pool, 64, 1);
+	/* A page bucket with magazines, and a depot-only one. */
+	bp_bulk_round_trip(test, pool, SZ_8K, 16);
+	bp_bulk_round_trip(test, pool, SZ_64K, 8);
+}
+
+/* More than this CPU's magazines hold: whole magazines to and from the depot. */
+static void bufpool_bulk_test_depot(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk-depot");
+	unsigned int slot = bp_slot(test, pool, 256);
+	unsigned int n = 3 * pool->buckets[slot].mag_size + 5;
+	unsigned long hits;
+
+	bp_bulk_round_trip(test, pool, 256, n);
+	KUNIT_EXPECT_GE(test, bp_nr_full(&pool->buckets[slot]), 1);
+	/* The round trip's second take refilled from the depot. */
+	hits = bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT);
+	KUNIT_EXPECT_GE(test, hits, 1);
+}
+
+/* Zeroed as a single take zeroes, after a return of written buffers. */
+static void bufpool_bulk_test_zero(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-bulk-zero", 0, 0, 0,
+					 BUFPOOL_F_NO_INIT);
+	void *bufs[16];
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 512, GFP_KERNEL, 16,
+						bufs), 16);
+	for (i = 0; i < 16; i++)
+		memset(bufs[i], 0xa5, 512);
+	bufpool_return_bulk(pool, 16, bufs);
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 512,
+						GFP_KERNEL | __GFP_ZERO, 16,
+						bufs), 16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(bufs[i], 0, 512),
+				      "buffer %u not zeroed", i);
+	bufpool_return_bulk(pool, 16, bufs);
+	/* Without __GFP_ZERO, the idle marker alone is cleared. */
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 512, GFP_KERNEL, 16,
+						bufs), 16);
+	for (i = 0; i < 16; i++)
+		KUNIT_EXPECT_EQ_MSG(test, *(unsigned long *)bufs[i], 0UL,
+				    "buffer %u kept its idle marker", i);
+	bufpool_return_bulk(pool, 16, bufs);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
+/* Sizes and arguments a single take refuses, the bulk take refuses too. */
+static void bufpool_bulk_test_bad_take(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk-bad");
+	void *bufs[4] = { NULL };
+
+	KUNIT_EXPECT_EQ(test, bufpool_take_bulk(pool, 0, GFP_KERNEL, 4, bufs),
+			0);
+	KUNIT_EXPECT_EQ(test, bufpool_take_bulk(pool, (size_t)1 << 40,
+						GFP_KERNEL | __GFP_NOWARN, 4,
+						bufs), 0);
+	KUNIT_EXPECT_EQ(test, bufpool_take_bulk(pool, 64, GFP_KERNEL, 0, bufs),
+			0);
+	KUNIT_EXPECT_NULL(test, bufs[0]);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_TAKE), 0);
+	bufpool_return_bulk(pool, 0, bufs);
+	bufpool_return_bulk(pool, 4, bufs);	/* four NULLs: nothing */
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
+/*
+ * Every bad entry of a bulk return is refused and counted as a single
+ * return's would be, wherever it sits; the good ones around it go back.
+ */
+static void bufpool_bulk_test_bad_entries(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk-bad-ret");
+	struct bufpool *other = bp_create_default(test, "kt-bulk-other");
+	void *good[6], *bufs[12], *foreign, *theirs;
+	unsigned long returns;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, 6,
+						good), 6);
+	foreign = kmalloc(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	theirs = bufpool_take(other, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, theirs);
+	returns = bp_stat_total(pool, BUFPOOL_STAT_RETURN);
+
+	bufs[0] = foreign;		/* first: the magazine path stops at once */
+	bufs[1] = good[0];
+	bufs[2] = good[1];
+	bufs[3] = good[0];		/* a double return, inside the batch */
+	bufs[4] = NULL;
+	bufs[5] = good[2] + 64;		/* interior */
+	bufs[6] = good[2];
+	bufs[7] = theirs;		/* another pool's */
+	bufs[8] = good[3];
+	bufs[9] = good[4];
+	bufs[10] = good[5];
+	bufs[11] = good[5];		/* a double return, last */
+	bufpool_return_bulk(pool, ARRAY_SIZE(bufs), bufs);
+
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 5);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_RETURN),
+			returns + 6);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	/* The refused ones are still their owners'. */
+	KUNIT_EXPECT_EQ(test, bp_out(other), 1);
+	bufpool_return(other, theirs);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(other, BUFPOOL_STAT_BAD_RETURN), 0);
+	kfree(foreign);
+	/* Each good buffer is idle once: six takes give six buffers. */
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, 6,
+						bufs), 6);
+	bp_expect_bufs(test, pool, bufs, 6, 256);
+	for (i = 0; i < 6; i++)
+		bufpool_return(pool, bufs[i]);
+	bp_expect_conserved(test, pool);
+	bp_expect_conserved(test, other);
+}
+
+/*
+ * A tracked pool records each buffer of a bulk take, as a single take,
+ * also the idle buffers its magazines held from before tracking came on.
+ */
+static void bufpool_bulk_test_tracked(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk-track");
+	void *bufs[20];
+
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 128, GFP_KERNEL, 20,
+						bufs), 20);
+	bufpool_return_bulk(pool, 20, bufs);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(pool, 1), 0);
+
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 128, GFP_KERNEL, 20,
+						bufs), 20);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 20);
+	bufpool_return_bulk(pool, 20, bufs);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 20);
+	/* A second return of them all: each is reported and refused. */
+	bufpool_return_bulk(pool, 20, bufs);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 20);
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 20);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/* A scoped buffer goes back at the end of its scope, unless kept. */
+static void bufpool_bulk_test_scoped(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-scoped");
+	void *kept;
+
+	{
+		CLASS(bufpool_buf, b)(pool, 300, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, b.p);
+		KUNIT_EXPECT_PTR_EQ(test, b.pool, pool);
+		KUNIT_EXPECT_EQ(test, bufpool_buf_size(pool, b.p), 512);
+		KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+
+	{
+		CLASS(bufpool_buf, b)(pool, 64, GFP_KERNEL);
+
+		kept = bufpool_buf_keep(&b);
+		KUNIT_EXPECT_NULL(test, b.p);
+	}
+	KUNIT_ASSERT_NOT_NULL(test, kept);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	bufpool_return(pool, kept);
+
+	{
+		/* A failed take: nothing to return at the end. */
+		CLASS(bufpool_buf, b)(pool, 0, GFP_KERNEL);
+
+		KUNIT_EXPECT_NULL(test, b.p);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	bp_expect_conserved(test, pool);
+}
+
+static struct kunit_case bufpool_bulk_test_cases[] = {
+	KUNIT_CASE(bufpool_bulk_test_round_trip),
+	KUNIT_CASE(bufpool_bulk_test_depot),
+	KUNIT_CASE(bufpool_bulk_test_zero),
+	KUNIT_CASE(bufpool_bulk_test_bad_take),
+	KUNIT_CASE(bufpool_bulk_test_bad_entries),
+	KUNIT_CASE(bufpool_bulk_test_tracked),
+	KUNIT_CASE(bufpool_bulk_test_scoped),
+	{}
+};
+
+static struct kunit_suite bufpool_bulk_test_suite = {
+	.name = "bufpool_bulk",
+	.suite_init = bp_suite_init,
+	.suite_exit = bp_suite_exit,
+	.init = bp_test_init,
+	.exit = bp_test_exit,
+	.test_cases = bufpool_bulk_test_cases,
+};
+
+kunit_test_suite(bufpool_bulk_test_suite);
