@@ -4,9 +4,10 @@
  *
  * At load it creates a pool "example" whose largest bucket is 64 KiB, takes
  * buffers of mixed sizes from it and from the shared pool, fills them,
- * checks them and gives them back.  With leak=N it also keeps N buffers out
- * and destroys its pool at unload without returning them, so that bufpool
- * reports the leak:
+ * checks them and gives them back; then a burst through the bulk calls,
+ * and (kernels with linux/cleanup.h) a buffer that belongs to a scope.
+ * With leak=N it also keeps N buffers out and destroys its pool at unload
+ * without returning them, so that bufpool reports the leak:
  *
  *	insmod bufpool.ko
  *	insmod bufpool_example.ko leak=3
@@ -27,6 +28,7 @@
 #include "bufpool.h"
 
 #define EXAMPLE_LEAK_MAX	16
+#define EXAMPLE_BURST		32
 
 static unsigned int leak;
 module_param(leak, uint, 0444);
@@ -119,6 +121,43 @@ static noinline unsigned int example_keep_out(struct bufpool *pool,
 	return i;
 }
 
+/**
+ * example_burst() - take and return a burst of buffers, one call each way
+ * @pool: the pool to take from.
+ *
+ * Return: how many buffers the burst took; all of them went back.
+ */
+static unsigned int example_burst(struct bufpool *pool)
+{
+	void *bufs[EXAMPLE_BURST];
+	unsigned int i, n;
+
+	n = bufpool_take_bulk(pool, 512, GFP_KERNEL, EXAMPLE_BURST, bufs);
+	for (i = 0; i < n; i++)
+		memset(bufs[i], i, 512);
+	bufpool_return_bulk(pool, n, bufs);
+	return n;
+}
+
+#ifdef BUFPOOL_HAVE_SCOPED
+/**
+ * example_scoped() - use a buffer that belongs to this scope
+ * @pool: the pool to take from.
+ * @fail: leave early, as an error path would: the buffer goes back.
+ *
+ * Return: the buffer, handed over to the caller, or %NULL.
+ */
+static void *example_scoped(struct bufpool *pool, bool fail)
+{
+	CLASS(bufpool_buf, b)(pool, 100, GFP_KERNEL);
+
+	if (!b.p || fail)
+		return NULL;
+	strscpy(b.p, "kept", 100);
+	return bufpool_buf_keep(&b);
+}
+#endif
+
 static int __init bufpool_example_init(void)
 {
 	size_t own_bytes = 0, shared_bytes = 0;
@@ -145,6 +184,20 @@ static int __init bufpool_example_init(void)
 		own = shared;
 		goto err_destroy;
 	}
+
+	pr_info("bulk: %u of %u buffers taken and returned in one call each\n",
+		example_burst(example_pool), EXAMPLE_BURST);
+#ifdef BUFPOOL_HAVE_SCOPED
+	{
+		void *kept;
+
+		example_scoped(example_pool, true);
+		kept = example_scoped(example_pool, false);
+		pr_info("scoped: a buffer went back at the end of its scope, another was kept: %s\n",
+			kept ? (char *)kept : "(none)");
+		bufpool_return(example_pool, kept);
+	}
+#endif
 
 	if (leak > EXAMPLE_LEAK_MAX) {
 		pr_warn("leak=%u is more than %u, keeping %u out\n",

@@ -189,7 +189,7 @@ void __bufpool_return(struct bufpool *pool, void *buf);
  * @size: bytes needed per buffer, as for bufpool_take().
  * @gfp: allocation flags, as for bufpool_take().
  * @n: how many buffers.
- * @bufs: room for @n pointers; the buffers go in @bufs[0] onwards.
+ * @bufs: room for @n pointers, where the buffers go from the first on.
  *
  * As @n calls of bufpool_take(), in one: the buffers this CPU holds idle
  * come off its magazines in one guarded section, refilled from the depot a
@@ -198,8 +198,9 @@ void __bufpool_return(struct bufpool *pool, void *buf);
  * kmem_cache_alloc_bulk(), a take that fails part-way keeps what it took.
  *
  * Context: as bufpool_take().
- * Return: how many buffers it took, 0 to @n: @bufs[0] to @bufs[ret - 1];
- * 0 also for a %NULL @pool or @bufs, or a @size bufpool_take() refuses.
+ * Return: how many buffers it took, 0 to @n, in the first entries of
+ * @bufs; 0 also for a %NULL @pool or @bufs, or a @size bufpool_take()
+ * refuses.
  */
 unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
 			       unsigned int n, void **bufs);
@@ -404,6 +405,8 @@ DEFINE_CLASS(bufpool_buf, struct bufpool_buf,
 	     ((struct bufpool_buf){ .pool = pool,
 				    .p = bufpool_take(pool, size, gfp) }),
 	     struct bufpool *pool, size_t size, gfp_t gfp)
+/* For clients built for kernels with and without the class. */
+#define BUFPOOL_HAVE_SCOPED	1
 #endif /* 6.5 */
 
 #endif /* _BUFPOOL_H */

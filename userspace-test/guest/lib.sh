@@ -22,6 +22,17 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# Whether the slab caches whose names match $1 (grep, from the line's
+# start) are gone within 5 s: the last return frees a destroyed pool,
+# caches and all, by a work item after RCU.
+caches_gone() {
+	i=0
+	while grep -q "^$1" /proc/slabinfo; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
 log_has() {
 	dmesg | grep -q "$1"
 }

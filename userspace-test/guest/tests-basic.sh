@@ -54,6 +54,8 @@ check "rmmod bufpool_misuse" rmmod bufpool_misuse
 # at bufpool's unload.
 echo 1 >/sys/module/bufpool/parameters/track
 check "insmod bufpool_example.ko leak=2 (tracked)" insmod bufpool_example.ko leak=2
+check "the example's burst of 32 went through the bulk calls" \
+	log_has 'bufpool_example: bulk: 32 of 32 buffers taken and returned in one call each'
 echo 0 >/sys/module/bufpool/parameters/track
 have=$(owner_check example)
 echo "# owner check of the example pool: $have"

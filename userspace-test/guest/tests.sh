@@ -114,7 +114,7 @@ check "its report has the tracked buffer's stack and counts the others" \
 check "the untracked pool's report says how to track it" \
 	log_has 'bufpool: vmt-untracked: 2 buffers (192 bytes) untracked: to see where buffers are taken, track the pool'
 check "the returns after the destroy freed both pools" \
-	sh -c "! grep -q '^bufpool-vmt-tr-part\|^bufpool-vmt-untracked' /proc/slabinfo"
+	caches_gone 'bufpool-vmt-tr-part\|bufpool-vmt-untracked'
 # Tracking switched on and off while every CPU takes and returns.
 toggle_track() {
 	misuse toggle_start || return 1
@@ -229,17 +229,8 @@ check "nothing was out when the stressed pool was destroyed" \
 check "destroy under 4-CPU load: takes fail after it, returns go on" \
 	misuse destroy_race
 dmesg | grep 'misuse_destroy_race:' | sed 's/^/# /'
-# The last return frees the pool, caches and all (a work item after RCU).
-caches_gone() {
-	i=0
-	while grep -q '^bufpool-vmt-race' /proc/slabinfo; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || return 1
-		sleep 0.1
-	done
-}
 check "the last return freed the destroyed pool (its caches are gone)" \
-	caches_gone
+	caches_gone bufpool-vmt-race
 # Memory pressure: the shrinker gives idle memory back.
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure
@@ -366,6 +357,10 @@ echo 'hist:keys=call_site.sym:vals=bytes' \
 echo 1 >$tracing/tracing_on
 echo 1 >/sys/module/bufpool/parameters/track
 check "insmod bufpool_example.ko leak=2 (tracked)" insmod bufpool_example.ko leak=2
+check "the example's burst of 32 went through the bulk calls" \
+	log_has 'bufpool_example: bulk: 32 of 32 buffers taken and returned in one call each'
+check "the example's scoped buffer went back at its scope's end and the kept one was the caller's" \
+	log_has 'bufpool_example: scoped: a buffer went back at the end of its scope, another was kept: kept$'
 echo 0 >/sys/module/bufpool/parameters/track
 # Read while the module is loaded, so that its call sites have names.
 cat $tracing/trace >/tmp/trace
