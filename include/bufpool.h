@@ -222,6 +222,44 @@ unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
  */
 void bufpool_return_bulk(struct bufpool *pool, unsigned int n, void **bufs);
 
+/**
+ * bufpool_take_nolock() - take an idle buffer in any context, NMI included
+ * @pool: the pool.
+ * @size: bytes needed, as for bufpool_take().
+ *
+ * Never sleeps, spins or calls an allocator: it pops an idle buffer of
+ * @size's bucket off this CPU's magazines, or fails at once: when they
+ * hold none (the depot is not tried: it has a lock), when the context it
+ * interrupted is in the middle of a take or return of @pool on this CPU,
+ * when @pool records every take or is strict (a record needs the
+ * allocator), or when @pool is being destroyed.  A pool sampled by count
+ * or by time does not record these takes.  The buffer is zeroed only as
+ * init_on_alloc says, as for a bufpool_take() without %__GFP_ZERO.
+ * Give it back with bufpool_return_nolock(), or bufpool_return() where
+ * that may be called.  No warning is printed, also for a %NULL @pool.
+ *
+ * Context: Any context, NMI included.  On PREEMPT_RT, whose per-CPU lock
+ * is a sleeping lock, it always fails.
+ * Return: the buffer, or %NULL.
+ */
+void *bufpool_take_nolock(struct bufpool *pool, size_t size);
+
+/**
+ * bufpool_return_nolock() - give a buffer back from any context
+ * @pool: the pool the buffer was taken from.
+ * @buf: the buffer, or %NULL (then nothing happens).
+ *
+ * Outside NMI this is bufpool_return().  In NMI the buffer waits in one of
+ * this CPU's few slots for returns from NMI, and an irq_work returns it
+ * from the next hard interrupt with every check of bufpool_return(): a
+ * bad pointer is refused and counted there.  Only when every slot of this
+ * CPU is taken is the return refused at once (one-time warning, counted as
+ * a bad return), and the buffer stays out and the caller's.
+ *
+ * Context: Any context, NMI included.
+ */
+void bufpool_return_nolock(struct bufpool *pool, void *buf);
+
 /* For code built against bufpools with and without the bulk calls. */
 #define BUFPOOL_HAVE_BULK	1
 

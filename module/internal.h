@@ -19,6 +19,7 @@
 #include <linux/cache.h>
 #include <linux/cpumask.h>
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/jump_label.h>
 #include <linux/kasan.h>
 #include <linux/list.h>
@@ -165,6 +166,9 @@ struct bufpool_bucket {
 /* Returns deferred on PREEMPT_RT that may wait at once (defer.c). */
 #define BUFPOOL_DEFER_MAX		64
 
+/* Returns in NMI that wait for their irq_work, per pool and CPU (nolock.c). */
+#define BUFPOOL_NOLOCK_SLOTS		16
+
 /**
  * struct bufpool_defer - a pool's deferred returns (defer.c), PREEMPT_RT
  * @lock: protects @nr, @bufs and @callers; raw, taken in any context
@@ -193,6 +197,10 @@ struct bufpool_defer {
  * @unpooled_bytes: bytes of unpooled buffers taken minus returned on this CPU
  * @decay_mask: buckets the decay step found idle and untouched here for a
  *	whole period, for @decay_work
+ * @nolock: buffers returned in NMI on this CPU, for @nolock_work to return
+ *	(nolock.c); a slot is claimed with cmpxchg() from %NULL
+ * @nolock_caller: who returned each
+ * @nolock_work: returns them, from hard interrupt context
  * @seen: per bucket, this CPU's takes and returns when the decay step last
  *	looked (only that step writes it)
  */
@@ -203,6 +211,9 @@ struct bufpool_cpu_aux {
 	unsigned int cpu;
 	long unpooled_bytes;
 	atomic_long_t decay_mask;
+	void *nolock[BUFPOOL_NOLOCK_SLOTS];
+	unsigned long nolock_caller[BUFPOOL_NOLOCK_SLOTS];
+	struct irq_work nolock_work;
 	unsigned long seen[];
 };
 
@@ -393,6 +404,7 @@ enum {
 	BUFPOOL_WARNED_DEAD_TAKE,
 	BUFPOOL_WARNED_RT_CONTEXT,
 	BUFPOOL_WARNED_TRACK_BOUND,
+	BUFPOOL_WARNED_NOLOCK_FULL,
 };
 
 /* Index of the stats slot that is not a bucket. */
@@ -765,6 +777,26 @@ void bufpool_return_caller(struct bufpool *pool, void *buf,
 			   unsigned long caller);
 __printf(3, 4) void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
 				      const char *fmt, ...);
+
+/* A recycled buffer, as the inline take prepares it: __bufpool_zero_take(). */
+static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
+					       const struct bufpool_bucket *b,
+					       void *buf, gfp_t gfp)
+{
+	if (__bufpool_zero_take(READ_ONCE(pool->f.slow), gfp))
+		memset(buf, 0, b->size);
+	else
+		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
+	return buf;
+}
+
+/* nolock.c: take and return in any context */
+void bufpool_nolock_init(struct bufpool_cpu_aux *aux);
+void bufpool_nolock_sync(struct bufpool *pool);
+#if IS_ENABLED(CONFIG_KUNIT)
+void bufpool_nolock_defer(struct bufpool *pool, void *buf,
+			  unsigned long caller);
+#endif
 
 /* stats.c: counters */
 void bufpool_add_out(struct bufpool *pool, struct bufpool_bucket *b, long nr,

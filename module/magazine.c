@@ -1095,6 +1095,7 @@ int bufpool_cache_init(struct bufpool *pool)
 		pcp->memo_gen = -1;
 		INIT_WORK(&aux->drain_work, bufpool_drain_work);
 		INIT_DEFERRABLE_WORK(&aux->decay_work, bufpool_cpu_decay_work);
+		bufpool_nolock_init(aux);
 		aux->pool = pool;
 		aux->cpu = cpu;
 		for (i = 0; i < pool->nr_buckets; i++) {

@@ -245,6 +245,8 @@ static void bufpool_free(struct bufpool *pool)
 	synchronize_rcu();
 	/* Or in the deferred returns' work item (PREEMPT_RT). */
 	bufpool_defer_flush(pool);
+	/* Or in the irq_work that returned what an NMI returned. */
+	bufpool_nolock_sync(pool);
 	/* First: drops the records of buffers that never came back. */
 	bufpool_track_pool_exit(pool);
 	/* Caches first: a namesake created meanwhile must not clash. */

@@ -37,18 +37,6 @@ DEFINE_SRCU(bufpool_srcu);
 
 /* === Take and return === */
 
-/* A recycled buffer, as the inline take prepares it: __bufpool_zero_take(). */
-static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
-					       const struct bufpool_bucket *b,
-					       void *buf, gfp_t gfp)
-{
-	if (__bufpool_zero_take(READ_ONCE(pool->f.slow), gfp))
-		memset(buf, 0, b->size);
-	else
-		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
-	return buf;
-}
-
 void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
 		       const char *fmt, ...)
 {
@@ -867,14 +855,14 @@ void bufpool_return_bulk(struct bufpool *pool, unsigned int n, void **bufs)
 }
 EXPORT_SYMBOL_GPL(bufpool_return_bulk);
 
-#ifdef CONFIG_PREEMPT_RT
 /**
  * bufpool_return_caller() - __bufpool_return() on behalf of @caller
  * @pool: the pool
  * @buf: the buffer
  * @caller: who returned it, for messages and events
  *
- * For returns done later than their caller made them (defer.c).
+ * For returns done later than their caller made them (defer.c, nolock.c),
+ * or on behalf of another entry point.
  *
  * Context: as bufpool_return().
  */
@@ -883,7 +871,6 @@ void bufpool_return_caller(struct bufpool *pool, void *buf,
 {
 	__bufpool_return_caller(pool, buf, caller);
 }
-#endif /* CONFIG_PREEMPT_RT */
 
 size_t bufpool_buf_size(struct bufpool *pool, const void *buf)
 {

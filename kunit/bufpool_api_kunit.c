@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite "bufpool_bulk": the calls beyond one take and one return.
+ * KUnit suite "bufpool_api": the calls beyond one take and one return.
  * Bulk take and return (whole magazines, the depot, the allocator for the
  * rest, every bad entry of a bulk return refused as a single return
- * refuses it) and scoped buffers (CLASS(bufpool_buf), bufpool_buf_keep()).
+ * refuses it), scoped buffers (CLASS(bufpool_buf), bufpool_buf_keep()),
+ * and the take and return of any context (the nolock calls: with
+ * interrupts off, in a hard hrtimer, inside this CPU's guarded section,
+ * and the deferred returns of NMI).
  *
  * Helpers are in bufpool_kunit_util.c; each case uses its own pool.
  */
 
 #include <kunit/test.h>
 #include <linux/gfp.h>
+#include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -67,7 +72,7 @@ static void bp_bulk_round_trip(struct kunit *test, struct bufpool *pool,
 	bp_expect_conserved(test, pool);
 }
 
-static void bufpool_bulk_test_round_trip(struct kunit *test)
+static void bufpool_api_test_round_trip(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-bulk");
 
@@ -79,7 +84,7 @@ static void bufpool_bulk_test_round_trip(struct kunit *test)
 }
 
 /* More than this CPU's magazines hold: whole magazines to and from the depot. */
-static void bufpool_bulk_test_depot(struct kunit *test)
+static void bufpool_api_test_depot(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-bulk-depot");
 	unsigned int slot = bp_slot(test, pool, 256);
@@ -94,7 +99,7 @@ static void bufpool_bulk_test_depot(struct kunit *test)
 }
 
 /* Zeroed as a single take zeroes, after a return of written buffers. */
-static void bufpool_bulk_test_zero(struct kunit *test)
+static void bufpool_api_test_zero(struct kunit *test)
 {
 	struct bufpool *pool = bp_create(test, "kt-bulk-zero", 0, 0, 0,
 					 BUFPOOL_F_NO_INIT);
@@ -124,7 +129,7 @@ static void bufpool_bulk_test_zero(struct kunit *test)
 }
 
 /* Sizes and arguments a single take refuses, the bulk take refuses too. */
-static void bufpool_bulk_test_bad_take(struct kunit *test)
+static void bufpool_api_test_bad_take(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-bulk-bad");
 	void *bufs[4] = { NULL };
@@ -148,7 +153,7 @@ static void bufpool_bulk_test_bad_take(struct kunit *test)
  * Every bad entry of a bulk return is refused and counted as a single
  * return's would be, wherever it sits; the good ones around it go back.
  */
-static void bufpool_bulk_test_bad_entries(struct kunit *test)
+static void bufpool_api_test_bad_entries(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-bulk-bad-ret");
 	struct bufpool *other = bp_create_default(test, "kt-bulk-other");
@@ -201,7 +206,7 @@ static void bufpool_bulk_test_bad_entries(struct kunit *test)
  * A tracked pool records each buffer of a bulk take, as a single take,
  * also the idle buffers its magazines held from before tracking came on.
  */
-static void bufpool_bulk_test_tracked(struct kunit *test)
+static void bufpool_api_test_tracked(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-bulk-track");
 	void *bufs[20];
@@ -226,7 +231,7 @@ static void bufpool_bulk_test_tracked(struct kunit *test)
 }
 
 /* A scoped buffer goes back at the end of its scope, unless kept. */
-static void bufpool_bulk_test_scoped(struct kunit *test)
+static void bufpool_api_test_scoped(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-scoped");
 	void *kept;
@@ -262,24 +267,201 @@ static void bufpool_bulk_test_scoped(struct kunit *test)
 	bp_expect_conserved(test, pool);
 }
 
-static struct kunit_case bufpool_bulk_test_cases[] = {
-	KUNIT_CASE(bufpool_bulk_test_round_trip),
-	KUNIT_CASE(bufpool_bulk_test_depot),
-	KUNIT_CASE(bufpool_bulk_test_zero),
-	KUNIT_CASE(bufpool_bulk_test_bad_take),
-	KUNIT_CASE(bufpool_bulk_test_bad_entries),
-	KUNIT_CASE(bufpool_bulk_test_tracked),
-	KUNIT_CASE(bufpool_bulk_test_scoped),
+/* A hard hrtimer's take and return with the nolock calls. */
+struct bp_nolock_ctx {
+	struct hrtimer timer;
+	struct completion done;
+	struct bufpool *pool;
+	void *buf;
+	bool hard;
+};
+
+static enum hrtimer_restart bp_nolock_timer(struct hrtimer *timer)
+{
+	struct bp_nolock_ctx *c = container_of(timer, struct bp_nolock_ctx,
+					       timer);
+
+	c->hard = in_hardirq();
+	c->buf = bufpool_take_nolock(c->pool, 256);
+	if (c->buf) {
+		memset(c->buf, 0x3c, 256);
+		bufpool_return_nolock(c->pool, c->buf);
+	}
+	complete(&c->done);
+	return HRTIMER_NORESTART;
+}
+
+/* The idle buffer of this CPU, at once, with interrupts off and in hardirq. */
+static void bufpool_api_test_nolock(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-nolock");
+	struct bp_nolock_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned long allocs, flags;
+	void *buf, *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	/* Nothing idle: NULL at once, and no allocation. */
+	KUNIT_EXPECT_NULL(test, bufpool_take_nolock(pool, 256));
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), 0);
+	/* Sizes outside the buckets, and no pool: NULL, quietly. */
+	KUNIT_EXPECT_NULL(test, bufpool_take_nolock(pool, 0));
+	KUNIT_EXPECT_NULL(test, bufpool_take_nolock(pool, (size_t)1 << 40));
+	KUNIT_EXPECT_NULL(test, bufpool_take_nolock(NULL, 64));
+	bufpool_return_nolock(pool, NULL);
+
+	buf = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(pool, buf);
+	allocs = bp_stat_total(pool, BUFPOOL_STAT_ALLOC);
+
+	local_irq_save(flags);
+	got = bufpool_take_nolock(pool, 200);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_PTR_EQ(test, got, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	KUNIT_EXPECT_EQ(test, *(unsigned long *)got, 0UL);
+	local_irq_save(flags);
+	bufpool_return_nolock(pool, got);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+
+	c->pool = pool;
+	init_completion(&c->done);
+	hrtimer_init(&c->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	c->timer.function = bp_nolock_timer;
+	hrtimer_start(&c->timer, ns_to_ktime(10 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_HARD);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&c->done, 5 * HZ), 0);
+	hrtimer_cancel(&c->timer);
+	KUNIT_EXPECT_TRUE(test, c->hard);
+	KUNIT_EXPECT_PTR_EQ(test, c->buf, buf);
+
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_ALLOC), allocs);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/* Inside this CPU's guarded section, as an interrupt of a take finds it. */
+static void bufpool_api_test_nolock_nested(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-nolock-nest");
+	struct bufpool_cpu *pcp;
+	void *buf, *got;
+
+	buf = bufpool_take(pool, 256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(pool, buf);
+
+	pcp = bufpool_cpu_trylock(pool);
+	KUNIT_ASSERT_NOT_NULL(test, pcp);
+	got = bufpool_take_nolock(pool, 256);
+	bufpool_cpu_unlock(pool, pcp);
+	KUNIT_EXPECT_NULL(test, got);
+
+	/* Still idle: the next take, outside, gets it. */
+	got = bufpool_take_nolock(pool, 256);
+	KUNIT_ASSERT_PTR_EQ(test, got, buf);
+	/* A return from inside the section frees the buffer instead. */
+	pcp = bufpool_cpu_trylock(pool);
+	KUNIT_ASSERT_NOT_NULL(test, pcp);
+	bufpool_return_nolock(pool, got);
+	bufpool_cpu_unlock(pool, pcp);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_FREE), 1);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/*
+ * A pool that records every take gives nothing to a nolock take: not a
+ * buffer with an idle record, nor one idle from before tracking came on.
+ */
+static void bufpool_api_test_nolock_tracked(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-nolock-track", 0, 0, 0,
+					 BUFPOOL_F_TRACK);
+	struct bufpool *later = bp_create_default(test, "kt-nolock-later");
+	void *buf = bufpool_take(pool, 64, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(pool, buf);
+	KUNIT_EXPECT_NULL(test, bufpool_take_nolock(pool, 64));
+	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+
+	buf = bufpool_take(later, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	bufpool_return(later, buf);
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(later, 1), 0);
+	KUNIT_EXPECT_NULL(test, bufpool_take_nolock(later, 64));
+	KUNIT_EXPECT_EQ(test, bp_out(later), 0);
+	/* A sampled pool's nolock take is one it does not record. */
+	KUNIT_ASSERT_EQ(test, bufpool_track_set(later, 2), 0);
+	buf = bufpool_take_nolock(later, 64);
+	KUNIT_EXPECT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ(test, later->track.nr_out, 0);
+	bufpool_return_nolock(later, buf);
+	KUNIT_EXPECT_EQ(test, bp_out(later), 0);
+}
+
+/*
+ * What a return in NMI does (UML has no NMI to call it from): the slots
+ * take the buffers, the irq_work returns them with every check, and a
+ * return that finds every slot taken is refused and counted.
+ */
+static void bufpool_api_test_nolock_deferred(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-nolock-defer");
+	struct irq_work *work = &this_cpu_ptr(pool->aux)->nolock_work;
+	void **bufs = bp_take_many(test, pool, 128, BUFPOOL_NOLOCK_SLOTS + 1);
+	unsigned long flags;
+	void *foreign;
+	unsigned int i;
+
+	foreign = kmalloc(128, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, foreign);
+	/* No interrupt, so no irq_work, until every slot is taken. */
+	local_irq_save(flags);
+	for (i = 0; i <= BUFPOOL_NOLOCK_SLOTS; i++)
+		bufpool_nolock_defer(pool, bufs[i], _THIS_IP_);
+	local_irq_restore(flags);
+	irq_work_sync(work);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
+	bufpool_return(pool, bufs[BUFPOOL_NOLOCK_SLOTS]);
+
+	/* A bad pointer is refused when its turn comes, as by a return. */
+	bufpool_nolock_defer(pool, foreign, _THIS_IP_);
+	irq_work_sync(work);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
+	kfree(foreign);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	bp_expect_conserved(test, pool);
+}
+
+static struct kunit_case bufpool_api_test_cases[] = {
+	KUNIT_CASE(bufpool_api_test_round_trip),
+	KUNIT_CASE(bufpool_api_test_depot),
+	KUNIT_CASE(bufpool_api_test_zero),
+	KUNIT_CASE(bufpool_api_test_bad_take),
+	KUNIT_CASE(bufpool_api_test_bad_entries),
+	KUNIT_CASE(bufpool_api_test_tracked),
+	KUNIT_CASE(bufpool_api_test_scoped),
+	KUNIT_CASE(bufpool_api_test_nolock),
+	KUNIT_CASE(bufpool_api_test_nolock_nested),
+	KUNIT_CASE(bufpool_api_test_nolock_tracked),
+	KUNIT_CASE(bufpool_api_test_nolock_deferred),
 	{}
 };
 
-static struct kunit_suite bufpool_bulk_test_suite = {
-	.name = "bufpool_bulk",
+static struct kunit_suite bufpool_api_test_suite = {
+	.name = "bufpool_api",
 	.suite_init = bp_suite_init,
 	.suite_exit = bp_suite_exit,
 	.init = bp_test_init,
 	.exit = bp_test_exit,
-	.test_cases = bufpool_bulk_test_cases,
+	.test_cases = bufpool_api_test_cases,
 };
 
-kunit_test_suite(bufpool_bulk_test_suite);
+kunit_test_suite(bufpool_api_test_suite);
