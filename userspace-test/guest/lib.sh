@@ -134,6 +134,21 @@ hardirq_checks() {
 		log_lacks 'vmt-hardirq: leak report'
 }
 
+# The nolock calls in NMI: a self-NMI takes this CPU's idle buffer (NULL
+# on PREEMPT_RT) and returns it through an irq_work.
+nmi_checks() {
+	check "take and return in NMI with the nolock calls (the take gets NULL on PREEMPT_RT)" \
+		misuse nmi
+	dmesg | grep 'misuse_nmi:' | sed 's/^/# /'
+	check "the return in NMI completed from its irq_work: the NMI pool balances" \
+		balanced /sys/kernel/debug/bufpool/vmt-nmi
+	check "the NMI pool had no bad return" \
+		log_lacks 'vmt-nmi: rejected return'
+	check "the NMI pool goes, with no leak report" misuse nmi_done
+	check "no leak report for the NMI pool" \
+		log_lacks 'vmt-nmi: leak report'
+}
+
 # After "rmmod bufpool_example" of the example loaded tracked with leak=2:
 # the destroy report, then bufpool's own unload and its report, in which
 # the example's code is gone: its frames are named for what they were.

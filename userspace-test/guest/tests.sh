@@ -283,6 +283,7 @@ else
 	echo "# one node: the NUMA checks run on the two-node boot (VM_NODES=2)"
 fi
 hardirq_checks
+nmi_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'
 # A module that unloads holding buffers of the shared pool, tracked.

@@ -45,6 +45,10 @@
  *    suite to watch them decay;
  *  - hardirq: a take and a return in hard interrupt context, which work,
  *    or on PREEMPT_RT are refused (the VM suite checks the warning);
+ *  - nmi, nmi_done: in an NMI this CPU sends itself, bufpool_take_nolock()
+ *    gets the CPU's idle buffer (NULL on PREEMPT_RT) and
+ *    bufpool_return_nolock() gives it back through its irq_work; pool
+ *    "vmt-nmi" stays, for the VM suite to see it balance;
  *  - numa_fill, numa_done: on two nodes, pool "vmt-numa": bufpool_take_node()
  *    gets the node asked for on every CPU, bufpool_take() this CPU's node,
  *    and buffers of node 1 returned on a CPU of node 0 stay idle in node
@@ -69,6 +73,10 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#ifdef CONFIG_X86
+#include <asm/apic.h>
+#include <asm/nmi.h>
+#endif
 
 #include "../include/bufpool.h"
 
@@ -955,6 +963,105 @@ static int misuse_hardirq_done(void)
 	return 0;
 }
 
+/* The NMI case: a self-NMI takes this CPU's idle buffer and returns it. */
+struct misuse_nmi {
+	struct bufpool *pool;
+	atomic_t armed;
+	void *taken;
+	bool in_nmi;
+	bool ran;
+};
+
+static struct misuse_nmi nmi_case;
+static struct bufpool *nmi_pool;
+
+#ifdef CONFIG_X86
+static int misuse_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	struct misuse_nmi *c = &nmi_case;
+
+	/* Ours only when armed: other NMIs (a watchdog) go on. */
+	if (!atomic_xchg(&c->armed, 0))
+		return NMI_DONE;
+	c->in_nmi = in_nmi();
+	c->taken = bufpool_take_nolock(c->pool, 64);
+	if (c->taken) {
+		memset(c->taken, 0x6e, 64);
+		bufpool_return_nolock(c->pool, c->taken);
+	}
+	WRITE_ONCE(c->ran, true);
+	return NMI_HANDLED;
+}
+
+/*
+ * Take and return in NMI context: the CPU returns a buffer, so that its
+ * magazine holds it idle, and sends itself an NMI, whose handler takes it
+ * with bufpool_take_nolock() (PREEMPT_RT: NULL) and gives it back with
+ * bufpool_return_nolock(), which defers the return to an irq_work.
+ */
+static int misuse_nmi(void)
+{
+	bool rt = IS_ENABLED(CONFIG_PREEMPT_RT);
+	struct misuse_nmi *c = &nmi_case;
+	struct bufpool *pool;
+	unsigned int i;
+	void *idle;
+	int ret;
+
+	if (nmi_pool)
+		return -EBUSY;
+	pool = misuse_create("vmt-nmi", 0);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	c->pool = pool;
+	c->taken = NULL;
+	c->in_nmi = false;
+	WRITE_ONCE(c->ran, false);
+	ret = register_nmi_handler(NMI_LOCAL, misuse_nmi_handler, 0,
+				   KBUILD_MODNAME);
+	if (ret) {
+		bufpool_destroy(pool);
+		return ret;
+	}
+	/* The same CPU from the return to the NMI. */
+	preempt_disable();
+	idle = bufpool_take(pool, 64, GFP_ATOMIC);
+	bufpool_return(pool, idle);
+	atomic_set(&c->armed, 1);
+	__apic_send_IPI_self(NMI_VECTOR);
+	preempt_enable();
+	for (i = 0; i < 100 && !READ_ONCE(c->ran); i++)
+		msleep(10);
+	unregister_nmi_handler(NMI_LOCAL, KBUILD_MODNAME);
+	nmi_pool = pool;
+	if (!misuse_ok(__func__, idle, "the take before the NMI failed") ||
+	    !misuse_ok(__func__, READ_ONCE(c->ran), "the NMI did not come") ||
+	    !misuse_ok(__func__, c->in_nmi, "the handler ran outside NMI") ||
+	    !misuse_ok(__func__, rt ? !c->taken : c->taken == idle,
+			"the take in NMI got %p, not %s", c->taken,
+			rt ? "NULL (PREEMPT_RT)" : "this CPU's idle buffer"))
+		return -EIO;
+	pr_info("%s: %sPREEMPT_RT: the take in NMI was %s, the return %s\n",
+		__func__, rt ? "" : "not ", c->taken ? "served" : "refused",
+		c->taken ? "deferred to irq_work" : "not needed");
+	return 0;
+}
+#else
+static int misuse_nmi(void)
+{
+	return -EOPNOTSUPP;
+}
+#endif /* CONFIG_X86 */
+
+static int misuse_nmi_done(void)
+{
+	if (!nmi_pool)
+		return -EINVAL;
+	bufpool_destroy(nmi_pool);
+	nmi_pool = NULL;
+	return 0;
+}
+
 /*
  * NUMA: the VM suite's NUMA boot has nodes 0 and 1, two CPUs each.  Pool
  * "vmt-numa" has a per-CPU bucket of each backend (512, 16 KiB), two the
@@ -1185,6 +1292,8 @@ static const struct {
 	{ "decay_done", misuse_decay_done },
 	{ "hardirq", misuse_hardirq },
 	{ "hardirq_done", misuse_hardirq_done },
+	{ "nmi", misuse_nmi },
+	{ "nmi_done", misuse_nmi_done },
 	{ "numa_fill", misuse_numa_fill },
 	{ "numa_done", misuse_numa_done },
 };
@@ -1236,6 +1345,8 @@ static void __exit misuse_exit(void)
 		misuse_part_done();
 	if (decay_pool)
 		misuse_decay_done();
+	if (nmi_pool)
+		misuse_nmi_done();
 }
 
 module_init(misuse_init);
