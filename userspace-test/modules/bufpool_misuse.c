@@ -1023,15 +1023,15 @@ static int misuse_nmi(void)
 		bufpool_destroy(pool);
 		return ret;
 	}
-	/* The same CPU from the return to the NMI. */
-	preempt_disable();
-	idle = bufpool_take(pool, 64, GFP_ATOMIC);
+	/* The same CPU from the return to the NMI (a take may sleep on RT). */
+	migrate_disable();
+	idle = bufpool_take(pool, 64, GFP_KERNEL);
 	bufpool_return(pool, idle);
 	atomic_set(&c->armed, 1);
-	__apic_send_IPI_self(NMI_VECTOR);
-	preempt_enable();
-	for (i = 0; i < 100 && !READ_ONCE(c->ran); i++)
-		msleep(10);
+	apic->send_IPI_self(NMI_VECTOR);
+	migrate_enable();
+	for (i = 0; i < 50 && !READ_ONCE(c->ran); i++)
+		msleep(20);
 	unregister_nmi_handler(NMI_LOCAL, KBUILD_MODNAME);
 	nmi_pool = pool;
 	if (!misuse_ok(__func__, idle, "the take before the NMI failed") ||
