@@ -99,6 +99,7 @@ enum bb_alloc {
 	BB_BUFPOOL_TRACED,
 	BB_BUFPOOL_CPU16M,
 	BB_BUFPOOL_BULK,
+	BB_BUFPOOL_NOLOCK,
 	BB_NR_ALLOC
 };
 
@@ -119,6 +120,7 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL_TRACED]	= "bufpool_traced",
 	[BB_BUFPOOL_CPU16M]	= "bufpool_cpu16m",
 	[BB_BUFPOOL_BULK]	= "bufpool_bulk",
+	[BB_BUFPOOL_NOLOCK]	= "bufpool_nolock",
 };
 
 /* What one measurement uses; set up before the clock starts. */
@@ -226,6 +228,13 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 #else
 		return false;
 #endif
+	case BB_BUFPOOL_NOLOCK:
+		/* The nolock pair; the buckets with per-CPU magazines. */
+#ifdef BUFPOOL_HAVE_BULK
+		return size <= SZ_4K;
+#else
+		return false;
+#endif
 	case BB_BUFPOOL_CPU16M:
 		/* The buckets the default pool serves from the depot alone. */
 #ifdef BUFPOOL_CPU_CACHE_DEFAULT
@@ -259,6 +268,7 @@ static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 	case BB_KVMALLOC:
 		return 0;
 	case BB_BUFPOOL_BULK:
+	case BB_BUFPOOL_NOLOCK:
 		c->pool = bb_pools[BB_BUFPOOL];
 		bufpool_clear(c->pool);
 		return 0;
@@ -322,6 +332,10 @@ static __always_inline void *bb_take(struct bb_ctx *c, enum bb_alloc a,
 		return bufpool_take_bulk(c->pool, size, GFP_KERNEL, 1, &p) ?
 		       p : NULL;
 	}
+	case BB_BUFPOOL_NOLOCK:
+		/* The first take of an empty pool is a plain one. */
+		return bufpool_take_nolock(c->pool, size) ?:
+		       bufpool_take(c->pool, size, GFP_KERNEL);
 #endif
 	default:
 		return bufpool_take(c->pool, size, GFP_KERNEL);
@@ -350,6 +364,9 @@ static __always_inline void bb_give(struct bb_ctx *c, enum bb_alloc a,
 #ifdef BUFPOOL_HAVE_BULK
 	case BB_BUFPOOL_BULK:
 		bufpool_return_bulk(c->pool, 1, &p);
+		break;
+	case BB_BUFPOOL_NOLOCK:
+		bufpool_return_nolock(c->pool, p);
 		break;
 #endif
 	default:
@@ -514,6 +531,8 @@ static noinline long bb_loop(struct bb_ctx *c, enum bb_pattern pattern,
 		return bb_run_pattern(c, BB_KVMALLOC, pattern, n);
 	case BB_BUFPOOL_BULK:
 		return bb_run_pattern(c, BB_BUFPOOL_BULK, pattern, n);
+	case BB_BUFPOOL_NOLOCK:
+		return bb_run_pattern(c, BB_BUFPOOL_NOLOCK, pattern, n);
 	default:
 		return bb_run_pattern(c, BB_BUFPOOL, pattern, n);
 	}
@@ -864,7 +883,8 @@ static void bb_run_remote(void)
 			    a != BB_BUFPOOL_STRICT && a != BB_BUFPOOL_S64 &&
 			    a != BB_BUFPOOL_TRACED &&
 			    a != BB_BUFPOOL_S1024 && a != BB_BUFPOOL_TIMED &&
-			    a != BB_BUFPOOL_BULK && bb_fits(a, sizes[i]))
+			    a != BB_BUFPOOL_BULK && a != BB_BUFPOOL_NOLOCK &&
+			    bb_fits(a, sizes[i]))
 				bb_measure("remote", BB_PATTERN_REMOTE, a,
 					   sizes[i], n, n);
 	}

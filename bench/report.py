@@ -25,7 +25,8 @@ ALLOCS = ["kmalloc", "kmem_cache", "mempool", "alloc_pages", "kvmalloc",
           "bufpool", "bufpool_no_init", "bufpool_other_tracked",
           "bufpool_timed", "bufpool_sample1024",
           "bufpool_sample64", "bufpool_track", "bufpool_strict",
-          "bufpool_traced", "bufpool_cpu16m", "bufpool_bulk"]
+          "bufpool_traced", "bufpool_cpu16m", "bufpool_bulk",
+          "bufpool_nolock"]
 
 
 def parse(path):
@@ -191,6 +192,9 @@ def goals(runs):
             r("burst", "bufpool", small), "≤ 0.5×")
         add("burst 64 ≤ 4 KiB through the bulk calls vs kmalloc, worst "
             "size", name, r("burst", "bufpool_bulk", small), "≤ 0.25×")
+        add("pair ≤ 4 KiB through the nolock calls vs the plain pair, worst "
+            "size", name, r("pair", "bufpool_nolock", small, "bufpool"),
+            "report")
         add("capped (a pair while the pool frees at its cap) vs kmalloc, "
             "worst size", name, r("capped", "bufpool", [64, 1024, 4096]),
             "report")

@@ -101,7 +101,9 @@ void bufpool_return_nolock(struct bufpool *pool, void *buf)
 	if (unlikely(!buf))
 		return;
 	if (!in_nmi()) {
-		bufpool_return_caller(pool, buf, caller);
+		/* bufpool_return(), on behalf of the caller. */
+		if (!__bufpool_return_inline(pool, buf))
+			bufpool_return_caller(pool, buf, caller);
 		return;
 	}
 	/* As bufpool_return() would, but no warning in NMI. */
