@@ -222,9 +222,13 @@ static void bufpool_api_test_tracked(struct kunit *test)
 	bufpool_return_bulk(pool, 20, bufs);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 0);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 20);
-	/* A second return of them all: each is reported and refused. */
-	bufpool_return_bulk(pool, 20, bufs);
-	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 20);
+	/*
+	 * A second return of two of them: each is reported and refused.  Two,
+	 * not twenty: misuse reports are rate-limited, and the suites after
+	 * this one expect theirs to print.
+	 */
+	bufpool_return_bulk(pool, 2, bufs);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 2);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_idle, 20);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 	bp_expect_conserved(test, pool);
