@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	xf8db765611fa
+#define __BUFPOOL_LAYOUT	x65b0b84415f3
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -228,13 +228,16 @@ DECLARE_STATIC_KEY_FALSE(bufpool_slow_key);
 
 /*
  * Where bufpool_take() and bufpool_return() are inline.  Not on PREEMPT_RT,
- * whose per-CPU lock is a sleeping one, and not in a module built for a
- * KASAN kernel whose bufpool is built in (KUnit): that bufpool poisons idle
- * buffers with calls modules may not make.
+ * whose per-CPU lock is a sleeping one; not in a module built for a KASAN
+ * kernel whose bufpool is built in (KUnit): that bufpool poisons idle
+ * buffers with calls modules may not make; and not in a module built for
+ * a kmemleak kernel, whose every take tells kmemleak who took the buffer.
  */
 #define __BUFPOOL_KASAN		(IS_ENABLED(CONFIG_KASAN) && \
 				 IS_BUILTIN(CONFIG_BUFPOOL))
-#if !defined(CONFIG_PREEMPT_RT) && !(__BUFPOOL_KASAN && defined(MODULE))
+#if !defined(CONFIG_PREEMPT_RT) && \
+	!((__BUFPOOL_KASAN || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK)) && \
+	  defined(MODULE))
 #define __BUFPOOL_INLINE	1
 #else
 #define __BUFPOOL_INLINE	0

@@ -6,9 +6,11 @@
  * a manual step.  kmemleak reports objects unreferenced for 5 s: the suite
  * waits that long, scans twice (as Documentation/dev-tools/kmemleak.rst
  * advises, against transient false positives) and fails on each leaked
- * object whose allocation stack passes through bufpool.
+ * object whose allocation stack passes through bufpool.  Before it, a
+ * buffer dropped by its holder is reported with its taker's stack.
  */
 #include <linux/delay.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -44,6 +46,123 @@ static unsigned int bp_kmemleak_ours(struct kunit *test, char *r,
 	return nr;
 }
 
+/*
+ * The only references to the buffers bufpool_kmemleak_dropped() drops,
+ * hidden from kmemleak's scan: BP_KMEMLEAK_DROP of each size.
+ */
+#define BP_KMEMLEAK_DROP	4
+static unsigned long bp_kmemleak_hidden[1][BP_KMEMLEAK_DROP];
+#define BP_KMEMLEAK_MASK	0x5a5a5a5a5a5a5a5aUL
+
+/* The taker kmemleak must name: a recycled buffer's trace is its last take. */
+static noinline void bp_kmemleak_taker(struct bufpool *pool, size_t size,
+				       unsigned int i, unsigned int j)
+{
+	bp_kmemleak_hidden[i][j] = (unsigned long)__bufpool_take(pool, size,
+								  GFP_KERNEL) ^
+				   BP_KMEMLEAK_MASK;
+}
+
+/*
+ * Whether kmemleak report @r lists @addr: 0 no, 1 yes, 2 yes and with @fn
+ * in its backtrace.
+ */
+static int bp_kmemleak_lists(char *r, unsigned long addr, const char *fn)
+{
+	char head[48], *obj, *end, c = 0;
+	bool found;
+
+	snprintf(head, sizeof(head), "unreferenced object 0x%08lx ", addr);
+	obj = strstr(r, head);
+	if (!obj)
+		return 0;
+	end = strstr(obj + 1, "unreferenced object");
+	if (end) {
+		c = *end;
+		*end = '\0';
+	}
+	found = strstr(obj, fn);
+	if (end)
+		*end = c;
+	return found ? 2 : 1;
+}
+
+/*
+ * A buffer its holder dropped is a leak kmemleak reports, with the stack
+ * of its taker (the out-of-line take, as every take of a module built for
+ * a kmemleak kernel); an idle one is not.  A slab bucket: page buffers are
+ * objects to kmemleak too, but in the whole debug run dropped ones were
+ * not reported (something still holds their address; not found yet), so
+ * they are not asserted here.  kmemleak is conservative: a stale word
+ * anywhere it scans hides an object.  So of the buffers dropped, every one
+ * reported must name its taker and at least one must be reported.
+ */
+static void bufpool_kmemleak_dropped(struct kunit *test)
+{
+	static const size_t sizes[] = { 256 };
+	struct bufpool *pool = bp_create_default(test, "kt-kmemleak");
+	char *r = kunit_kzalloc(test, BP_KMEMLEAK_BUF, GFP_KERNEL);
+	unsigned int i, j, named;
+	void *warm[BP_KMEMLEAK_DROP], *idle;
+	unsigned long addr;
+	int listed;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* Fresh buffers, returned: the dropped ones are taken again. */
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		for (j = 0; j < BP_KMEMLEAK_DROP; j++) {
+			warm[j] = __bufpool_take(pool, sizes[i], GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, warm[j]);
+		}
+		for (j = 0; j < BP_KMEMLEAK_DROP; j++)
+			bufpool_return(pool, warm[j]);
+		for (j = 0; j < BP_KMEMLEAK_DROP; j++)
+			bp_kmemleak_taker(pool, sizes[i], i, j);
+	}
+	memset(warm, 0, sizeof(warm));
+	/*
+	 * Idle in a magazine.  Its return also points this CPU's owner memo
+	 * (a percpu word kmemleak scans) at it, away from the dropped ones.
+	 */
+	idle = __bufpool_take(pool, SZ_8K, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, idle);
+	bufpool_return(pool, idle);
+
+	/* No stack scan: this one holds the addresses (and its dead frames). */
+	KUNIT_ASSERT_EQ(test, bp_debugfs_set(test, "kmemleak", "stack=off"), 0);
+	msleep(5500);
+	KUNIT_EXPECT_EQ(test, bp_debugfs_set(test, "kmemleak", "scan"), 0);
+	KUNIT_EXPECT_EQ(test, bp_debugfs_set(test, "kmemleak", "scan"), 0);
+	KUNIT_EXPECT_GE(test, bp_debugfs(test, "kmemleak", r, BP_KMEMLEAK_BUF,
+					 false), 0);
+	KUNIT_EXPECT_EQ(test, bp_debugfs_set(test, "kmemleak", "stack=on"), 0);
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		named = 0;
+		for (j = 0; j < BP_KMEMLEAK_DROP; j++) {
+			addr = bp_kmemleak_hidden[i][j] ^ BP_KMEMLEAK_MASK;
+			listed = bp_kmemleak_lists(r, addr, "bp_kmemleak_taker");
+			KUNIT_EXPECT_NE_MSG(test, listed, 1,
+					    "a dropped %zu-byte buffer is reported without its taker",
+					    sizes[i]);
+			named += listed == 2;
+		}
+		kunit_info(test, "%u of %u dropped %zu-byte buffers reported\n",
+			   named, BP_KMEMLEAK_DROP, sizes[i]);
+		KUNIT_EXPECT_GT_MSG(test, named, 0,
+				    "no dropped %zu-byte buffer is reported",
+				    sizes[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, bp_kmemleak_lists(r, (unsigned long)idle, ""),
+			    0, "an idle buffer is reported");
+
+	/* Back: referenced by a magazine, the next scans find them so. */
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (j = 0; j < BP_KMEMLEAK_DROP; j++)
+			bufpool_return(pool, (void *)(bp_kmemleak_hidden[i][j] ^
+						      BP_KMEMLEAK_MASK));
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+}
+
 static void bufpool_kmemleak_scan(struct kunit *test)
 {
 	char *r = kunit_kzalloc(test, BP_KMEMLEAK_BUF, GFP_KERNEL);
@@ -66,6 +185,7 @@ static void bufpool_kmemleak_scan(struct kunit *test)
 }
 
 static struct kunit_case bufpool_kmemleak_cases[] = {
+	KUNIT_CASE(bufpool_kmemleak_dropped),
 	KUNIT_CASE(bufpool_kmemleak_scan),
 	{}
 };

@@ -182,6 +182,8 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 		return NULL;
 	/* The owner tag that bufpool_owner() checks. */
 	set_page_private(page, (unsigned long)b);
+	/* An object to kmemleak, as a slab buffer is: bufpool_kmemleak_take(). */
+	kmemleak_alloc(page_address(page), PAGE_SIZE << order, 1, gfp);
 	return page_address(page);
 }
 
@@ -293,6 +295,7 @@ void bufpool_backend_free(struct bufpool_bucket *b, void *buf)
 	/* The unpooled pseudo-bucket's count: nothing reads it. */
 	bufpool_memo_stale(b);
 	folio->private = NULL;
+	kmemleak_free(buf);
 	folio_put(folio);
 }
 

@@ -22,6 +22,7 @@
 #include <linux/irq_work.h>
 #include <linux/jump_label.h>
 #include <linux/kasan.h>
+#include <linux/kmemleak.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/local_lock.h>
@@ -698,16 +699,31 @@ size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
 
 /* magazine.c: magazines and depot */
 
+/*
+ * Empty slot @n of @m, which a take just popped, where kmemleak scans the
+ * magazines (bufpool_kmemleak_take()): a stale copy of the pointer would
+ * count as a reference to the buffer out, and hide its leak.
+ */
+static __always_inline void bufpool_mag_clear(struct bufpool_mag *m,
+					      unsigned int n)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		m->bufs[n] = NULL;
+}
+
 /* Pop a buffer (a magazine slot) off @cb's magazines, in a guarded section. */
 static __always_inline void *bufpool_mag_pop(struct bufpool_cpu_bucket *cb)
 {
 	struct bufpool_mag *m;
 	unsigned int n = __bufpool_mag_full(cb, &m);
+	void *buf;
 
 	if (!n)
 		return NULL;
 	m->count = --n;
-	return m->bufs[n];
+	buf = m->bufs[n];
+	bufpool_mag_clear(m, n);
+	return buf;
 }
 
 /* Push @buf, a magazine slot, onto @cb's magazines, in a guarded section. */
@@ -778,11 +794,25 @@ void bufpool_return_caller(struct bufpool *pool, void *buf,
 __printf(3, 4) void bufpool_warn_once(struct bufpool *pool, unsigned int bit,
 				      const char *fmt, ...);
 
+/*
+ * kmemleak: a buffer out is its object with the stack of its last taker,
+ * so that a buffer its holder dropped is reported with where it was taken;
+ * an idle one is referenced by its magazine, or the depot's.  Not in NMI,
+ * where kmemleak's locks may not be taken.  Only the out-of-line take tells
+ * it: clients built for a kmemleak kernel have no inline path.
+ */
+static __always_inline void bufpool_kmemleak_take(const void *buf)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !in_nmi())
+		kmemleak_update_trace(buf);
+}
+
 /* A recycled buffer, as the inline take prepares it: __bufpool_zero_take(). */
 static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
 					       const struct bufpool_bucket *b,
 					       void *buf, gfp_t gfp)
 {
+	bufpool_kmemleak_take(buf);
 	if (__bufpool_zero_take(READ_ONCE(pool->f.slow), gfp))
 		memset(buf, 0, b->size);
 	else

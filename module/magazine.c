@@ -303,6 +303,7 @@ noinline void *bufpool_depot_pop(struct bufpool *pool,
 		return NULL;
 	}
 	slot = m->bufs[--m->count];
+	bufpool_mag_clear(m, m->count);
 	d->nr_bufs--;
 	if (!m->count) {
 		bufpool_depot_unlink(d, m);

@@ -56,6 +56,7 @@ void *bufpool_take_nolock(struct bufpool *pool, size_t size)
 	if (unlikely((unsigned long)m->bufs[n - 1] & BUFPOOL_MAG_TRACKED))
 		goto out;
 	buf = m->bufs[--n];
+	bufpool_mag_clear(m, n);
 	m->count = n;
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 out:

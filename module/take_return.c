@@ -693,6 +693,7 @@ static unsigned int bufpool_take_bulk_mag(struct bufpool *pool,
 			slot = m->bufs[c - 1 - j];
 			if (unlikely((unsigned long)slot & BUFPOOL_MAG_TRACKED))
 				break;
+			bufpool_mag_clear(m, c - 1 - j);
 			bufs[i + j] = slot;
 		}
 		m->count = c - j;

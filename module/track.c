@@ -377,6 +377,8 @@ static void bufpool_track_quarantine(struct bufpool *pool,
 	if (__ratelimit(&bufpool_misuse_rs))
 		bufpool_report_written(pool, rec, buf, off);
 	spin_unlock_irqrestore(&t->lock, flags);
+	/* Only its record, which kmemleak does not scan, holds it now. */
+	kmemleak_ignore(buf);
 	atomic_long_inc(&t->misuse);
 	bufpool_report_done(pool->name, BUFPOOL_REPORT_MISUSE, 1);
 }
@@ -530,6 +532,8 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 	rec = bufpool_rec_alloc(gfp);
 	if (!rec)
 		goto untracked;
+	/* Its address of the buffer is no reference kmemleak should count. */
+	kmemleak_no_scan(rec);
 	rec->addr = (unsigned long)buf;
 	rec->pool = pool;
 	rec->size = bufpool_owned_size(pool, b, buf);
