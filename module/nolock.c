@@ -50,14 +50,10 @@ void *bufpool_take_nolock(struct bufpool *pool, size_t size)
 		goto out;
 	cb = &pcp->b[idx];
 	n = __bufpool_mag_full(cb, &m);
-	if (!n)
-		goto out;
 	/* An idle record is tracking's to check: not in this context. */
-	if (unlikely((unsigned long)m->bufs[n - 1] & BUFPOOL_MAG_TRACKED))
+	if (!n || unlikely((unsigned long)m->bufs[n - 1] & BUFPOOL_MAG_TRACKED))
 		goto out;
-	buf = m->bufs[--n];
-	bufpool_mag_clear(m, n);
-	m->count = n;
+	buf = bufpool_mag_pop(cb);
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, 1);
 out:
 	bufpool_cpu_unlock(pool, pcp);

@@ -219,22 +219,9 @@ static void bufpool_tombstone_free(struct bufpool *pool)
 static void bufpool_bury(struct bufpool *pool)
 {
 	struct bufpool *old = NULL;
-	unsigned int cpu;
 
 	WRITE_ONCE(pool->track.buried, true);
 	bufpool_cache_free_mags(pool);
-	/*
-	 * No memo names a buffer any more: kmemleak, which scans the per-CPU
-	 * memory kept here, would count the address of a page buffer freed
-	 * long ago as a reference to whatever now lives there.
-	 */
-	for_each_possible_cpu(cpu) {
-		struct bufpool_cpu *pcp = per_cpu_ptr(pool->f.cpu, cpu);
-
-		pcp->memo = 0;
-		pcp->memo_keep = ~0UL;
-		pcp->memo_folio = NULL;
-	}
 	mutex_lock(&bufpool_mutex);
 	list_move_tail(&pool->list, &bufpool_tombstones);
 	if (++bufpool_nr_tombstones > BUFPOOL_TOMBSTONES) {

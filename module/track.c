@@ -532,7 +532,7 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 	rec = bufpool_rec_alloc(gfp);
 	if (!rec)
 		goto untracked;
-	/* Its address of the buffer is no reference kmemleak should count. */
+	/* The buffer's address in it is no reference kmemleak should count. */
 	kmemleak_no_scan(rec);
 	rec->addr = (unsigned long)buf;
 	rec->pool = pool;
