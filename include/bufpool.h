@@ -263,6 +263,43 @@ void bufpool_return_nolock(struct bufpool *pool, void *buf);
 /* For code built against bufpools with and without the bulk calls. */
 #define BUFPOOL_HAVE_BULK	1
 
+/* Most buffers one bucket's reserve keeps (bufpool_reserve()). */
+#define BUFPOOL_RESERVE_MAX	65536
+
+/**
+ * bufpool_reserve() - keep buffers of one size for takes that must not fail
+ * @pool: the pool, not bufpool_shared(): a reserve is its pool's own.
+ * @size: bytes, as for bufpool_take(): the reserve is of @size's bucket.
+ * @nr: how many buffers the reserve keeps; 0 frees it.
+ *
+ * As mempool's min_nr: @nr new buffers of @size's bucket, idle but out of
+ * reach of the shrinker, the decay and bufpool_clear(), for takes of that
+ * bucket that find no idle buffer and the allocator failing.  Such a take
+ * asks the allocator without direct reclaim first, then the reserve, then
+ * the allocator with its own @gfp (without retrying or warning), and then,
+ * if @gfp allows direct reclaim, waits for a return (again and again, as
+ * mempool_alloc() does): a take of a reserved bucket that may sleep does
+ * not return %NULL, and one that may not gets a reserved buffer or %NULL at
+ * once.  Past its first buffer, a bulk take neither waits nor reclaims for
+ * the rest.  While the reserve holds fewer than @nr, every return of that
+ * bucket refills it (and wakes a waiting take), and the pool's returns
+ * leave their inline path; full, it costs takes and returns nothing.
+ *
+ * A second call sets a new size: more buffers are allocated now, fewer are
+ * freed now.  The reserve's buffers count as idle.  bufpool_destroy()
+ * frees them.
+ *
+ * Context: Process context; may sleep (it allocates with %GFP_KERNEL).
+ * Return: 0; -%EINVAL for a %NULL @pool, a @size outside the pool's
+ * buckets, an @nr over %BUFPOOL_RESERVE_MAX or a quarter of the memory;
+ * -%EPERM for the shared pool; -%ENODEV for a destroyed pool; -%ENOMEM if
+ * the buffers could not be allocated, and then the reserve is as before.
+ */
+int bufpool_reserve(struct bufpool *pool, size_t size, unsigned int nr);
+
+/* For code built against bufpools with and without bufpool_reserve(). */
+#define BUFPOOL_HAVE_RESERVE	1
+
 /**
  * bufpool_buf_size() - usable size of a buffer
  * @pool: the pool the buffer was taken from.

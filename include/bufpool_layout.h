@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x65b0b84415f3
+#define __BUFPOOL_LAYOUT	x769a8be87f36
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -180,6 +180,7 @@ enum {
 	BUFPOOL_INIT_RETURN_BIT,	/* init_on_free, and not NO_INIT */
 	BUFPOOL_SLOW_ARMED_BIT,		/* timed sampling: record the next take */
 	BUFPOOL_SLOW_HOOKED_BIT,	/* out of line: tracking's hooks run */
+	BUFPOOL_SLOW_RESERVE_BIT,	/* a reserve is short: returns refill it */
 };
 
 #define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \
@@ -187,10 +188,14 @@ enum {
 /* Takes, not returns, also leave it while a timed sample is armed. */
 #define BUFPOOL_SLOW_TAKE_OUT	(BUFPOOL_SLOW_TAKE | \
 				 BIT(BUFPOOL_SLOW_ARMED_BIT))
-/* init_on_free's memset is out of line, where it costs no saved registers. */
+/*
+ * init_on_free's memset is out of line, where it costs no saved registers;
+ * so are returns while a reserve (bufpool_reserve()) is short.
+ */
 #define BUFPOOL_SLOW_RETURN	(BUFPOOL_SLOW_TAKE | \
 				 BIT(BUFPOOL_SLOW_INDEXED_BIT) | \
-				 BIT(BUFPOOL_INIT_RETURN_BIT))
+				 BIT(BUFPOOL_INIT_RETURN_BIT) | \
+				 BIT(BUFPOOL_SLOW_RESERVE_BIT))
 
 /* The records' filter of a tracked pool: counters by buffer address hash. */
 #define BUFPOOL_FILTER_BITS		12

@@ -137,7 +137,7 @@ unsigned int bp_cpu_bufs(struct bufpool *pool, unsigned int cpu,
 	       (prev ? READ_ONCE(prev->count) : 0);
 }
 
-/* Idle buffers of bucket @slot of a quiet pool: depot and magazines. */
+/* Idle buffers of bucket @slot of a quiet pool: depot, magazines, reserve. */
 unsigned long bp_idle_slot(struct bufpool *pool, unsigned int slot)
 {
 	unsigned long nr = bp_nr_bufs(&pool->buckets[slot]);
@@ -145,7 +145,7 @@ unsigned long bp_idle_slot(struct bufpool *pool, unsigned int slot)
 
 	for_each_possible_cpu(cpu)
 		nr += bp_cpu_bufs(pool, cpu, slot);
-	return nr;
+	return nr + bufpool_reserve_held(pool, slot, NULL);
 }
 
 /* Idle buffers of a quiet pool, every bucket. */

@@ -410,6 +410,47 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_params_show(struct seq_file *m, void *v)
 EXPORT_SYMBOL_IF_KUNIT(bufpool_debugfs_params_show);
 DEFINE_SHOW_ATTRIBUTE(bufpool_debugfs_params);
 
+/* === <pool>/reserve === */
+
+/**
+ * bufpool_debugfs_reserve_show() - the "reserve" file of a pool
+ * @m: the seq_file; @m->private is the pool
+ * @v: unused
+ *
+ * A line per bucket that has had a reserve (bufpool_reserve()): its
+ * target, the buffers it holds, and the takes it served, that waited for
+ * a return, and that found it empty and could not wait.
+ *
+ * Context: process context.
+ * Return: 0.
+ */
+VISIBLE_IF_KUNIT int bufpool_debugfs_reserve_show(struct seq_file *m, void *v)
+{
+	struct bufpool *pool = m->private;
+	unsigned int i;
+
+	seq_printf(m, "%10s %8s %8s %10s %10s %10s\n", "#     size", "target",
+		   "held", "takes", "waits", "empty");
+	for (i = 0; i < pool->nr_buckets; i++) {
+		struct bufpool_reserve *r = READ_ONCE(pool->buckets[i].reserve);
+
+		if (!r)
+			continue;
+		seq_printf(m, "%10zu %8u %8u %10lu %10lu %10lu\n",
+			   pool->buckets[i].size,
+			   /* A snapshot: bufpool_reserve() moves it. */
+			   data_race(READ_ONCE(r->target)),
+			   /* A snapshot: takes and returns move it. */
+			   data_race(READ_ONCE(r->held)),
+			   atomic_long_read(&r->takes),
+			   atomic_long_read(&r->waits),
+			   atomic_long_read(&r->empty));
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_debugfs_reserve_show);
+DEFINE_SHOW_ATTRIBUTE(bufpool_debugfs_reserve);
+
 /* === <pool>/outstanding === */
 
 /**
@@ -620,6 +661,8 @@ void bufpool_debugfs_add(struct bufpool *pool)
 			    &bufpool_debugfs_outstanding_fops);
 	debugfs_create_file("params", 0400, dir, pool,
 			    &bufpool_debugfs_params_fops);
+	debugfs_create_file("reserve", 0400, dir, pool,
+			    &bufpool_debugfs_reserve_fops);
 	debugfs_create_file("track", 0600, dir, pool,
 			    &bufpool_debugfs_track_fops);
 	debugfs_create_file("clear", 0200, dir, pool,

@@ -135,6 +135,8 @@ struct bufpool_node {
  * @pool: the pool this bucket belongs to
  * @depots: the depot of each node (nr_node_ids of them), which holds only
  *	memory of that node
+ * @reserve: its reserve (reserve.c), allocated by the first
+ *	bufpool_reserve() of this bucket, or %NULL
  * @free_gen: buffers of this bucket freed to the backend, counted before
  *	each free (the inline owner check's memo, __bufpool_memo(), reads
  *	it); on a line of its own, written by frees and read by every return
@@ -156,6 +158,7 @@ struct bufpool_bucket {
 	struct bufpool *pool;
 
 	struct bufpool_depot *depots;
+	struct bufpool_reserve *reserve;
 
 	atomic_long_t free_gen ____cacheline_aligned_in_smp;
 
@@ -163,6 +166,37 @@ struct bufpool_bucket {
 	atomic_long_t out_approx;
 	unsigned long peak_out;
 };
+
+/**
+ * struct bufpool_reserve - a bucket's reserve for forward progress
+ *	(reserve.c, bufpool_reserve())
+ * @lock: protects @held, @target, @cap, @bufs and @low; taken with
+ *	interrupts off, inside no other bufpool lock
+ * @held: idle buffers in @bufs
+ * @target: how many it keeps: while @held is less, returns refill it
+ * @cap: slots in @bufs
+ * @low: @held is less than @target (counted in bufpool::reserve_low)
+ * @bufs: the buffers, as magazine slots hold them
+ * @wait: takes that wait for a return
+ * @takes: takes it served
+ * @waits: takes that waited for a return
+ * @empty: takes that found it empty and could not wait
+ */
+struct bufpool_reserve {
+	spinlock_t lock;	/* see above */
+	unsigned int held;
+	unsigned int target;
+	unsigned int cap;
+	bool low;
+	void **bufs;
+	wait_queue_head_t wait;
+	atomic_long_t takes;
+	atomic_long_t waits;
+	atomic_long_t empty;
+};
+
+/* A take that waited for its reserve starts over (reserve.c). */
+#define BUFPOOL_TAKE_AGAIN		ERR_PTR(-EAGAIN)
 
 /* Returns deferred on PREEMPT_RT that may wait at once (defer.c). */
 #define BUFPOOL_DEFER_MAX		64
@@ -338,6 +372,10 @@ struct bufpool_track {
  * @decay_work: the decay step (bufpool_decay_work()), queued while the
  *	depot holds idle memory and the pool decays
  * @decay_jiffies: the decay period, 0 for none
+ * @reserve_mutex: serializes bufpool_reserve() calls
+ * @reserve_lock: protects @reserve_low and BUFPOOL_SLOW_RESERVE_BIT;
+ *	taken inside a reserve's lock
+ * @reserve_low: buckets whose reserve holds fewer than its target
  * @free_work: frees the pool once its last buffer is back
  * @name: the pool's name
  * @track: tracking and strict mode (track.c)
@@ -380,6 +418,9 @@ struct bufpool {
 	struct work_struct free_work;
 	struct delayed_work decay_work;
 	unsigned long decay_jiffies;
+	struct mutex reserve_mutex;	/* serializes bufpool_reserve() */
+	spinlock_t reserve_lock;	/* protects reserve_low */
+	unsigned int reserve_low;
 	char name[BUFPOOL_NAME_MAX + 1];
 	struct bufpool_track track;
 #ifdef CONFIG_PREEMPT_RT
@@ -698,6 +739,7 @@ size_t bufpool_owned_size(struct bufpool *pool, struct bufpool_bucket *b,
 			  const void *buf);
 
 /* magazine.c: magazines and depot */
+void bufpool_free_idle(struct bufpool_bucket *b, void *slot);
 
 /*
  * Empty slot @n of @m, which a take just popped, where kmemleak scans the
@@ -820,6 +862,22 @@ static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
 	return buf;
 }
 
+/* take_return.c */
+void *bufpool_take_new(struct bufpool *pool, struct bufpool_bucket *b,
+		       unsigned int idx, gfp_t gfp, int node);
+
+/* reserve.c: a reserve for forward progress */
+void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
+			   unsigned int idx, struct bufpool_reserve *r,
+			   gfp_t gfp, int node, bool *reserved);
+bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
+			 unsigned int idx, void *slot, unsigned long caller);
+void bufpool_reserve_wake(struct bufpool *pool);
+void bufpool_reserve_release(struct bufpool *pool);
+void bufpool_reserve_exit(struct bufpool *pool);
+unsigned long bufpool_reserve_held(struct bufpool *pool, int idx,
+				   size_t *bytes);
+
 /* nolock.c: take and return in any context */
 void bufpool_nolock_init(struct bufpool_cpu_aux *aux);
 void bufpool_nolock_sync(struct bufpool *pool);
@@ -843,6 +901,8 @@ size_t bufpool_node_idle(struct bufpool *pool, int node, size_t *cpu_bytes);
 
 /* pool.c */
 extern struct mutex bufpool_mutex;
+bool bufpool_misused_dead(struct bufpool *pool, const char *what,
+			  unsigned long caller);
 void bufpool_return_done(struct bufpool *pool);
 extern struct list_head bufpool_pools;
 int bufpool_cpu_dead_all(unsigned int cpu);
@@ -874,6 +934,7 @@ const char *bufpool_debugfs_rate(char *buf, size_t len, unsigned long hits,
 int bufpool_debugfs_pools_show(struct seq_file *m, void *v);
 int bufpool_debugfs_stats_show(struct seq_file *m, void *v);
 int bufpool_debugfs_params_show(struct seq_file *m, void *v);
+int bufpool_debugfs_reserve_show(struct seq_file *m, void *v);
 int bufpool_debugfs_outstanding_show(struct seq_file *m, void *v);
 int bufpool_debugfs_track_show(struct seq_file *m, void *v);
 int bufpool_debugfs_ctl_write(struct bufpool *pool,

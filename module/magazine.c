@@ -49,7 +49,7 @@ static struct bufpool_mag *bufpool_mag_alloc(const struct bufpool_bucket *b,
 }
 
 /* Free an idle buffer, as a magazine slot holds it, to the backend. */
-static void bufpool_free_idle(struct bufpool_bucket *b, void *slot)
+void bufpool_free_idle(struct bufpool_bucket *b, void *slot)
 {
 	/* A tracked pool's slots may carry BUFPOOL_MAG_TRACKED. */
 	void *buf = bufpool_mag_untag(slot);

@@ -201,6 +201,7 @@ static void bufpool_unlink(struct bufpool *pool)
 
 static void bufpool_tombstone_free(struct bufpool *pool)
 {
+	bufpool_reserve_exit(pool);
 	bufpool_cache_free_depots(pool);
 	free_percpu(pool->f.cpu);
 	free_percpu(pool->aux);
@@ -256,6 +257,7 @@ static void bufpool_free(struct bufpool *pool)
 		return;
 	}
 	bufpool_unlink(pool);
+	bufpool_reserve_exit(pool);
 	bufpool_cache_exit(pool);
 	kfree(pool);
 }
@@ -390,6 +392,8 @@ struct bufpool *bufpool_create(const char *name,
 	atomic_long_set(&pool->depot_bytes, 0);
 	INIT_WORK(&pool->free_work, bufpool_free_work);
 	INIT_DELAYED_WORK(&pool->decay_work, bufpool_decay_work);
+	mutex_init(&pool->reserve_mutex);
+	spin_lock_init(&pool->reserve_lock);
 	pool->decay_jiffies = p.decay_ms == BUFPOOL_DECAY_OFF ? 0 :
 			      max(msecs_to_jiffies(p.decay_ms), 1UL);
 	bufpool_init_buckets(pool, p.cpu_cache_bytes);
@@ -427,9 +431,8 @@ err_cache:
 EXPORT_SYMBOL_GPL(bufpool_create);
 
 /* slow path: bufpool_destroy() or bufpool_clear() of a destroyed pool */
-static noinline bool bufpool_misused_dead(struct bufpool *pool,
-					  const char *what,
-					  unsigned long caller)
+noinline bool bufpool_misused_dead(struct bufpool *pool, const char *what,
+				   unsigned long caller)
 {
 	if (!READ_ONCE(pool->dead))
 		return false;
@@ -460,6 +463,8 @@ void bufpool_destroy(struct bufpool *pool)
 	/* From now on takes fail and returns free their buffer. */
 	WRITE_ONCE(pool->dead, true);
 	bufpool_set_slow(pool, BUFPOOL_SLOW_DEAD_BIT, true);
+	/* Takes waiting for a reserve give up. */
+	bufpool_reserve_wake(pool);
 	/*
 	 * Takes and returns test it inside their guarded section, an RCU
 	 * read-side critical section, and slow takes inside an SRCU one:
@@ -476,6 +481,7 @@ void bufpool_destroy(struct bufpool *pool)
 	/* Deferred returns (PREEMPT_RT) are returns, not buffers out. */
 	bufpool_defer_flush(pool);
 	bufpool_cache_release(pool);
+	bufpool_reserve_release(pool);
 	/* Frees quarantined buffers, reports the ones still out. */
 	bufpool_track_destroy(pool, !bufpool_unloading);
 	/*

@@ -198,7 +198,7 @@ static unsigned long bufpool_cpus_idle(struct bufpool *pool, int node,
  * @pool: the pool
  * @nr: if not %NULL, set to the number of idle buffers
  *
- * Counts the depots and every CPU's magazines.
+ * Counts the depots, every CPU's magazines and the reserves.
  *
  * Context: any context.
  * Return: the bytes of the idle buffers.
@@ -208,14 +208,15 @@ size_t bufpool_idle(struct bufpool *pool, unsigned long *nr)
 	size_t bytes = atomic_long_read(&pool->depot_bytes);
 	unsigned long bufs = 0;
 	unsigned int i;
-	size_t cpu_bytes;
+	size_t cpu_bytes, reserve_bytes;
 
 	for (i = 0; i < pool->nr_buckets; i++)
 		bufs += bufpool_depot_bufs(&pool->buckets[i], NUMA_NO_NODE);
 	bufs += bufpool_cpus_idle(pool, NUMA_NO_NODE, &cpu_bytes);
+	bufs += bufpool_reserve_held(pool, -1, &reserve_bytes);
 	if (nr)
 		*nr = bufs;
-	return bytes + cpu_bytes;
+	return bytes + cpu_bytes + reserve_bytes;
 }
 
 /**
@@ -369,7 +370,8 @@ EXPORT_SYMBOL_IF_KUNIT(bufpool_stat_read);
  * @node: those of this node's memory, or all for %NUMA_NO_NODE
  *
  * Counts the bucket's depots and the CPUs' magazines (of the CPUs whose
- * memory node is @node), as bufpool_idle() does for the whole pool.
+ * memory node is @node), as bufpool_idle() does for the whole pool, and
+ * for %NUMA_NO_NODE its reserve.
  *
  * Context: any context.
  * Return: the number of idle buffers of bucket @idx.
@@ -381,6 +383,9 @@ unsigned long bufpool_bucket_idle(struct bufpool *pool, unsigned int idx,
 	unsigned int cpu;
 
 	bufs = bufpool_depot_bufs(&pool->buckets[idx], node);
+	/* The reserve's buffers are of no node in particular. */
+	if (node == NUMA_NO_NODE)
+		bufs += bufpool_reserve_held(pool, idx, NULL);
 
 	/* As in bufpool_idle(): a magazine seen here may be freed by RCU. */
 	rcu_read_lock();

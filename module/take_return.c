@@ -118,28 +118,27 @@ out:
 	return buf;
 }
 
-/*
- * slow path: both magazines and the depot are empty, or an interrupt found
- * this CPU in the middle of a take or return.  The take is counted inside
- * an SRCU section that checked the pool is live: bufpool_destroy() waits
- * for it, so that it counts every buffer out.
+/**
+ * bufpool_take_new() - a new buffer of bucket @b, counted as a take
+ * @pool: the pool
+ * @b: the bucket
+ * @idx: its index
+ * @gfp: allocation flags
+ * @node: the memory node, or %NUMA_NO_NODE
+ *
+ * slow path, in an SRCU section that checked the pool is live.
+ *
+ * Context: as the take.
+ * Return: the buffer, not yet zeroed unless @gfp says so, or %NULL.
  */
-static noinline void *bufpool_take_alloc(struct bufpool *pool,
-					 struct bufpool_bucket *b,
-					 unsigned int idx, gfp_t gfp, int node,
-					 unsigned long caller)
+void *bufpool_take_new(struct bufpool *pool, struct bufpool_bucket *b,
+		       unsigned int idx, gfp_t gfp, int node)
 {
-	int srcu = srcu_read_lock(&bufpool_srcu);
-	void *buf;
+	void *buf = bufpool_backend_alloc(b, gfp, node);
 
-	if (unlikely(READ_ONCE(pool->dead))) {
-		srcu_read_unlock(&bufpool_srcu, srcu);
-		return bufpool_take_dead(pool, caller);
-	}
-	buf = bufpool_backend_alloc(b, gfp, node);
 	if (!buf) {
 		bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC_FAIL, 1);
-		goto out;
+		return NULL;
 	}
 	bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC, 1);
 	bufpool_count(pool, idx, BUFPOOL_STAT_TAKE, 1);
@@ -150,7 +149,37 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 	 * return would look like a double one.
 	 */
 	WRITE_ONCE(*(unsigned long *)buf, 0);
-out:
+	return buf;
+}
+
+/*
+ * slow path: both magazines and the depot are empty, or an interrupt found
+ * this CPU in the middle of a take or return.  The take is counted inside
+ * an SRCU section that checked the pool is live: bufpool_destroy() waits
+ * for it, so that it counts every buffer out.  A bucket with a reserve
+ * takes it when the allocator fails (*@reserved), or waits for a return
+ * (BUFPOOL_TAKE_AGAIN).
+ */
+static noinline void *bufpool_take_alloc(struct bufpool *pool,
+					 struct bufpool_bucket *b,
+					 unsigned int idx, gfp_t gfp, int node,
+					 unsigned long caller, bool *reserved)
+{
+	/* Paired with smp_store_release() in bufpool_reserve_get(). */
+	struct bufpool_reserve *r = smp_load_acquire(&b->reserve);
+	int srcu = srcu_read_lock(&bufpool_srcu);
+	void *buf;
+
+	*reserved = false;
+	if (unlikely(READ_ONCE(pool->dead))) {
+		srcu_read_unlock(&bufpool_srcu, srcu);
+		return bufpool_take_dead(pool, caller);
+	}
+	if (unlikely(r && READ_ONCE(r->target)))
+		buf = bufpool_reserve_take(pool, b, idx, r, gfp, node,
+					   reserved);
+	else
+		buf = bufpool_take_new(pool, b, idx, gfp, node);
 	srcu_read_unlock(&bufpool_srcu, srcu);
 	return buf;
 }
@@ -203,8 +232,10 @@ static __always_inline void *bufpool_take_bucket(struct bufpool *pool,
 	enum bufpool_trace_src from = BUFPOOL_FROM_MAG;
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
+	bool reserved;
 	void *buf;
 
+again:
 	/* Taken by an interrupted context of this CPU: allocate instead. */
 	pcp = bufpool_cpu_trylock(pool);
 	if (unlikely(!pcp))
@@ -245,7 +276,7 @@ taken:
 	if (src)
 		*sampled = __bufpool_track_sampled(pool, pcp);
 	bufpool_cpu_unlock(pool, pcp);
-
+recycled:
 	bufpool_kasan_unpoison(bufpool_mag_untag(buf), b->size);
 	if (src) {
 		*src = from;
@@ -260,12 +291,21 @@ taken:
 	return bufpool_take_prep(pool, b, buf, gfp);
 
 alloc:
+	buf = bufpool_take_alloc(pool, b, idx, gfp, node, caller, &reserved);
+	if (unlikely(buf == BUFPOOL_TAKE_AGAIN))
+		goto again;
+	/* Idle until now, as a magazine's buffer: the same steps. */
+	if (unlikely(reserved) && buf) {
+		from = BUFPOOL_FROM_RESERVE;
+		if (src)
+			*sampled = BUFPOOL_SAMPLE_UNDECIDED;
+		goto recycled;
+	}
 	if (src) {
 		*src = BUFPOOL_FROM_BACKEND;
 		*sampled = BUFPOOL_SAMPLE_UNDECIDED;
-		return bufpool_take_alloc(pool, b, idx, gfp, node, caller);
+		return buf;
 	}
-	buf = bufpool_take_alloc(pool, b, idx, gfp, node, caller);
 	if (buf)
 		trace_bufpool_take(pool, pool->name, buf, size, b->size, gfp,
 				   caller, BUFPOOL_FROM_BACKEND);
@@ -453,6 +493,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	void *slot = buf;
+	bool reserve;
 	int remote;
 
 	/*
@@ -460,7 +501,16 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 	 * for an skb frag, a bio, splice) must not be recycled: drop ours, as
 	 * page_pool does, and let the last holder free it.
 	 */
-	if (strict || (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1))
+	if (!b->cache && folio_ref_count(virt_to_folio(buf)) != 1)
+		goto free_traced;
+	/*
+	 * A short reserve takes it first, even from a strict pool.  A strict
+	 * pool's buffers are never idle but in a reserve: the claim is for
+	 * those.
+	 */
+	reserve = unlikely(test_bit(BUFPOOL_SLOW_RESERVE_BIT, &pool->f.slow)) &&
+		  READ_ONCE(b->reserve);
+	if (strict && !READ_ONCE(b->reserve))
 		goto free_traced;
 	if (!poison && unlikely(!bufpool_claim(pool, buf))) {
 		bufpool_bad_return(pool, buf, idx, "double return", caller);
@@ -482,6 +532,11 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 		 */
 		bufpool_kasan_poison(buf);
 	}
+	if (unlikely(reserve) &&
+	    bufpool_reserve_put(pool, b, idx, slot, caller))
+		return;
+	if (strict)
+		goto free;
 
 	/* Taken by an interrupted context of this CPU: free it instead. */
 	pcp = bufpool_cpu_trylock(pool);
@@ -715,6 +770,17 @@ out:
 	return i;
 }
 
+/* Takes of @size have a reserve to wait for. */
+static bool bufpool_reserved(struct bufpool *pool, size_t size, gfp_t gfp)
+{
+	struct bufpool_reserve *r;
+
+	if (__bufpool_unpooled(&pool->f, size, gfp))
+		return false;
+	r = READ_ONCE(pool->buckets[__bufpool_bucket(&pool->f, size)].reserve);
+	return r && READ_ONCE(r->target);
+}
+
 unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
 			       unsigned int n, void **bufs)
 {
@@ -729,8 +795,14 @@ unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
 	if (!__bufpool_unpooled(&pool->f, size, gfp))
 		i = bufpool_take_bulk_mag(pool, __bufpool_bucket(&pool->f, size),
 					  size, gfp, n, bufs, caller);
-	/* The rest one by one: the depot-only, the allocator, tracking. */
+	/*
+	 * The rest one by one: the depot-only, the allocator, tracking.  A
+	 * reserve's bucket waits for none but the first: the caller may need
+	 * to return those it has before any comes back.
+	 */
 	for (; i < n; i++) {
+		if (i && bufpool_reserved(pool, size, gfp))
+			gfp &= ~__GFP_DIRECT_RECLAIM;
 		bufs[i] = bufpool_take_from(pool, size, gfp, NUMA_NO_NODE,
 					    caller);
 		if (!bufs[i])

@@ -28,12 +28,15 @@
  * @BUFPOOL_FROM_DEPOT: a full magazine from the bucket's depot
  * @BUFPOOL_FROM_BACKEND: a new buffer from the bucket's kmem_cache or pages
  * @BUFPOOL_FROM_UNPOOLED: the page allocator, not pooled (size or gfp)
+ * @BUFPOOL_FROM_RESERVE: the bucket's reserve (bufpool_reserve()): the
+ *	allocator failed
  */
 enum bufpool_trace_src {
 	BUFPOOL_FROM_MAG,
 	BUFPOOL_FROM_DEPOT,
 	BUFPOOL_FROM_BACKEND,
 	BUFPOOL_FROM_UNPOOLED,
+	BUFPOOL_FROM_RESERVE,
 };
 
 /**
@@ -42,11 +45,13 @@ enum bufpool_trace_src {
  * @BUFPOOL_RET_FREED: freed to the backend (over budget, strict, unpooled,
  *	still referenced, the pool dying or this CPU busy)
  * @BUFPOOL_RET_REJECTED: not accepted; bufpool_bad_return says why
+ * @BUFPOOL_RET_RESERVED: kept in the bucket's reserve, which was short
  */
 enum bufpool_trace_verdict {
 	BUFPOOL_RET_CACHED,
 	BUFPOOL_RET_FREED,
 	BUFPOOL_RET_REJECTED,
+	BUFPOOL_RET_RESERVED,
 };
 
 /**
@@ -70,9 +75,11 @@ TRACE_DEFINE_ENUM(BUFPOOL_FROM_MAG);
 TRACE_DEFINE_ENUM(BUFPOOL_FROM_DEPOT);
 TRACE_DEFINE_ENUM(BUFPOOL_FROM_BACKEND);
 TRACE_DEFINE_ENUM(BUFPOOL_FROM_UNPOOLED);
+TRACE_DEFINE_ENUM(BUFPOOL_FROM_RESERVE);
 TRACE_DEFINE_ENUM(BUFPOOL_RET_CACHED);
 TRACE_DEFINE_ENUM(BUFPOOL_RET_FREED);
 TRACE_DEFINE_ENUM(BUFPOOL_RET_REJECTED);
+TRACE_DEFINE_ENUM(BUFPOOL_RET_RESERVED);
 TRACE_DEFINE_ENUM(BUFPOOL_LEAK_DESTROY);
 TRACE_DEFINE_ENUM(BUFPOOL_LEAK_UNLOAD);
 TRACE_DEFINE_ENUM(BUFPOOL_LEAK_MODULE);
@@ -82,13 +89,15 @@ TRACE_DEFINE_ENUM(BUFPOOL_LEAK_MODULE);
 			 { BUFPOOL_FROM_MAG, "magazine" },		\
 			 { BUFPOOL_FROM_DEPOT, "depot" },		\
 			 { BUFPOOL_FROM_BACKEND, "backend" },		\
-			 { BUFPOOL_FROM_UNPOOLED, "unpooled" })
+			 { BUFPOOL_FROM_UNPOOLED, "unpooled" },	\
+			 { BUFPOOL_FROM_RESERVE, "reserve" })
 
 #define bufpool_show_verdict(v)						\
 	__print_symbolic(v,						\
 			 { BUFPOOL_RET_CACHED, "cached" },		\
 			 { BUFPOOL_RET_FREED, "freed" },		\
-			 { BUFPOOL_RET_REJECTED, "rejected" })
+			 { BUFPOOL_RET_REJECTED, "rejected" },		\
+			 { BUFPOOL_RET_RESERVED, "reserved" })
 
 #define bufpool_show_leak(w)						\
 	__print_symbolic(w,						\
