@@ -163,8 +163,11 @@ static void bufpool_fault_each(struct kunit *test)
 	kunit_info(test, "%s: %u allocations failed in turn, %lu takes returned NULL\n",
 		   m->name, nth - 1, failed_takes);
 	KUNIT_EXPECT_LE_MSG(test, nth, 400, "more allocation points than expected");
-	/* A pool's life has a few dozen: a broken injection finds none. */
-	KUNIT_EXPECT_GE(test, nth - 1, 8);
+	/*
+	 * A pool's life has a few (an untracked one without the debug
+	 * options: 5) to a few dozen: a broken injection finds none.
+	 */
+	KUNIT_EXPECT_GE(test, nth - 1, 4);
 	KUNIT_EXPECT_GT(test, failed_takes, 0);
 }
 

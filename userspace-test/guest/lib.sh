@@ -149,6 +149,27 @@ nmi_checks() {
 		log_lacks 'vmt-nmi: leak report'
 }
 
+# The reserve: takes of a reserved bucket succeed, or wait for a return,
+# while a hog holds every page the allocator gives (bufpool_misuse's
+# "reserve"); its "reserve" file has the counts, and the pool balances.
+reserve_checks() {
+	check "takes of a reserved bucket succeed while a memory hog holds all free memory" \
+		misuse reserve
+	dmesg | grep 'misuse_reserve:' | sed 's/^/# /'
+	sed 's/^/# reserve: /' /sys/kernel/debug/bufpool/vmt-reserve/reserve
+	check "the reserve is full again, served the takes, one of which waited, and refused one" \
+		awk '$1 == 16384 && $2 == 16 && $3 == 16 && $4 >= 16 && $5 >= 1 &&
+		     $6 >= 1 { ok = 1 } END { exit !ok }' \
+		/sys/kernel/debug/bufpool/vmt-reserve/reserve
+	check "the reserve's pool balances" \
+		balanced /sys/kernel/debug/bufpool/vmt-reserve
+	check "no OOM kill while the hog held the memory" \
+		log_lacks 'invoked oom-killer'
+	check "the reserve's pool goes, with no leak report" misuse reserve_done
+	check "no leak report for the reserve's pool" \
+		log_lacks 'vmt-reserve: leak report'
+}
+
 # After "rmmod bufpool_example" of the example loaded tracked with leak=2:
 # the destroy report, then bufpool's own unload and its report, in which
 # the example's code is gone: its frames are named for what they were.

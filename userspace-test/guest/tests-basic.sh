@@ -45,6 +45,7 @@ check "no usercopy report (HARDENED_USERCOPY)" log_lacks 'usercopy: '
 misuse_start_checks
 hardirq_checks
 nmi_checks
+reserve_checks
 # The shrinker (compat.h's on 6.1) gives idle memory back.
 check "drop_caches: the shrinker gives idle buffers back, takes still work" \
 	pressure

@@ -284,6 +284,7 @@ else
 fi
 hardirq_checks
 nmi_checks
+reserve_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'
 # A module that unloads holding buffers of the shared pool, tracked.

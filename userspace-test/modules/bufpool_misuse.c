@@ -49,6 +49,9 @@
  *    gets the CPU's idle buffer (NULL on PREEMPT_RT) and
  *    bufpool_return_nolock() gives it back through its irq_work; pool
  *    "vmt-nmi" stays, for the VM suite to see it balance;
+ *  - reserve, reserve_done: pool "vmt-reserve" keeps a reserve of 16 KiB
+ *    buffers, and its takes still succeed (or wait for a return) while a
+ *    hog holds all the memory the allocator gives;
  *  - numa_fill, numa_done: on two nodes, pool "vmt-numa": bufpool_take_node()
  *    gets the node asked for on every CPU, bufpool_take() this CPU's node,
  *    and buffers of node 1 returned on a CPU of node 0 stay idle in node
@@ -1063,6 +1066,137 @@ static int misuse_nmi_done(void)
 }
 
 /*
+ * The reserve under memory pressure: pool "vmt-reserve" keeps
+ * RESERVE_NR 16 KiB buffers (bufpool_reserve()).  A hog then takes every
+ * free page the allocator gives without retrying, and while it holds
+ * them: a take of 32 KiB (no reserve) without direct reclaim fails, which
+ * shows the memory is gone; RESERVE_NR takes of 16 KiB, GFP_KERNEL, all
+ * succeed from the reserve; one more without direct reclaim gets NULL at
+ * once; and one more with it waits, until a worker returns a buffer
+ * RESERVE_LATE_MS later, and gets that one.  Then the hog frees what it
+ * took and the buffers go back, refilling the reserve.  The pool stays
+ * for the VM suite to read its "reserve" file; reserve_done destroys it.
+ */
+#define RESERVE_NR	16
+#define RESERVE_LATE_MS	50
+static struct bufpool *reserve_pool;
+
+struct misuse_late_return {
+	struct delayed_work work;
+	void *buf;
+};
+
+static void misuse_late_return_fn(struct work_struct *work)
+{
+	struct misuse_late_return *l =
+		container_of(work, struct misuse_late_return, work.work);
+
+	bufpool_return(reserve_pool, l->buf);
+}
+
+/* Take every page the allocator gives without retrying; how many. */
+static unsigned long misuse_hog(struct list_head *pages)
+{
+	const gfp_t gfp = GFP_HIGHUSER | __GFP_NORETRY | __GFP_NOWARN |
+			  __GFP_NOMEMALLOC;
+	unsigned long n = 0;
+	struct page *page;
+
+	while ((page = alloc_page(gfp))) {
+		list_add(&page->lru, pages);
+		n++;
+	}
+	return n;
+}
+
+static void misuse_unhog(struct list_head *pages)
+{
+	struct page *page, *tmp;
+
+	list_for_each_entry_safe(page, tmp, pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+static int misuse_reserve(void)
+{
+	struct misuse_late_return late = {};
+	void *bufs[RESERVE_NR] = {}, *none, *nowait, *waited = NULL;
+	unsigned long hogged, start, waited_ms = 0;
+	unsigned int i, got = 0;
+	LIST_HEAD(pages);
+	bool ok;
+	int ret;
+
+	if (reserve_pool)
+		return -EBUSY;
+	reserve_pool = misuse_create("vmt-reserve", 0);
+	if (IS_ERR(reserve_pool)) {
+		ret = PTR_ERR(reserve_pool);
+		reserve_pool = NULL;
+		return ret;
+	}
+	ret = bufpool_reserve(reserve_pool, SZ_16K, RESERVE_NR);
+	if (!misuse_ok(__func__, !ret, "bufpool_reserve() failed: %pe",
+		       ERR_PTR(ret)))
+		return -EIO;
+
+	hogged = misuse_hog(&pages);
+	/* Whatever kswapd freed meanwhile. */
+	hogged += misuse_hog(&pages);
+	none = bufpool_take(reserve_pool, SZ_32K, GFP_NOWAIT | __GFP_NOWARN);
+	for (i = 0; i < RESERVE_NR; i++) {
+		bufs[i] = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
+		got += !!bufs[i];
+	}
+	/* Again: what kswapd freed in between would serve the next takes. */
+	hogged += misuse_hog(&pages);
+	nowait = bufpool_take(reserve_pool, SZ_16K, GFP_NOWAIT);
+	if (bufs[0]) {
+		late.buf = bufs[0];
+		bufs[0] = NULL;
+		INIT_DELAYED_WORK(&late.work, misuse_late_return_fn);
+		schedule_delayed_work(&late.work,
+				      msecs_to_jiffies(RESERVE_LATE_MS));
+		start = jiffies;
+		waited = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
+		waited_ms = jiffies_to_msecs(jiffies - start);
+		flush_delayed_work(&late.work);
+	}
+	misuse_unhog(&pages);
+
+	ok = misuse_ok(__func__, hogged, "the hog got no page") &&
+	     misuse_ok(__func__, !none,
+		       "a 32 KiB take without reclaim succeeded: memory was not exhausted") &&
+	     misuse_ok(__func__, got == RESERVE_NR,
+		       "%u of %u takes of the reserved bucket succeeded", got,
+		       RESERVE_NR) &&
+	     misuse_ok(__func__, !nowait,
+		       "a take without reclaim got a buffer past the reserve") &&
+	     misuse_ok(__func__, waited, "the take that may wait got NULL");
+	pr_info("%s: hog took %lu MiB; %u takes of the reserved bucket, and one more after %lu ms: %s\n",
+		__func__, hogged >> (20 - PAGE_SHIFT), got, waited_ms,
+		waited == late.buf ? "the buffer returned meanwhile" :
+				     "another buffer");
+	bufpool_return(reserve_pool, none);
+	bufpool_return(reserve_pool, nowait);
+	bufpool_return(reserve_pool, waited);
+	for (i = 0; i < RESERVE_NR; i++)
+		bufpool_return(reserve_pool, bufs[i]);
+	return ok ? 0 : -EIO;
+}
+
+static int misuse_reserve_done(void)
+{
+	if (!reserve_pool)
+		return -EINVAL;
+	bufpool_destroy(reserve_pool);
+	reserve_pool = NULL;
+	return 0;
+}
+
+/*
  * NUMA: the VM suite's NUMA boot has nodes 0 and 1, two CPUs each.  Pool
  * "vmt-numa" has a per-CPU bucket of each backend (512, 16 KiB), two the
  * depot alone serves (64 KiB, 256 KiB) and takes above max_size (2 MiB).
@@ -1294,6 +1428,8 @@ static const struct {
 	{ "hardirq_done", misuse_hardirq_done },
 	{ "nmi", misuse_nmi },
 	{ "nmi_done", misuse_nmi_done },
+	{ "reserve", misuse_reserve },
+	{ "reserve_done", misuse_reserve_done },
 	{ "numa_fill", misuse_numa_fill },
 	{ "numa_done", misuse_numa_done },
 };
@@ -1347,6 +1483,8 @@ static void __exit misuse_exit(void)
 		misuse_decay_done();
 	if (nmi_pool)
 		misuse_nmi_done();
+	if (reserve_pool)
+		misuse_reserve_done();
 }
 
 module_init(misuse_init);
