@@ -100,6 +100,7 @@ enum bb_alloc {
 	BB_BUFPOOL_CPU16M,
 	BB_BUFPOOL_BULK,
 	BB_BUFPOOL_NOLOCK,
+	BB_BUFPOOL_RESERVE,
 	BB_NR_ALLOC
 };
 
@@ -121,6 +122,7 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL_CPU16M]	= "bufpool_cpu16m",
 	[BB_BUFPOOL_BULK]	= "bufpool_bulk",
 	[BB_BUFPOOL_NOLOCK]	= "bufpool_nolock",
+	[BB_BUFPOOL_RESERVE]	= "bufpool_reserve",
 };
 
 /* What one measurement uses; set up before the clock starts. */
@@ -161,6 +163,8 @@ static const struct {
 	{ BB_BUFPOOL_STRICT, "bench-strict", BUFPOOL_F_STRICT, 0 },
 	/* Per-CPU magazines up to 1 MiB (Documentation/tuning.rst). */
 	{ BB_BUFPOOL_CPU16M, "bench-cpu16m", 0, 0, SZ_16M },
+	/* A full reserve of 2 on the measured bucket (mempool's: min_nr 2). */
+	{ BB_BUFPOOL_RESERVE, "bench-reserve", 0, 0 },
 };
 
 static struct bufpool *bb_pool_create(unsigned int i)
@@ -235,6 +239,13 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 #else
 		return false;
 #endif
+	case BB_BUFPOOL_RESERVE:
+#ifdef BUFPOOL_HAVE_RESERVE
+		return size == 64 || size == 256 || size == SZ_1K ||
+		       size == SZ_4K || size == SZ_64K || size == SZ_1M;
+#else
+		return false;
+#endif
 	case BB_BUFPOOL_CPU16M:
 		/* The buckets the default pool serves from the depot alone. */
 #ifdef BUFPOOL_CPU_CACHE_DEFAULT
@@ -292,6 +303,12 @@ static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 			return PTR_ERR(c->own);
 		c->pool = a == BB_BUFPOOL_OTHER ? bb_pools[BB_BUFPOOL] : c->own;
 		bufpool_clear(c->pool);
+#ifdef BUFPOOL_HAVE_RESERVE
+		if (a == BB_BUFPOOL_RESERVE && bufpool_reserve(c->own, size, 2)) {
+			bb_pool_settle(c->own);
+			return -ENOMEM;
+		}
+#endif
 		return 0;
 	}
 }
@@ -884,7 +901,7 @@ static void bb_run_remote(void)
 			    a != BB_BUFPOOL_TRACED &&
 			    a != BB_BUFPOOL_S1024 && a != BB_BUFPOOL_TIMED &&
 			    a != BB_BUFPOOL_BULK && a != BB_BUFPOOL_NOLOCK &&
-			    bb_fits(a, sizes[i]))
+			    a != BB_BUFPOOL_RESERVE && bb_fits(a, sizes[i]))
 				bb_measure("remote", BB_PATTERN_REMOTE, a,
 					   sizes[i], n, n);
 	}

@@ -26,7 +26,7 @@ ALLOCS = ["kmalloc", "kmem_cache", "mempool", "alloc_pages", "kvmalloc",
           "bufpool_timed", "bufpool_sample1024",
           "bufpool_sample64", "bufpool_track", "bufpool_strict",
           "bufpool_traced", "bufpool_cpu16m", "bufpool_bulk",
-          "bufpool_nolock"]
+          "bufpool_nolock", "bufpool_reserve"]
 
 
 def parse(path):
@@ -194,6 +194,14 @@ def goals(runs):
             "size", name, r("burst", "bufpool_bulk", small), "≤ 0.25×")
         add("pair ≤ 4 KiB through the nolock calls vs the plain pair, worst "
             "size", name, r("pair", "bufpool_nolock", small, "bufpool"),
+            "report")
+        add("pair with a full reserve (bufpool_reserve(), 2) vs without, "
+            "worst size", name,
+            r("pair", "bufpool_reserve", [64, 256, 1024, 4096, 1 << 16,
+                                          1 << 20], "bufpool"), "≤ 1.02×")
+        add("pair with a full reserve vs mempool (min_nr 2), worst size "
+            "≤ 4 KiB", name,
+            r("pair", "bufpool_reserve", [64, 256, 1024, 4096], "mempool"),
             "report")
         add("capped (a pair while the pool frees at its cap) vs kmalloc, "
             "worst size", name, r("capped", "bufpool", [64, 1024, 4096]),
