@@ -77,8 +77,8 @@ static void bp_reserve_exit(struct kunit *test)
 
 /* === Helpers === */
 
-static struct bufpool_reserve *bp_reserve_of(struct bufpool *pool,
-					     size_t size)
+static struct bufpool_reserved *bp_reserve_of(struct bufpool *pool,
+					      size_t size)
 {
 	return pool->buckets[__bufpool_bucket(&pool->f, size)].reserve;
 }
@@ -109,7 +109,7 @@ static void bufpool_reserve_test_fill(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-reserve");
 	unsigned int idx = __bufpool_bucket(&pool->f, 256);
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 
 	KUNIT_ASSERT_EQ(test, bufpool_reserve(pool, 200, 8), 0);
 	r = bp_reserve_of(pool, 256);
@@ -160,7 +160,7 @@ static void bufpool_reserve_test_bad(struct kunit *test)
 	struct bufpool *pool = bp_create(test, "kt-reserve-bad", 0, SZ_64K, 0,
 					 0);
 	unsigned int nth, failed = 0;
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 	bool injected;
 	int err;
 
@@ -220,7 +220,7 @@ static void bp_reserve_takes(struct kunit *test, size_t size)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-reserve-take");
 	unsigned int idx = __bufpool_bucket(&pool->f, size), i;
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 	void *bufs[6] = {};
 
 	KUNIT_ASSERT_EQ(test, bufpool_reserve(pool, size, 4), 0);
@@ -314,7 +314,7 @@ static void bufpool_reserve_test_wait(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-reserve-wait");
 	struct bp_late_return late = { .pool = pool };
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 	unsigned long start;
 	void *buf;
 
@@ -347,7 +347,7 @@ static void bufpool_reserve_test_wait(struct kunit *test)
 static void bufpool_reserve_test_bulk(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-reserve-bulk");
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 	void *bufs[8] = {};
 	unsigned int n;
 
@@ -375,7 +375,7 @@ static void bp_reserve_tracked(struct kunit *test, unsigned int flags)
 {
 	struct bufpool *pool = bp_create(test, "kt-reserve-track", 0, 0, 0,
 					 flags);
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 	void *buf, *again;
 
 	KUNIT_ASSERT_EQ(test, bp_debugfs_set(test, "failslab/probability",
@@ -429,7 +429,7 @@ static void bufpool_reserve_test_strict_untracked(struct kunit *test)
 {
 	struct bufpool *pool = bp_create(test, "kt-reserve-strict", 0, 0, 0,
 					 BUFPOOL_F_STRICT);
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 	void *buf;
 
 	KUNIT_ASSERT_EQ(test, bufpool_reserve(pool, 64, 1), 0);

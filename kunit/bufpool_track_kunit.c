@@ -1458,6 +1458,64 @@ static void bufpool_track_test_show_outstanding(struct kunit *test)
 	bufpool_return(plain, c);
 }
 
+/*
+ * bufpool.max_age_ms's check (bufpool_age_check(), what its work item
+ * runs every half period): the tracked buffers out longer than the age are
+ * named once, grouped by stack; a later check counts them as named before
+ * and names only the buffers that aged since; an untracked pool's buffers
+ * have no take time and are not named.
+ */
+static void bufpool_track_test_age(struct kunit *test)
+{
+	struct bufpool *pool = bp_track_create(test, "kt-tr-age", 0,
+					       BUFPOOL_F_TRACK);
+	struct bufpool *plain = bp_track_create(test, "kt-tr-noage", 0, 0);
+	void *bufs[3], *late, *c;
+	unsigned int i;
+
+	bp_console_start(test, "bufpool: kt-tr-");
+	for (i = 0; i < bp_one_site(ARRAY_SIZE(bufs)); i++)
+		bufs[i] = bp_take(test, pool, 100);
+	c = bp_take(test, plain, 64);
+	/* An age none of them has: nothing. */
+	KUNIT_EXPECT_EQ(test, bufpool_age_check(60000), 0);
+	KUNIT_EXPECT_FALSE(test, bp_console_has("age report"));
+
+	msleep(50);
+	KUNIT_EXPECT_EQ(test, bufpool_age_check(20), 3);
+	bp_expect_line(test,
+		       "bufpool: kt-tr-age: age report: 3 tracked buffers (384 bytes) out longer than 20 ms (bufpool.max_age_ms), not named before\n");
+	bp_expect_stack(test, "kt-tr-age", "3 buffers, 384 bytes, taken at:",
+			bufpool_track_test_age);
+	bp_expect_line(test, "(oldest taken ");
+
+	/* Named once. */
+	KUNIT_EXPECT_EQ(test, bufpool_age_check(20), 0);
+	KUNIT_EXPECT_EQ(test, bp_console_count("age report"), 1);
+
+	/* One more, aged since: it alone, and a count of the others. */
+	late = bp_take(test, pool, 100);
+	msleep(50);
+	bp_console_clear();
+	KUNIT_EXPECT_EQ(test, bufpool_age_check(20), 1);
+	bp_expect_line(test,
+		       "bufpool: kt-tr-age: age report: 1 tracked buffer (128 bytes) out longer than 20 ms (bufpool.max_age_ms), not named before; more that were are still out");
+	bp_expect_line(test,
+		       "bufpool: kt-tr-age: 3 tracked buffers out longer than 20 ms named by earlier age reports");
+	KUNIT_EXPECT_FALSE(test, bp_console_has("kt-tr-noage"));
+
+	/* Another age: every buffer older is named again. */
+	bp_console_clear();
+	KUNIT_EXPECT_EQ(test, bufpool_age_check(10), 4);
+
+	for (i = 0; i < ARRAY_SIZE(bufs); i++)
+		bufpool_return(pool, bufs[i]);
+	bufpool_return(pool, late);
+	bufpool_return(plain, c);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, bufpool_age_check(10), 0);
+}
+
 static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_state),
 	KUNIT_CASE(bufpool_track_test_key),
@@ -1494,6 +1552,7 @@ static struct kunit_case bufpool_track_test_cases[] = {
 	KUNIT_CASE(bufpool_track_test_unpooled),
 	KUNIT_CASE(bufpool_track_test_hardirq),
 	KUNIT_CASE(bufpool_track_test_show_outstanding),
+	KUNIT_CASE(bufpool_track_test_age),
 	{}
 };
 

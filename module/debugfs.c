@@ -432,7 +432,7 @@ VISIBLE_IF_KUNIT int bufpool_debugfs_reserve_show(struct seq_file *m, void *v)
 	seq_printf(m, "%10s %8s %8s %10s %10s %10s\n", "#     size", "target",
 		   "held", "takes", "waits", "empty");
 	for (i = 0; i < pool->nr_buckets; i++) {
-		struct bufpool_reserve *r = READ_ONCE(pool->buckets[i].reserve);
+		struct bufpool_reserved *r = READ_ONCE(pool->buckets[i].reserve);
 
 		if (!r)
 			continue;

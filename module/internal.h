@@ -158,7 +158,7 @@ struct bufpool_bucket {
 	struct bufpool *pool;
 
 	struct bufpool_depot *depots;
-	struct bufpool_reserve *reserve;
+	struct bufpool_reserved *reserve;
 
 	atomic_long_t free_gen ____cacheline_aligned_in_smp;
 
@@ -168,7 +168,7 @@ struct bufpool_bucket {
 };
 
 /**
- * struct bufpool_reserve - a bucket's reserve for forward progress
+ * struct bufpool_reserved - a bucket's reserve for forward progress
  *	(reserve.c, bufpool_reserve())
  * @lock: protects @held, @target, @cap, @bufs and @low; taken with
  *	interrupts off, inside no other bufpool lock
@@ -182,7 +182,7 @@ struct bufpool_bucket {
  * @waits: takes that waited for a return
  * @empty: takes that found it empty and could not wait
  */
-struct bufpool_reserve {
+struct bufpool_reserved {
 	spinlock_t lock;	/* see above */
 	unsigned int held;
 	unsigned int target;
@@ -868,7 +868,7 @@ void *bufpool_take_new(struct bufpool *pool, struct bufpool_bucket *b,
 
 /* reserve.c: a reserve for forward progress */
 void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
-			   unsigned int idx, struct bufpool_reserve *r,
+			   unsigned int idx, struct bufpool_reserved *r,
 			   gfp_t gfp, int node, bool *reserved);
 bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
 			 unsigned int idx, void *slot, unsigned long caller);
@@ -964,6 +964,7 @@ enum bufpool_report {
 	BUFPOOL_REPORT_MODULE,	/* a client module unloads holding buffers */
 	BUFPOOL_REPORT_SHOW,	/* the debugfs outstanding file */
 	BUFPOOL_REPORT_MISUSE,	/* a bad return or a write after return */
+	BUFPOOL_REPORT_AGED,	/* buffers out longer than bufpool.max_age_ms */
 };
 
 /*
@@ -1034,7 +1035,11 @@ static inline void bufpool_track_poison(void *buf, size_t size)
 }
 
 int bufpool_track_init(void);
+void bufpool_track_stop_checks(void);
 void bufpool_track_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+unsigned long bufpool_age_check(unsigned int ms);
+#endif
 void bufpool_track_start(struct bufpool *pool);
 void bufpool_track_stop(struct bufpool *pool);
 void bufpool_track_pool_init(struct bufpool *pool, unsigned int flags,

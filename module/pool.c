@@ -596,6 +596,7 @@ static void __exit bufpool_exit(void)
 	struct bufpool *pool, *tmp;
 
 	bufpool_unloading = true;
+	bufpool_track_stop_checks();
 	cpuhp_remove_state_nocalls(bufpool_cpuhp_state);
 	bufpool_destroy(bufpool_shared_pool);
 	bufpool_destroy_abandoned();

@@ -65,6 +65,7 @@ static const char * const bufpool_report_names[] = {
 	[BUFPOOL_REPORT_MODULE]		= "module leak",
 	[BUFPOOL_REPORT_SHOW]		= "outstanding",
 	[BUFPOOL_REPORT_MISUSE]		= "misuse",
+	[BUFPOOL_REPORT_AGED]		= "age",
 };
 
 /* === Sinks and frames === */
@@ -345,6 +346,8 @@ struct bufpool_leak_stack {
  * @arg: for @holds
  * @n: entries of @g filled
  * @stacks_left: stacks of shown groups not found yet
+ * @age: for an age report, the takes it names, else %NULL
+ * @older: for an age report, buffers out that an earlier one named
  */
 struct bufpool_leaks {
 	struct bufpool_leak *g;
@@ -361,6 +364,8 @@ struct bufpool_leaks {
 	const void *arg;
 	unsigned long n;
 	unsigned long stacks_left;
+	const struct bufpool_age_window *age;
+	unsigned long older;
 };
 
 static int bufpool_leak_cmp_stack(const void *a, const void *b)
@@ -420,12 +425,20 @@ static bool bufpool_leaks_copy(struct bufpool_track *t,
 			       struct bufpool_track_rec *rec, void *arg)
 {
 	struct bufpool_leaks *L = arg;
+	const struct bufpool_age_window *age = L->age;
 	struct bufpool_leak *g;
 
 	if (rec->state != BUFPOOL_REC_OUT ||
 	    (L->holds && !L->holds(rec->take.ip, bufpool_rec_owner(rec),
 				   L->arg)))
 		return true;
+	/* An age report: taken before @to, and not named before. */
+	if (age && !time_before(rec->take.time, age->to))
+		return true;
+	if (age && age->since && time_before(rec->take.time, age->from)) {
+		L->older++;
+		return true;
+	}
 	L->nr++;
 	L->bytes += rec->size;
 	if (L->n == L->cap) {
@@ -591,9 +604,12 @@ static unsigned long bufpool_leaks_report(struct bufpool *pool,
 	char state[16];
 	unsigned long i;
 
-	if (why != BUFPOOL_REPORT_MODULE)
+	if (why == BUFPOOL_REPORT_AGED)
+		L.age = arg;
+	else if (why != BUFPOOL_REPORT_MODULE)
 		out = bufpool_outstanding(pool, &bytes);
-	if (!out && why != BUFPOOL_REPORT_SHOW && why != BUFPOOL_REPORT_MODULE)
+	if (!out && why != BUFPOOL_REPORT_SHOW &&
+	    why != BUFPOOL_REPORT_MODULE && why != BUFPOOL_REPORT_AGED)
 		return 0;
 	if (hooked)
 		bufpool_leaks_collect(pool, holds, arg, &L);
@@ -620,6 +636,15 @@ static unsigned long bufpool_leaks_report(struct bufpool *pool,
 			bufpool_printk(s, "leak report: module %s unloaded holding %lu sampled buffer%s (%zu bytes) of this pool, and maybe more not sampled\n",
 				       who, out, bufpool_plural(out), bytes);
 		break;
+	case BUFPOOL_REPORT_AGED:
+		out = L.nr;
+		bytes = L.bytes;
+		if (!out)
+			goto free;
+		bufpool_printk(s, "age report: %lu tracked buffer%s (%zu bytes) out longer than %u ms (bufpool.max_age_ms), not named before%s\n",
+			       out, bufpool_plural(out), bytes, L.age->age_ms,
+			       L.older ? "; more that were are still out" : "");
+		break;
 	default:
 		bufpool_printk(s, "%lu buffer%s (%zu bytes) out, tracking %s\n",
 			       out, bufpool_plural(out), bytes,
@@ -633,8 +658,20 @@ static unsigned long bufpool_leaks_report(struct bufpool *pool,
 					  BUFPOOL_LEAK_DESTROY :
 					  why == BUFPOOL_REPORT_UNLOAD ?
 					  BUFPOOL_LEAK_UNLOAD :
+					  why == BUFPOOL_REPORT_AGED ?
+					  BUFPOOL_LEAK_AGED :
 					  BUFPOOL_LEAK_MODULE, out, bytes);
 	bufpool_leaks_print_groups(s, &L);
+	if (why == BUFPOOL_REPORT_AGED) {
+		if (L.older)
+			bufpool_printk(s, "%lu tracked buffer%s out longer than %u ms named by earlier age reports\n",
+				       L.older, bufpool_plural(L.older),
+				       L.age->age_ms);
+		if (L.missed)
+			bufpool_printk(s, "%lu tracked buffer%s not grouped: no memory\n",
+				       L.missed, bufpool_plural(L.missed));
+		goto free;
+	}
 	if (why != BUFPOOL_REPORT_MODULE) {
 		/* Counters and records are read at different times: clamp. */
 		untracked = out - min(out, L.nr + L.quarantined);
@@ -697,6 +734,31 @@ unsigned long bufpool_report_leaks(struct bufpool *pool,
 
 	nr = bufpool_leaks_report(pool, &s, why, who, holds, arg);
 	bufpool_report_done(pool->name, why, nr);
+	return nr;
+}
+
+/**
+ * bufpool_report_aged() - report a pool's tracked buffers out too long
+ * @pool: the pool, hooked
+ * @age: the takes to name: before @age->to and, with @age->since, not
+ *	before @age->from (an earlier report named those)
+ *
+ * The buffers grouped by allocation stack, as in a leak report, with a
+ * count of those named before and still out; nothing if none is new.  Then
+ * panics if bufpool.leak_panic says so.
+ *
+ * Context: process context.
+ * Return: the number of buffers named.
+ */
+unsigned long bufpool_report_aged(struct bufpool *pool,
+				  const struct bufpool_age_window *age)
+{
+	struct bufpool_sink s = { .name = pool->name };
+	unsigned long nr;
+
+	nr = bufpool_leaks_report(pool, &s, BUFPOOL_REPORT_AGED, NULL, NULL,
+				  age);
+	bufpool_report_done(pool->name, BUFPOOL_REPORT_AGED, nr);
 	return nr;
 }
 

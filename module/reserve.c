@@ -34,7 +34,7 @@
  * line while it is not zero, change together under the pool's lock.
  */
 static void bufpool_reserve_mark(struct bufpool *pool,
-				 struct bufpool_reserve *r, bool low)
+				 struct bufpool_reserved *r, bool low)
 	__must_hold(&r->lock)
 {
 	if (r->low == low)
@@ -47,7 +47,7 @@ static void bufpool_reserve_mark(struct bufpool *pool,
 }
 
 static void bufpool_reserve_update(struct bufpool *pool,
-				   struct bufpool_reserve *r)
+				   struct bufpool_reserved *r)
 	__must_hold(&r->lock)
 {
 	bufpool_reserve_mark(pool, r, r->held < r->target);
@@ -61,7 +61,7 @@ static void bufpool_reserve_update(struct bufpool *pool,
  */
 static void *bufpool_reserve_pop(struct bufpool *pool,
 				 struct bufpool_bucket *b, unsigned int idx,
-				 struct bufpool_reserve *r)
+				 struct bufpool_reserved *r)
 {
 	unsigned long flags;
 	void *slot = NULL;
@@ -87,7 +87,7 @@ static void *bufpool_reserve_pop(struct bufpool *pool,
  * prepare_to_wait() under the lock that the put takes loses no wakeup.
  */
 static void bufpool_reserve_wait(struct bufpool *pool,
-				 struct bufpool_reserve *r)
+				 struct bufpool_reserved *r)
 {
 	unsigned long flags;
 	DEFINE_WAIT(wait);
@@ -130,7 +130,7 @@ static void bufpool_reserve_wait(struct bufpool *pool,
  * %BUFPOOL_TAKE_AGAIN after a wait: the take starts over, magazines first.
  */
 void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
-			   unsigned int idx, struct bufpool_reserve *r,
+			   unsigned int idx, struct bufpool_reserved *r,
 			   gfp_t gfp, int node, bool *reserved)
 {
 	gfp_t gfp_temp;
@@ -177,7 +177,7 @@ void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
 bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
 			 unsigned int idx, void *slot, unsigned long caller)
 {
-	struct bufpool_reserve *r = READ_ONCE(b->reserve);
+	struct bufpool_reserved *r = READ_ONCE(b->reserve);
 	unsigned long flags;
 	bool kept = false;
 
@@ -207,10 +207,10 @@ bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
 /* === Size === */
 
 /* Allocate @b's reserve, empty, once; under @pool->reserve_mutex. */
-static struct bufpool_reserve *bufpool_reserve_get(struct bufpool *pool,
-						   struct bufpool_bucket *b)
+static struct bufpool_reserved *bufpool_reserve_get(struct bufpool *pool,
+						    struct bufpool_bucket *b)
 {
-	struct bufpool_reserve *r = b->reserve;
+	struct bufpool_reserved *r = b->reserve;
 
 	lockdep_assert_held(&pool->reserve_mutex);
 	if (r)
@@ -261,7 +261,7 @@ static int bufpool_reserve_resize(struct bufpool *pool,
 				  struct bufpool_bucket *b, unsigned int nr)
 {
 	unsigned int idx = b - pool->buckets, held, i, n = 0;
-	struct bufpool_reserve *r = b->reserve;
+	struct bufpool_reserved *r = b->reserve;
 	void **bufs = NULL, **fill = NULL;
 	unsigned long flags;
 	int err = -ENOMEM;
@@ -385,7 +385,7 @@ void bufpool_reserve_wake(struct bufpool *pool)
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
-		struct bufpool_reserve *r = pool->buckets[i].reserve;
+		struct bufpool_reserved *r = pool->buckets[i].reserve;
 
 		if (!r)
 			continue;
@@ -410,7 +410,7 @@ void bufpool_reserve_release(struct bufpool *pool)
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
-		struct bufpool_reserve *r = pool->buckets[i].reserve;
+		struct bufpool_reserved *r = pool->buckets[i].reserve;
 		void **bufs;
 		unsigned int n;
 
@@ -441,7 +441,7 @@ void bufpool_reserve_exit(struct bufpool *pool)
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
-		struct bufpool_reserve *r = pool->buckets[i].reserve;
+		struct bufpool_reserved *r = pool->buckets[i].reserve;
 
 		if (r)
 			kvfree(r->bufs);
@@ -467,7 +467,7 @@ unsigned long bufpool_reserve_held(struct bufpool *pool, int idx,
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_buckets; i++) {
-		struct bufpool_reserve *r = READ_ONCE(pool->buckets[i].reserve);
+		struct bufpool_reserved *r = READ_ONCE(pool->buckets[i].reserve);
 		unsigned int n;
 
 		if (!r || (idx >= 0 && i != idx))

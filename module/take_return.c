@@ -166,7 +166,7 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 					 unsigned long caller, bool *reserved)
 {
 	/* Paired with smp_store_release() in bufpool_reserve_get(). */
-	struct bufpool_reserve *r = smp_load_acquire(&b->reserve);
+	struct bufpool_reserved *r = smp_load_acquire(&b->reserve);
 	int srcu = srcu_read_lock(&bufpool_srcu);
 	void *buf;
 
@@ -773,7 +773,7 @@ out:
 /* Takes of @size have a reserve to wait for. */
 static bool bufpool_reserved(struct bufpool *pool, size_t size, gfp_t gfp)
 {
-	struct bufpool_reserve *r;
+	struct bufpool_reserved *r;
 
 	if (__bufpool_unpooled(&pool->f, size, gfp))
 		return false;

@@ -825,6 +825,141 @@ unsigned long bufpool_track_report_holder(const char *who,
 }
 EXPORT_SYMBOL_IF_KUNIT(bufpool_track_report_holder);
 
+/* === Age reports === */
+
+/*
+ * bufpool.max_age_ms: every half period (100 ms at least) a work item
+ * names, in an age report per hooked pool, the tracked buffers that have
+ * been out longer than the period since the last check, grouped by stack,
+ * as Netty's leak detector names a buffer once; each is named once, and
+ * later reports count those still out.  0, the default: no check.
+ */
+static unsigned int bufpool_max_age_ms;
+/* Protects the check's state below, and arms or stops it. */
+static DEFINE_MUTEX(bufpool_age_mutex);
+/*
+ * Takes before it were named (with bufpool_age_since), by a check of
+ * bufpool_age_ms: a check of another age names every buffer older again.
+ */
+static unsigned long bufpool_age_from;
+static bool bufpool_age_since;
+static unsigned int bufpool_age_ms;
+/* No check runs: before bufpool_track_init(), and from unload on. */
+static bool bufpool_age_stopped = true;
+
+static void bufpool_age_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(bufpool_age_work, bufpool_age_work_fn);
+
+static unsigned long bufpool_age_period(unsigned int ms)
+{
+	return max(msecs_to_jiffies(ms) / 2, msecs_to_jiffies(100));
+}
+
+/**
+ * bufpool_age_check() - one age check of every hooked pool
+ * @ms: the age, bufpool.max_age_ms
+ *
+ * Context: process context.
+ * Return: the number of buffers named.
+ */
+VISIBLE_IF_KUNIT unsigned long bufpool_age_check(unsigned int ms)
+{
+	struct bufpool_age_window w = {
+		.to = jiffies - msecs_to_jiffies(ms),
+		.age_ms = ms,
+	};
+	unsigned long total = 0;
+	struct bufpool_track *t;
+
+	mutex_lock(&bufpool_age_mutex);
+	w.from = bufpool_age_from;
+	w.since = bufpool_age_since && ms == bufpool_age_ms;
+	mutex_lock(&bufpool_track_mutex);
+	list_for_each_entry(t, &bufpool_track_pools, node) {
+		struct bufpool *pool = container_of(t, struct bufpool, track);
+
+		/* Destroyed: its destroy reported what was out. */
+		if (READ_ONCE(pool->dead))
+			continue;
+		total += bufpool_report_aged(pool, &w);
+	}
+	mutex_unlock(&bufpool_track_mutex);
+	/* The next check names the takes from here on. */
+	if (!w.since || time_after(w.to, bufpool_age_from))
+		bufpool_age_from = w.to;
+	bufpool_age_since = true;
+	bufpool_age_ms = ms;
+	mutex_unlock(&bufpool_age_mutex);
+	return total;
+}
+EXPORT_SYMBOL_IF_KUNIT(bufpool_age_check);
+
+static void bufpool_age_work_fn(struct work_struct *work)
+{
+	unsigned int ms = READ_ONCE(bufpool_max_age_ms);
+
+	if (!ms)
+		return;
+	bufpool_age_check(ms);
+	mutex_lock(&bufpool_age_mutex);
+	if (!bufpool_age_stopped && READ_ONCE(bufpool_max_age_ms))
+		queue_delayed_work(system_wq, &bufpool_age_work,
+				   bufpool_age_period(READ_ONCE(bufpool_max_age_ms)));
+	mutex_unlock(&bufpool_age_mutex);
+}
+
+/* A new bufpool.max_age_ms; the next check, a period from now, names. */
+static int bufpool_max_age_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int err;
+
+	err = kstrtouint(val, 0, &ms);
+	if (err)
+		return err;
+	mutex_lock(&bufpool_age_mutex);
+	WRITE_ONCE(bufpool_max_age_ms, ms);
+	if (ms && !bufpool_age_stopped)
+		mod_delayed_work(system_wq, &bufpool_age_work,
+				 bufpool_age_period(ms));
+	mutex_unlock(&bufpool_age_mutex);
+	return 0;
+}
+
+static const struct kernel_param_ops bufpool_max_age_ops = {
+	.set = bufpool_max_age_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_age_ms, &bufpool_max_age_ops, &bufpool_max_age_ms, 0644);
+MODULE_PARM_DESC(max_age_ms,
+		 "Name tracked buffers out longer than this many ms, once each, grouped by stack (default 0: never)");
+
+/* At module init: checks run if bufpool.max_age_ms says so. */
+static void bufpool_age_start(void)
+{
+	mutex_lock(&bufpool_age_mutex);
+	bufpool_age_stopped = false;
+	if (bufpool_max_age_ms)
+		queue_delayed_work(system_wq, &bufpool_age_work,
+				   bufpool_age_period(bufpool_max_age_ms));
+	mutex_unlock(&bufpool_age_mutex);
+}
+
+/**
+ * bufpool_track_stop_checks() - stop the age checks, at unload
+ *
+ * Before the pools go: no check runs or starts again.
+ *
+ * Context: process context.
+ */
+void bufpool_track_stop_checks(void)
+{
+	mutex_lock(&bufpool_age_mutex);
+	bufpool_age_stopped = true;
+	mutex_unlock(&bufpool_age_mutex);
+	cancel_delayed_work_sync(&bufpool_age_work);
+}
+
 /* === Timed sampling === */
 
 /*
@@ -1339,6 +1474,7 @@ int bufpool_track_init(void)
 	err = register_module_notifier(&bufpool_track_nb);
 	if (err)
 		goto err_index;
+	bufpool_age_start();
 	return 0;
 
 err_index:
@@ -1355,6 +1491,7 @@ err_cache:
  */
 void bufpool_track_exit(void)
 {
+	bufpool_track_stop_checks();
 	unregister_module_notifier(&bufpool_track_nb);
 	rhashtable_destroy(&bufpool_track_index);
 	/* 6.12's kmem_cache_destroy() waits for kfree_rcu(); before, this. */

@@ -166,6 +166,22 @@ void bufpool_report_written(struct bufpool *pool,
 			    const void *buf, size_t off);
 void bufpool_report_done(const char *name, enum bufpool_report why,
 			 unsigned long nr);
+/**
+ * struct bufpool_age_window - which takes an age report names
+ * @from: with @since, takes before it were named by an earlier report
+ * @to: takes before it are older than @age_ms
+ * @since: @from is set
+ * @age_ms: bufpool.max_age_ms, for the header
+ */
+struct bufpool_age_window {
+	unsigned long from;
+	unsigned long to;
+	bool since;
+	unsigned int age_ms;
+};
+
+unsigned long bufpool_report_aged(struct bufpool *pool,
+				  const struct bufpool_age_window *age);
 unsigned long bufpool_report_leaks(struct bufpool *pool,
 				   enum bufpool_report why, const char *who,
 				   bool (*holds)(unsigned long ip,

@@ -170,6 +170,28 @@ reserve_checks() {
 		log_lacks 'vmt-reserve: leak report'
 }
 
+# Age reports: bufpool.max_age_ms set at run time names the buffers a
+# tracked pool has had out longer, once each, with the taker's stack.
+age_checks() {
+	check "a tracked pool keeps 3 buffers" misuse age_start
+	check "bufpool.max_age_ms can be set at run time" \
+		sh -c 'echo 300 >/sys/module/bufpool/parameters/max_age_ms'
+	sleep 1
+	check "an age report names the 3 buffers out longer than 300 ms" \
+		log_has 'bufpool: vmt-age: age report: 3 tracked buffers (768 bytes) out longer than 300 ms'
+	check "the age report's stack names the taker" \
+		log_has 'bufpool: vmt-age:  misuse_age_keep+0x'
+	sleep 1
+	check "later checks do not name them again" \
+		sh -c '[ "$(dmesg | grep -c "vmt-age: age report")" -eq 1 ]'
+	check "bufpool.max_age_ms=0 stops the checks" \
+		sh -c 'echo 0 >/sys/module/bufpool/parameters/max_age_ms'
+	check "the kept buffers go back, the pool goes, no leak report" \
+		misuse age_done
+	check "no leak report for the age pool" \
+		log_lacks 'vmt-age: leak report'
+}
+
 # After "rmmod bufpool_example" of the example loaded tracked with leak=2:
 # the destroy report, then bufpool's own unload and its report, in which
 # the example's code is gone: its frames are named for what they were.

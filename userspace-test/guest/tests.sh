@@ -285,6 +285,7 @@ fi
 hardirq_checks
 nmi_checks
 reserve_checks
+age_checks
 check "nothing was out when the hardirq pool was destroyed" \
 	log_lacks 'vmt-hardirq: leak report'
 # A module that unloads holding buffers of the shared pool, tracked.

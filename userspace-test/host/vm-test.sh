@@ -99,7 +99,10 @@ rc=0
 
 passed=$(grep -c '^ok [0-9]' "$log" 2>/dev/null || true)
 failed=$(grep -c '^not ok [0-9]' "$log" 2>/dev/null || true)
-if [ "$rc" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
+# A suite killed part-way (the OOM killer's "Killed": status 137) ran
+# fewer checks and failed none of them: that is a failure too.
+if [ "$rc" -ne 0 ] || [ "${passed:-0}" -eq 0 ] ||
+	! grep -q '^=== vm-run: end of /test.sh (status 0)' "$log"; then
 	echo "vm-test: the VM suite did not run to its end"
 	failed=$((${failed:-0} + 1))
 elif [ "$suite" = full ] && [ "${KVER:-6.12}" = 6.12 ] && [ -z "${KDIR:-}" ]; then

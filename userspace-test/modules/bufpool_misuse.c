@@ -52,6 +52,8 @@
  *  - reserve, reserve_done: pool "vmt-reserve" keeps a reserve of 16 KiB
  *    buffers, and its takes still succeed (or wait for a return) while a
  *    hog holds all the memory the allocator gives;
+ *  - age_start, age_done: pool "vmt-age", tracked, keeps 3 buffers taken
+ *    by misuse_age_keep(), for the VM suite's bufpool.max_age_ms checks;
  *  - numa_fill, numa_done: on two nodes, pool "vmt-numa": bufpool_take_node()
  *    gets the node asked for on every CPU, bufpool_take() this CPU's node,
  *    and buffers of node 1 returned on a CPU of node 0 stay idle in node
@@ -70,6 +72,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/oom.h>
 #include <linux/random.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -1094,8 +1097,52 @@ static void misuse_late_return_fn(struct work_struct *work)
 	bufpool_return(reserve_pool, l->buf);
 }
 
+/*
+ * The hog: every page the allocator gives without retrying.  Others may
+ * need memory meanwhile (an RT kernel's threads do): rather than let the
+ * OOM killer kill the suite's shell, the hog's OOM notifier gives all of it
+ * back, as virtio_balloon's does, and the attempt is tried again.
+ */
+static struct misuse_hog {
+	spinlock_t lock;	/* protects pages and gave_back */
+	struct list_head pages;
+	bool gave_back;
+	struct notifier_block oom_nb;
+} hog = {
+	.lock = __SPIN_LOCK_UNLOCKED(hog.lock),
+	.pages = LIST_HEAD_INIT(hog.pages),
+};
+
+/* Free the hog's pages; how many. */
+static unsigned long misuse_unhog(void)
+{
+	struct page *page, *tmp;
+	unsigned long n = 0;
+	LIST_HEAD(pages);
+
+	spin_lock(&hog.lock);
+	list_splice_init(&hog.pages, &pages);
+	spin_unlock(&hog.lock);
+	list_for_each_entry_safe(page, tmp, &pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+		n++;
+	}
+	return n;
+}
+
+static int misuse_hog_oom(struct notifier_block *nb, unsigned long unused,
+			  void *freed)
+{
+	spin_lock(&hog.lock);
+	hog.gave_back = true;
+	spin_unlock(&hog.lock);
+	*(unsigned long *)freed += misuse_unhog();
+	return NOTIFY_OK;
+}
+
 /* Take every page the allocator gives without retrying; how many. */
-static unsigned long misuse_hog(struct list_head *pages)
+static unsigned long misuse_hog(void)
 {
 	const gfp_t gfp = GFP_HIGHUSER | __GFP_NORETRY | __GFP_NOWARN |
 			  __GFP_NOMEMALLOC;
@@ -1103,30 +1150,77 @@ static unsigned long misuse_hog(struct list_head *pages)
 	struct page *page;
 
 	while ((page = alloc_page(gfp))) {
-		list_add(&page->lru, pages);
+		spin_lock(&hog.lock);
+		list_add(&page->lru, &hog.pages);
+		spin_unlock(&hog.lock);
 		n++;
 	}
 	return n;
 }
 
-static void misuse_unhog(struct list_head *pages)
-{
-	struct page *page, *tmp;
-
-	list_for_each_entry_safe(page, tmp, pages, lru) {
-		list_del(&page->lru);
-		__free_page(page);
-	}
-}
-
-static int misuse_reserve(void)
+/* One attempt; -EAGAIN if the hog had to give its memory back. */
+static int misuse_reserve_try(void)
 {
 	struct misuse_late_return late = {};
 	void *bufs[RESERVE_NR] = {}, *none, *nowait, *waited = NULL;
 	unsigned long hogged, start, waited_ms = 0;
 	unsigned int i, got = 0;
-	LIST_HEAD(pages);
-	bool ok;
+	bool ok, gave_back;
+
+	hog.gave_back = false;
+	hogged = misuse_hog();
+	/* Whatever kswapd freed meanwhile. */
+	hogged += misuse_hog();
+	none = bufpool_take(reserve_pool, SZ_32K, GFP_NOWAIT | __GFP_NOWARN);
+	for (i = 0; i < RESERVE_NR; i++) {
+		bufs[i] = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
+		got += !!bufs[i];
+	}
+	/* Again: what kswapd freed in between would serve the next takes. */
+	hogged += misuse_hog();
+	nowait = bufpool_take(reserve_pool, SZ_16K, GFP_NOWAIT);
+	if (bufs[0]) {
+		late.buf = bufs[0];
+		bufs[0] = NULL;
+		INIT_DELAYED_WORK(&late.work, misuse_late_return_fn);
+		schedule_delayed_work(&late.work,
+				      msecs_to_jiffies(RESERVE_LATE_MS));
+		start = jiffies;
+		waited = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
+		waited_ms = jiffies_to_msecs(jiffies - start);
+		flush_delayed_work(&late.work);
+	}
+	misuse_unhog();
+	spin_lock(&hog.lock);
+	gave_back = hog.gave_back;
+	spin_unlock(&hog.lock);
+
+	ok = gave_back ||
+	     (misuse_ok(__func__, hogged, "the hog got no page") &&
+	      misuse_ok(__func__, !none,
+			"a 32 KiB take without reclaim succeeded: memory was not exhausted") &&
+	      misuse_ok(__func__, got == RESERVE_NR,
+			"%u of %u takes of the reserved bucket succeeded", got,
+			RESERVE_NR) &&
+	      misuse_ok(__func__, !nowait,
+			"a take without reclaim got a buffer past the reserve") &&
+	      misuse_ok(__func__, waited, "the take that may wait got NULL"));
+	pr_info("%s: hog took %lu MiB%s; %u takes of the reserved bucket, and one more after %lu ms: %s\n",
+		__func__, hogged >> (20 - PAGE_SHIFT),
+		gave_back ? ", and gave it back to the OOM path: again" : "",
+		got, waited_ms, !waited ? "none" : waited == late.buf ?
+		"the buffer returned meanwhile" : "another buffer");
+	bufpool_return(reserve_pool, none);
+	bufpool_return(reserve_pool, nowait);
+	bufpool_return(reserve_pool, waited);
+	for (i = 0; i < RESERVE_NR; i++)
+		bufpool_return(reserve_pool, bufs[i]);
+	return gave_back ? -EAGAIN : ok ? 0 : -EIO;
+}
+
+static int misuse_reserve(void)
+{
+	unsigned int tries;
 	int ret;
 
 	if (reserve_pool)
@@ -1141,50 +1235,21 @@ static int misuse_reserve(void)
 	if (!misuse_ok(__func__, !ret, "bufpool_reserve() failed: %pe",
 		       ERR_PTR(ret)))
 		return -EIO;
-
-	hogged = misuse_hog(&pages);
-	/* Whatever kswapd freed meanwhile. */
-	hogged += misuse_hog(&pages);
-	none = bufpool_take(reserve_pool, SZ_32K, GFP_NOWAIT | __GFP_NOWARN);
-	for (i = 0; i < RESERVE_NR; i++) {
-		bufs[i] = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
-		got += !!bufs[i];
+	hog.oom_nb.notifier_call = misuse_hog_oom;
+	ret = register_oom_notifier(&hog.oom_nb);
+	if (ret)
+		return ret;
+	for (tries = 0; tries < 3; tries++) {
+		ret = misuse_reserve_try();
+		if (ret != -EAGAIN)
+			break;
+		msleep(100);
 	}
-	/* Again: what kswapd freed in between would serve the next takes. */
-	hogged += misuse_hog(&pages);
-	nowait = bufpool_take(reserve_pool, SZ_16K, GFP_NOWAIT);
-	if (bufs[0]) {
-		late.buf = bufs[0];
-		bufs[0] = NULL;
-		INIT_DELAYED_WORK(&late.work, misuse_late_return_fn);
-		schedule_delayed_work(&late.work,
-				      msecs_to_jiffies(RESERVE_LATE_MS));
-		start = jiffies;
-		waited = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
-		waited_ms = jiffies_to_msecs(jiffies - start);
-		flush_delayed_work(&late.work);
-	}
-	misuse_unhog(&pages);
-
-	ok = misuse_ok(__func__, hogged, "the hog got no page") &&
-	     misuse_ok(__func__, !none,
-		       "a 32 KiB take without reclaim succeeded: memory was not exhausted") &&
-	     misuse_ok(__func__, got == RESERVE_NR,
-		       "%u of %u takes of the reserved bucket succeeded", got,
-		       RESERVE_NR) &&
-	     misuse_ok(__func__, !nowait,
-		       "a take without reclaim got a buffer past the reserve") &&
-	     misuse_ok(__func__, waited, "the take that may wait got NULL");
-	pr_info("%s: hog took %lu MiB; %u takes of the reserved bucket, and one more after %lu ms: %s\n",
-		__func__, hogged >> (20 - PAGE_SHIFT), got, waited_ms,
-		waited == late.buf ? "the buffer returned meanwhile" :
-				     "another buffer");
-	bufpool_return(reserve_pool, none);
-	bufpool_return(reserve_pool, nowait);
-	bufpool_return(reserve_pool, waited);
-	for (i = 0; i < RESERVE_NR; i++)
-		bufpool_return(reserve_pool, bufs[i]);
-	return ok ? 0 : -EIO;
+	unregister_oom_notifier(&hog.oom_nb);
+	misuse_ok(__func__, ret != -EAGAIN,
+		  "the hog gave its memory back to the OOM path %u times",
+		  tries);
+	return ret ? -EIO : 0;
 }
 
 static int misuse_reserve_done(void)
@@ -1193,6 +1258,56 @@ static int misuse_reserve_done(void)
 		return -EINVAL;
 	bufpool_destroy(reserve_pool);
 	reserve_pool = NULL;
+	return 0;
+}
+
+/*
+ * Age reports: pool "vmt-age", tracked, with AGE_NR buffers that
+ * misuse_age_keep() takes and keeps, for the VM suite to set
+ * bufpool.max_age_ms and see them named once; age_done returns them.
+ */
+#define AGE_NR	3
+static struct bufpool *age_pool;
+static void *age_bufs[AGE_NR];
+
+/* Not a tail call: its frame is the first of the stack the report shows. */
+static noinline bool misuse_age_keep(struct bufpool *pool, void **buf)
+{
+	*buf = bufpool_take(pool, 256, GFP_KERNEL);
+	return *buf;
+}
+
+static int misuse_age_start(void)
+{
+	unsigned int i;
+
+	if (age_pool)
+		return -EBUSY;
+	age_pool = misuse_create("vmt-age", BUFPOOL_F_TRACK);
+	if (IS_ERR(age_pool)) {
+		int ret = PTR_ERR(age_pool);
+
+		age_pool = NULL;
+		return ret;
+	}
+	for (i = 0; i < AGE_NR; i++) {
+		if (!misuse_ok(__func__, misuse_age_keep(age_pool, &age_bufs[i]),
+			       "take %u failed", i))
+			return -EIO;
+	}
+	return 0;
+}
+
+static int misuse_age_done(void)
+{
+	unsigned int i;
+
+	if (!age_pool)
+		return -EINVAL;
+	for (i = 0; i < AGE_NR; i++)
+		bufpool_return(age_pool, age_bufs[i]);
+	bufpool_destroy(age_pool);
+	age_pool = NULL;
 	return 0;
 }
 
@@ -1430,6 +1545,8 @@ static const struct {
 	{ "nmi_done", misuse_nmi_done },
 	{ "reserve", misuse_reserve },
 	{ "reserve_done", misuse_reserve_done },
+	{ "age_start", misuse_age_start },
+	{ "age_done", misuse_age_done },
 	{ "numa_fill", misuse_numa_fill },
 	{ "numa_done", misuse_numa_done },
 };
@@ -1485,6 +1602,8 @@ static void __exit misuse_exit(void)
 		misuse_nmi_done();
 	if (reserve_pool)
 		misuse_reserve_done();
+	if (age_pool)
+		misuse_age_done();
 }
 
 module_init(misuse_init);

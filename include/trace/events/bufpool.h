@@ -59,11 +59,13 @@ enum bufpool_trace_verdict {
  * @BUFPOOL_LEAK_DESTROY: buffers out at bufpool_destroy()
  * @BUFPOOL_LEAK_UNLOAD: buffers out when bufpool unloads
  * @BUFPOOL_LEAK_MODULE: tracked buffers a client module held at its unload
+ * @BUFPOOL_LEAK_AGED: tracked buffers out longer than bufpool.max_age_ms
  */
 enum bufpool_trace_leak {
 	BUFPOOL_LEAK_DESTROY,
 	BUFPOOL_LEAK_UNLOAD,
 	BUFPOOL_LEAK_MODULE,
+	BUFPOOL_LEAK_AGED,
 };
 
 /* module/trace.c: a probe on bufpool_take or bufpool_return comes or goes. */
@@ -83,6 +85,7 @@ TRACE_DEFINE_ENUM(BUFPOOL_RET_RESERVED);
 TRACE_DEFINE_ENUM(BUFPOOL_LEAK_DESTROY);
 TRACE_DEFINE_ENUM(BUFPOOL_LEAK_UNLOAD);
 TRACE_DEFINE_ENUM(BUFPOOL_LEAK_MODULE);
+TRACE_DEFINE_ENUM(BUFPOOL_LEAK_AGED);
 
 #define bufpool_show_src(src)						\
 	__print_symbolic(src,						\
@@ -103,7 +106,8 @@ TRACE_DEFINE_ENUM(BUFPOOL_LEAK_MODULE);
 	__print_symbolic(w,						\
 			 { BUFPOOL_LEAK_DESTROY, "destroy" },		\
 			 { BUFPOOL_LEAK_UNLOAD, "unload" },		\
-			 { BUFPOOL_LEAK_MODULE, "module" })
+			 { BUFPOOL_LEAK_MODULE, "module" },		\
+			 { BUFPOOL_LEAK_AGED, "age" })
 
 /* The pool's name, fixed size: the same on every kernel bufpool builds on. */
 #define BUFPOOL_TRACE_NAME						\
