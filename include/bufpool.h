@@ -264,7 +264,7 @@ void bufpool_return_nolock(struct bufpool *pool, void *buf);
 #define BUFPOOL_HAVE_BULK	1
 
 /* Most buffers one bucket's reserve keeps (bufpool_reserve()). */
-#define BUFPOOL_RESERVE_MAX	65536
+#define BUFPOOL_RESERVE_MAX	4096
 
 /**
  * bufpool_reserve() - keep buffers of one size for takes that must not fail

@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x769a8be87f36
+#define __BUFPOOL_LAYOUT	x7be1d396cdbb
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -547,6 +547,9 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	/* A buffer with an idle record: tracking's take. */
 	if (unlikely((unsigned long)buf & BUFPOOL_MAG_TRACKED))
 		goto out;
+	/* kmemleak scans the magazine: a stale copy would hide a leak. */
+	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		m->bufs[n] = NULL;
 	m->count = n;
 	cb->stat[BUFPOOL_STAT_TAKE]++;
 	/* Counted down only by a take served here: out of line counts its own. */

@@ -326,13 +326,14 @@ static void bufpool_reserve_test_wait(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, late.buf);
 	KUNIT_ASSERT_EQ(test, r->held, 0);
 
-	INIT_DELAYED_WORK(&late.work, bp_late_return_fn);
+	INIT_DELAYED_WORK_ONSTACK(&late.work, bp_late_return_fn);
 	schedule_delayed_work(&late.work, msecs_to_jiffies(100));
 	start = jiffies;
 	bp_failing(true);
 	buf = bufpool_take(pool, SZ_4K, GFP_KERNEL);
 	bp_failing(false);
 	flush_delayed_work(&late.work);
+	destroy_delayed_work_on_stack(&late.work);
 	KUNIT_EXPECT_PTR_EQ(test, buf, late.buf);
 	KUNIT_EXPECT_GE(test, atomic_long_read(&r->waits), 1);
 	KUNIT_EXPECT_LT_MSG(test, jiffies - start, 4 * HZ,

@@ -376,6 +376,8 @@ struct bufpool_track {
  * @reserve_lock: protects @reserve_low and BUFPOOL_SLOW_RESERVE_BIT;
  *	taken inside a reserve's lock
  * @reserve_low: buckets whose reserve holds fewer than its target
+ * @reserve_waiters: takes waiting for a return to a reserve, outside
+ *	bufpool_srcu; a dying pool's destroy waits for them to go
  * @free_work: frees the pool once its last buffer is back
  * @name: the pool's name
  * @track: tracking and strict mode (track.c)
@@ -421,6 +423,7 @@ struct bufpool {
 	struct mutex reserve_mutex;	/* serializes bufpool_reserve() */
 	spinlock_t reserve_lock;	/* protects reserve_low */
 	unsigned int reserve_low;
+	atomic_t reserve_waiters;
 	char name[BUFPOOL_NAME_MAX + 1];
 	struct bufpool_track track;
 #ifdef CONFIG_PREEMPT_RT
@@ -709,6 +712,17 @@ static inline void bufpool_memo_stale(struct bufpool_bucket *b)
  * hold a record: the count first, then the guard and the page's counter,
  * which a recording take wrote before it moved the count.
  */
+/*
+ * Whether returns keep the owner memo: not with the index, which decides
+ * every return; nor on a kmemleak kernel, which scans per-CPU data, where
+ * a memo holding a page buffer's address (or a slab page's, its first
+ * object's) would hide that buffer's leak.
+ */
+static __always_inline bool bufpool_memo_wanted(const struct bufpool *pool)
+{
+	return !pool->indexed && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
+}
+
 static __always_inline void bufpool_memo_set(struct bufpool *pool,
 					     struct bufpool_cpu *pcp,
 					     struct bufpool_bucket *b,
@@ -870,6 +884,8 @@ void *bufpool_take_new(struct bufpool *pool, struct bufpool_bucket *b,
 void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
 			   unsigned int idx, struct bufpool_reserved *r,
 			   gfp_t gfp, int node, bool *reserved);
+void bufpool_reserve_wait(struct bufpool *pool, struct bufpool_reserved *r,
+			  int srcu);
 bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
 			 unsigned int idx, void *slot, unsigned long caller);
 void bufpool_reserve_wake(struct bufpool *pool);

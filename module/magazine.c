@@ -64,8 +64,10 @@ static unsigned int bufpool_mag_empty(struct bufpool_bucket *b,
 {
 	unsigned int n = m->count;
 
-	while (m->count)
+	while (m->count) {
 		bufpool_free_idle(b, m->bufs[--m->count]);
+		bufpool_mag_clear(m, m->count);
+	}
 	return n;
 }
 
@@ -806,6 +808,9 @@ static unsigned int bufpool_mag_move(struct bufpool_mag *m, void **bufs)
 
 	if (n) {
 		memcpy(bufs, m->bufs, n * sizeof(*bufs));
+		/* The copies are freed: kmemleak must not see these. */
+		if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+			memset(m->bufs, 0, n * sizeof(*bufs));
 		m->count = 0;
 	}
 	return n;

@@ -17,7 +17,9 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/wait.h>
+#include <linux/wait_bit.h>
 
 #include "internal.h"
 
@@ -81,27 +83,42 @@ static void *bufpool_reserve_pop(struct bufpool *pool,
 	return slot;
 }
 
-/*
- * Wait for a return to @r, or for BUFPOOL_RESERVE_WAIT, unless it holds a
- * buffer again or the pool is dying.  bufpool_reserve_put() wakes it;
- * prepare_to_wait() under the lock that the put takes loses no wakeup.
+/**
+ * bufpool_reserve_wait() - wait for a return to a bucket's reserve
+ * @pool: the pool
+ * @r: the reserve, which was empty
+ * @srcu: the caller's bufpool_srcu read lock, which this drops
+ *
+ * Waits for BUFPOOL_RESERVE_WAIT at most, unless @r holds a buffer again,
+ * keeps none any more, or the pool is dying.  bufpool_reserve_put() wakes
+ * it; prepare_to_wait() under the lock the put takes loses no wakeup.  Not
+ * in the SRCU section, which every bufpool_destroy() waits for: the pool's
+ * count of waiters keeps it (bufpool_reserve_wake() waits for them).
+ *
+ * Context: process context; may sleep.
  */
-static void bufpool_reserve_wait(struct bufpool *pool,
-				 struct bufpool_reserved *r)
+void bufpool_reserve_wait(struct bufpool *pool, struct bufpool_reserved *r,
+			  int srcu)
 {
 	unsigned long flags;
 	DEFINE_WAIT(wait);
 
 	spin_lock_irqsave(&r->lock, flags);
-	if (r->held || READ_ONCE(pool->dead)) {
+	if (r->held || !r->target || READ_ONCE(pool->dead)) {
 		spin_unlock_irqrestore(&r->lock, flags);
+		srcu_read_unlock(&bufpool_srcu, srcu);
 		return;
 	}
 	prepare_to_wait(&r->wait, &wait, TASK_UNINTERRUPTIBLE);
+	atomic_inc(&pool->reserve_waiters);
 	spin_unlock_irqrestore(&r->lock, flags);
+	srcu_read_unlock(&bufpool_srcu, srcu);
 	atomic_long_inc(&r->waits);
 	io_schedule_timeout(BUFPOOL_RESERVE_WAIT);
 	finish_wait(&r->wait, &wait);
+	/* The last access to the pool: a dying one's destroy waits for it. */
+	if (atomic_dec_and_test(&pool->reserve_waiters))
+		wake_up_var(&pool->reserve_waiters);
 }
 
 /**
@@ -121,13 +138,13 @@ static void bufpool_reserve_wait(struct bufpool *pool,
  * retry, not to warn and not to use the emergency reserves: the pool's own
  * reserve is for that.
  *
- * slow path, in an SRCU section of bufpool_srcu (bufpool_destroy() wakes
- * the waiters first).
+ * slow path, in an SRCU section of bufpool_srcu.
  *
  * Context: as the take.
  * Return: a new buffer, a reserved one as its slot held it, not yet
- * prepared (*@reserved true), %NULL, or
- * %BUFPOOL_TAKE_AGAIN after a wait: the take starts over, magazines first.
+ * prepared (*@reserved true), %NULL, or %BUFPOOL_TAKE_AGAIN: the caller
+ * waits for a return (bufpool_reserve_wait()), then starts over from the
+ * magazines.
  */
 void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
 			   unsigned int idx, struct bufpool_reserved *r,
@@ -155,7 +172,7 @@ void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
 			break;
 		gfp_temp = gfp;
 	}
-	bufpool_reserve_wait(pool, r);
+	/* The caller waits: bufpool_reserve_wait(). */
 	return BUFPOOL_TAKE_AGAIN;
 }
 
@@ -200,6 +217,8 @@ bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
 	rcu_read_lock();
 	bufpool_count(pool, idx, BUFPOOL_STAT_RETURN, 1);
 	wake_up(&r->wait);
+	/* The destroy ran meanwhile: this may have been its last buffer. */
+	bufpool_return_done(pool);
 	rcu_read_unlock();
 	return true;
 }
@@ -294,11 +313,20 @@ static int bufpool_reserve_resize(struct bufpool *pool,
 		r->cap = nr;
 	}
 	r->target = nr;
-	/* Returns may have refilled it meanwhile: keep what fits. */
-	for (i = 0; i < n && r->held < r->target; i++)
-		r->bufs[r->held++] = fill[i];
 	bufpool_reserve_update(pool, r);
 	spin_unlock_irqrestore(&r->lock, flags);
+	/* Returns may have refilled it meanwhile: keep what fits. */
+	for (i = 0; i < n;) {
+		unsigned int end = min(n, i + 16);
+
+		spin_lock_irqsave(&r->lock, flags);
+		for (; i < end && r->held < r->target; i++)
+			r->bufs[r->held++] = fill[i];
+		bufpool_reserve_update(pool, r);
+		spin_unlock_irqrestore(&r->lock, flags);
+		if (i < end)
+			break;
+	}
 	/* What did not fit. */
 	bufpool_reserve_free(pool, idx, fill + i, n - i);
 	n = 0;
@@ -374,10 +402,10 @@ EXPORT_SYMBOL_GPL(bufpool_reserve);
 
 /**
  * bufpool_reserve_wake() - wake the takes that wait for a dying pool's
- *	reserves
+ *	reserves, and wait for them to go
  * @pool: the pool, marked dead
  *
- * Context: process context; before bufpool_destroy() waits for slow takes.
+ * Context: process context; may sleep.
  */
 void bufpool_reserve_wake(struct bufpool *pool)
 {
@@ -394,6 +422,8 @@ void bufpool_reserve_wake(struct bufpool *pool)
 		spin_unlock_irqrestore(&r->lock, flags);
 		wake_up_all(&r->wait);
 	}
+	wait_var_event(&pool->reserve_waiters,
+		       !atomic_read(&pool->reserve_waiters));
 }
 
 /**

@@ -175,11 +175,16 @@ static noinline void *bufpool_take_alloc(struct bufpool *pool,
 		srcu_read_unlock(&bufpool_srcu, srcu);
 		return bufpool_take_dead(pool, caller);
 	}
-	if (unlikely(r && READ_ONCE(r->target)))
+	if (unlikely(r && READ_ONCE(r->target))) {
 		buf = bufpool_reserve_take(pool, b, idx, r, gfp, node,
 					   reserved);
-	else
+		if (buf == BUFPOOL_TAKE_AGAIN) {
+			bufpool_reserve_wait(pool, r, srcu);
+			return buf;
+		}
+	} else {
 		buf = bufpool_take_new(pool, b, idx, gfp, node);
+	}
 	srcu_read_unlock(&bufpool_srcu, srcu);
 	return buf;
 }
@@ -551,7 +556,7 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 		if (cb->limit && remote == NUMA_NO_NODE) {
 			bufpool_mark_unfolded(pool);
 			/* Inline returns into this page may skip the check now. */
-			if (!pool->indexed)
+			if (bufpool_memo_wanted(pool))
 				bufpool_memo_set(pool, pcp, b, idx, buf);
 		}
 		trace_bufpool_return(pool, pool->name, buf, b->size, caller,
@@ -858,7 +863,7 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 			if (!b)
 				break;
 			idx = b - pool->buckets;
-			memo = !pool->indexed;
+			memo = bufpool_memo_wanted(pool);
 		}
 		if (bufpool_remote_node(buf) != NUMA_NO_NODE)
 			break;

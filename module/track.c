@@ -919,6 +919,9 @@ static int bufpool_max_age_set(const char *val, const struct kernel_param *kp)
 		return err;
 	mutex_lock(&bufpool_age_mutex);
 	WRITE_ONCE(bufpool_max_age_ms, ms);
+	/* Off: a window from long ago would misread wrapped jiffies. */
+	if (!ms)
+		bufpool_age_since = false;
 	if (ms && !bufpool_age_stopped)
 		mod_delayed_work(system_wq, &bufpool_age_work,
 				 bufpool_age_period(ms));

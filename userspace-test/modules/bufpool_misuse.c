@@ -1167,7 +1167,11 @@ static int misuse_reserve_try(void)
 	unsigned int i, got = 0;
 	bool ok, gave_back;
 
+	/* From empty caches: what an earlier attempt left would serve. */
+	bufpool_clear(reserve_pool);
+	spin_lock(&hog.lock);
 	hog.gave_back = false;
+	spin_unlock(&hog.lock);
 	hogged = misuse_hog();
 	/* Whatever kswapd freed meanwhile. */
 	hogged += misuse_hog();
@@ -1182,13 +1186,14 @@ static int misuse_reserve_try(void)
 	if (bufs[0]) {
 		late.buf = bufs[0];
 		bufs[0] = NULL;
-		INIT_DELAYED_WORK(&late.work, misuse_late_return_fn);
+		INIT_DELAYED_WORK_ONSTACK(&late.work, misuse_late_return_fn);
 		schedule_delayed_work(&late.work,
 				      msecs_to_jiffies(RESERVE_LATE_MS));
 		start = jiffies;
 		waited = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
 		waited_ms = jiffies_to_msecs(jiffies - start);
 		flush_delayed_work(&late.work);
+		destroy_delayed_work_on_stack(&late.work);
 	}
 	misuse_unhog();
 	spin_lock(&hog.lock);
