@@ -885,7 +885,7 @@ void *bufpool_reserve_take(struct bufpool *pool, struct bufpool_bucket *b,
 			   unsigned int idx, struct bufpool_reserved *r,
 			   gfp_t gfp, int node, bool *reserved);
 void bufpool_reserve_wait(struct bufpool *pool, struct bufpool_reserved *r,
-			  int srcu);
+			  int srcu) __releases(&bufpool_srcu);
 bool bufpool_reserve_put(struct bufpool *pool, struct bufpool_bucket *b,
 			 unsigned int idx, void *slot, unsigned long caller);
 void bufpool_reserve_wake(struct bufpool *pool);

@@ -99,6 +99,7 @@ static void *bufpool_reserve_pop(struct bufpool *pool,
  */
 void bufpool_reserve_wait(struct bufpool *pool, struct bufpool_reserved *r,
 			  int srcu)
+	__releases(&bufpool_srcu)
 {
 	unsigned long flags;
 	DEFINE_WAIT(wait);
