@@ -12,7 +12,9 @@
  * fail_page_alloc: probability 100 for this task only
  * (current->make_it_fail, their task filter), while a case asks.
  */
+#include <linux/completion.h>
 #include <linux/fault-inject.h>
+#include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/workqueue.h>
@@ -344,6 +346,67 @@ static void bufpool_reserve_test_wait(struct kunit *test)
 	bp_expect_conserved(test, pool);
 }
 
+struct bp_waiter {
+	struct bufpool *pool;
+	void *buf;
+	struct completion done;
+};
+
+/* A take that waits for the reserve, in a task whose allocations fail. */
+static int bp_waiter_fn(void *arg)
+{
+	struct bp_waiter *w = arg;
+
+	bp_failing(true);
+	w->buf = bufpool_take(w->pool, SZ_4K, GFP_KERNEL);
+	bp_failing(false);
+	complete(&w->done);
+	return 0;
+}
+
+/*
+ * A take waiting for an empty reserve when its pool is destroyed: the
+ * destroy wakes it, waits for it to go, and the take fails as any take of
+ * a destroyed pool does; the destroy does not sit out the 5 s wait.
+ */
+static void bufpool_reserve_test_destroy_waiter(struct kunit *test)
+{
+	struct bp_waiter w = {};
+	struct task_struct *task;
+	unsigned long start;
+	unsigned int i;
+	void *first;
+
+	init_completion(&w.done);
+	w.pool = bufpool_create("kt-reserve-dw", NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, w.pool);
+	KUNIT_ASSERT_EQ(test, bufpool_reserve(w.pool, SZ_4K, 1), 0);
+	bp_failing(true);
+	first = bufpool_take(w.pool, SZ_4K, GFP_KERNEL);
+	bp_failing(false);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+
+	task = kthread_run(bp_waiter_fn, &w, "bp-reserve-waiter");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < 100 && !atomic_read(&w.pool->reserve_waiters); i++)
+		msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&w.pool->reserve_waiters), 1);
+
+	start = jiffies;
+	bufpool_destroy(w.pool);
+	KUNIT_EXPECT_LT_MSG(test, jiffies - start, 4 * HZ,
+			    "the destroy sat out the waiter's timeout");
+	/* Woken by the destroy, not by the end of its 5 s wait. */
+	if (!wait_for_completion_timeout(&w.done, 4 * HZ)) {
+		KUNIT_FAIL(test, "the destroy did not wake the waiting take");
+		wait_for_completion(&w.done);
+	}
+	KUNIT_EXPECT_NULL(test, w.buf);
+	/* The last buffer out comes back: the pool goes. */
+	bufpool_return(w.pool, first);
+	KUNIT_EXPECT_TRUE(test, bp_namesake_gone(test, "kt-reserve-dw"));
+}
+
 /* A bulk take gets the reserve's buffers but waits for none past them. */
 static void bufpool_reserve_test_bulk(struct kunit *test)
 {
@@ -460,6 +523,7 @@ static struct kunit_case bufpool_reserve_test_cases[] = {
 	KUNIT_CASE(bufpool_reserve_test_takes),
 	KUNIT_CASE(bufpool_reserve_test_takes_pages),
 	KUNIT_CASE(bufpool_reserve_test_wait),
+	KUNIT_CASE(bufpool_reserve_test_destroy_waiter),
 	KUNIT_CASE(bufpool_reserve_test_bulk),
 	KUNIT_CASE(bufpool_reserve_test_tracked),
 	KUNIT_CASE(bufpool_reserve_test_strict),
