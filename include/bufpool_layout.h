@@ -41,7 +41,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x7be1d396cdbb
+#define __BUFPOOL_LAYOUT	xaf76d827db03
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -168,19 +168,23 @@ struct bufpool_cpu {
 /*
  * Bits of bufpool_front::slow, each set and cleared atomically by its own
  * cause: why takes or returns of a pool leave the inline path, what they
- * check there, and (fixed at creation) what they zero.
+ * check there, and (fixed at creation) what they zero.  The order keeps
+ * the masks the inline paths test within a byte where it can: the
+ * return's (BUFPOOL_SLOW_RETURN and the filter bit) and the take's
+ * (BUFPOOL_SLOW_TAKE_OUT and the sampled bit) in the low byte,
+ * BUFPOOL_INIT_TAKE_BIT alone in the next (see bench/inline-size.sh).
  */
 enum {
 	BUFPOOL_SLOW_DEAD_BIT,		/* destroyed: takes fail, returns free */
 	BUFPOOL_SLOW_TRACKED_BIT,	/* every take and return is tracking's */
 	BUFPOOL_SLOW_INDEXED_BIT,	/* ownership is looked up in the index */
-	BUFPOOL_SLOW_SAMPLED_BIT,	/* takes count down to a recorded one */
+	BUFPOOL_SLOW_RESERVE_BIT,	/* a reserve is short: returns refill it */
 	BUFPOOL_SLOW_FILTER_BIT,	/* returns check the records' filter */
-	BUFPOOL_INIT_TAKE_BIT,		/* init_on_alloc, and not NO_INIT */
+	BUFPOOL_SLOW_SAMPLED_BIT,	/* takes count down to a recorded one */
 	BUFPOOL_INIT_RETURN_BIT,	/* init_on_free, and not NO_INIT */
 	BUFPOOL_SLOW_ARMED_BIT,		/* timed sampling: record the next take */
+	BUFPOOL_INIT_TAKE_BIT,		/* init_on_alloc, and not NO_INIT */
 	BUFPOOL_SLOW_HOOKED_BIT,	/* out of line: tracking's hooks run */
-	BUFPOOL_SLOW_RESERVE_BIT,	/* a reserve is short: returns refill it */
 };
 
 #define BUFPOOL_SLOW_TAKE	(BIT(BUFPOOL_SLOW_DEAD_BIT) | \

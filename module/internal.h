@@ -703,16 +703,6 @@ static inline void bufpool_memo_stale(struct bufpool_bucket *b)
 }
 
 /*
- * Remember @buf as bucket @b's in @pcp's memo (__bufpool_memo()), in a
- * guarded section: @buf passed the whole owner check, and it is still the
- * pool's, so that its page cannot stop being a slab of @b's cache, or it
- * cannot stop being @b's page buffer, before @b's count of frees moves.
- * A slab buffer's memo names its page, a page buffer's the buffer alone.
- * In a guarded pool (struct bufpool_track::guarded) not a page that may
- * hold a record: the count first, then the guard and the page's counter,
- * which a recording take wrote before it moved the count.
- */
-/*
  * Whether returns keep the owner memo: not with the index, which decides
  * every return; nor on a kmemleak kernel, which scans per-CPU data, where
  * a memo holding a page buffer's address (or a slab page's, its first
@@ -723,6 +713,16 @@ static __always_inline bool bufpool_memo_wanted(const struct bufpool *pool)
 	return !pool->indexed && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
 }
 
+/*
+ * Remember @buf as bucket @b's in @pcp's memo (__bufpool_memo()), in a
+ * guarded section: @buf passed the whole owner check, and it is still the
+ * pool's, so that its page cannot stop being a slab of @b's cache, or it
+ * cannot stop being @b's page buffer, before @b's count of frees moves.
+ * A slab buffer's memo names its page, a page buffer's the buffer alone.
+ * In a guarded pool (struct bufpool_track::guarded) not a page that may
+ * hold a record: the count first, then the guard and the page's counter,
+ * which a recording take wrote before it moved the count.
+ */
 static __always_inline void bufpool_memo_set(struct bufpool *pool,
 					     struct bufpool_cpu *pcp,
 					     struct bufpool_bucket *b,

@@ -115,6 +115,16 @@ static struct bufpool *misuse_create(const char *name, unsigned int flags)
 	return bufpool_create(name, &params);
 }
 
+/* The *_done cases of a case's pool that only goes: destroy it. */
+static int misuse_pool_done(struct bufpool **pool)
+{
+	if (!*pool)
+		return -EINVAL;
+	bufpool_destroy(*pool);
+	*pool = NULL;
+	return 0;
+}
+
 /* @buf holds @c in every byte. */
 static bool misuse_all(const void *buf, int c, size_t len)
 {
@@ -860,11 +870,7 @@ static int misuse_decay_fill(void)
 
 static int misuse_decay_done(void)
 {
-	if (!decay_pool)
-		return -EINVAL;
-	bufpool_destroy(decay_pool);
-	decay_pool = NULL;
-	return 0;
+	return misuse_pool_done(&decay_pool);
 }
 
 /* Under pressure takes still work; then the pool goes. */
@@ -962,11 +968,7 @@ static int misuse_hardirq(void)
 
 static int misuse_hardirq_done(void)
 {
-	if (!hardirq_pool)
-		return -EINVAL;
-	bufpool_destroy(hardirq_pool);
-	hardirq_pool = NULL;
-	return 0;
+	return misuse_pool_done(&hardirq_pool);
 }
 
 /* The NMI case: a self-NMI takes this CPU's idle buffer and returns it. */
@@ -1061,11 +1063,7 @@ static int misuse_nmi(void)
 
 static int misuse_nmi_done(void)
 {
-	if (!nmi_pool)
-		return -EINVAL;
-	bufpool_destroy(nmi_pool);
-	nmi_pool = NULL;
-	return 0;
+	return misuse_pool_done(&nmi_pool);
 }
 
 /*
@@ -1259,11 +1257,7 @@ static int misuse_reserve(void)
 
 static int misuse_reserve_done(void)
 {
-	if (!reserve_pool)
-		return -EINVAL;
-	bufpool_destroy(reserve_pool);
-	reserve_pool = NULL;
-	return 0;
+	return misuse_pool_done(&reserve_pool);
 }
 
 /*
