@@ -207,8 +207,14 @@ static void bufpool_reserve_test_bad(struct kunit *test)
 		}
 		bp_expect_conserved(test, pool);
 	}
-	/* At least the fill array and the four new buffers. */
-	KUNIT_EXPECT_GE(test, failed, 5);
+	/*
+	 * At least the fill array and the four new buffers; with kmemleak
+	 * and KASAN, whose own allocations (with fallbacks) come in between,
+	 * how many of the failures reach the resize varies from run to run.
+	 */
+	KUNIT_EXPECT_GE(test, failed,
+			IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) || IS_ENABLED(CONFIG_KASAN) ?
+			1 : 5);
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, bp_reserve_of(pool, SZ_8K)->held, 6);
 	bp_expect_conserved(test, pool);
@@ -433,7 +439,8 @@ static void bufpool_reserve_test_bulk(struct kunit *test)
  * Tracked and strict pools: a reserved take is recorded, its return
  * refills the reserve, a second return is refused; a strict pool, which
  * never recycles a buffer otherwise, refills its reserve too.  Only the
- * page allocator fails here: the records come from a slab cache.
+ * page allocator fails here, for 16 KiB and up: the records come from a
+ * slab cache.
  */
 static void bp_reserve_tracked(struct kunit *test, unsigned int flags)
 {
@@ -442,14 +449,20 @@ static void bp_reserve_tracked(struct kunit *test, unsigned int flags)
 	struct bufpool_reserved *r;
 	void *buf, *again;
 
+	/*
+	 * Pages of order 2 and up only: a slab that needs a page for a
+	 * record falls back to order 0 (SLUB's minimum order).
+	 */
 	KUNIT_ASSERT_EQ(test, bp_debugfs_set(test, "failslab/probability",
 					     "0"), 0);
-	KUNIT_ASSERT_EQ(test, bufpool_reserve(pool, SZ_8K, 1), 0);
-	r = bp_reserve_of(pool, SZ_8K);
+	KUNIT_ASSERT_EQ(test, bp_debugfs_set(test, "fail_page_alloc/min-order",
+					     "2"), 0);
+	KUNIT_ASSERT_EQ(test, bufpool_reserve(pool, SZ_16K, 1), 0);
+	r = bp_reserve_of(pool, SZ_16K);
 	/* A record's slab page, before the page allocator fails. */
 	bufpool_return(pool, bufpool_take(pool, 64, GFP_KERNEL));
 	bp_failing(true);
-	buf = bufpool_take(pool, SZ_8K, GFP_NOWAIT);
+	buf = bufpool_take(pool, SZ_16K, GFP_NOWAIT);
 	bp_failing(false);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&pool->track.untracked), 0);
@@ -464,7 +477,7 @@ static void bp_reserve_tracked(struct kunit *test, unsigned int flags)
 	KUNIT_EXPECT_EQ(test, r->held, 1);
 
 	bp_failing(true);
-	again = bufpool_take(pool, SZ_8K, GFP_NOWAIT);
+	again = bufpool_take(pool, SZ_16K, GFP_NOWAIT);
 	bp_failing(false);
 	KUNIT_EXPECT_PTR_EQ(test, again, buf);
 	KUNIT_EXPECT_EQ(test, pool->track.nr_out, 1);
