@@ -1163,7 +1163,7 @@ static int misuse_reserve_try(void)
 	void *bufs[RESERVE_NR] = {}, *none, *nowait, *waited = NULL;
 	unsigned long hogged, start, waited_ms = 0;
 	unsigned int i, got = 0;
-	bool ok, gave_back;
+	bool ok, gave_back, again;
 
 	/* From empty caches: what an earlier attempt left would serve. */
 	bufpool_clear(reserve_pool);
@@ -1173,7 +1173,12 @@ static int misuse_reserve_try(void)
 	hogged = misuse_hog();
 	/* Whatever kswapd freed meanwhile. */
 	hogged += misuse_hog();
-	none = bufpool_take(reserve_pool, SZ_32K, GFP_NOWAIT | __GFP_NOWARN);
+	/*
+	 * Without __GFP_NOMEMALLOC an atomic take may dip below the min
+	 * watermark the hog stopped at (ALLOC_HARDER, ALLOC_NON_BLOCK).
+	 */
+	none = bufpool_take(reserve_pool, SZ_32K,
+			    GFP_NOWAIT | __GFP_NOWARN | __GFP_NOMEMALLOC);
 	for (i = 0; i < RESERVE_NR; i++) {
 		bufs[i] = bufpool_take(reserve_pool, SZ_16K, GFP_KERNEL);
 		got += !!bufs[i];
@@ -1197,11 +1202,14 @@ static int misuse_reserve_try(void)
 	spin_lock(&hog.lock);
 	gave_back = hog.gave_back;
 	spin_unlock(&hog.lock);
+	/*
+	 * Memory freed between the hog and the probe (kswapd, an RT
+	 * kernel's threads) leaves the test without its premise: again.
+	 */
+	again = gave_back || none;
 
-	ok = gave_back ||
+	ok = again ||
 	     (misuse_ok(__func__, hogged, "the hog got no page") &&
-	      misuse_ok(__func__, !none,
-			"a 32 KiB take without reclaim succeeded: memory was not exhausted") &&
 	      misuse_ok(__func__, got == RESERVE_NR,
 			"%u of %u takes of the reserved bucket succeeded", got,
 			RESERVE_NR) &&
@@ -1210,7 +1218,8 @@ static int misuse_reserve_try(void)
 	      misuse_ok(__func__, waited, "the take that may wait got NULL"));
 	pr_info("%s: hog took %lu MiB%s; %u takes of the reserved bucket, and one more after %lu ms: %s\n",
 		__func__, hogged >> (20 - PAGE_SHIFT),
-		gave_back ? ", and gave it back to the OOM path: again" : "",
+		gave_back ? ", and gave it back to the OOM path: again" :
+		none ? ", but a 32 KiB take without reclaim succeeded: again" : "",
 		got, waited_ms, !waited ? "none" : waited == late.buf ?
 		"the buffer returned meanwhile" : "another buffer");
 	bufpool_return(reserve_pool, none);
@@ -1218,7 +1227,7 @@ static int misuse_reserve_try(void)
 	bufpool_return(reserve_pool, waited);
 	for (i = 0; i < RESERVE_NR; i++)
 		bufpool_return(reserve_pool, bufs[i]);
-	return gave_back ? -EAGAIN : ok ? 0 : -EIO;
+	return again ? -EAGAIN : ok ? 0 : -EIO;
 }
 
 static int misuse_reserve(void)
@@ -1242,7 +1251,7 @@ static int misuse_reserve(void)
 	ret = register_oom_notifier(&hog.oom_nb);
 	if (ret)
 		return ret;
-	for (tries = 0; tries < 3; tries++) {
+	for (tries = 0; tries < 5; tries++) {
 		ret = misuse_reserve_try();
 		if (ret != -EAGAIN)
 			break;
@@ -1250,7 +1259,7 @@ static int misuse_reserve(void)
 	}
 	unregister_oom_notifier(&hog.oom_nb);
 	misuse_ok(__func__, ret != -EAGAIN,
-		  "the hog gave its memory back to the OOM path %u times",
+		  "%u attempts found free memory, or gave the hog's back to the OOM path",
 		  tries);
 	return ret ? -EIO : 0;
 }
