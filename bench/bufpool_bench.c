@@ -4,7 +4,10 @@
  * for, measured in one run: kmalloc/kfree, kmem_cache_alloc/free of a
  * same-size cache, mempool over kmalloc, alloc_pages/__free_pages,
  * kvmalloc/kvfree, and bufpool untracked (with and without
- * BUFPOOL_F_NO_INIT), sampled 1/1024 and 1/64, tracked and strict.
+ * BUFPOOL_F_NO_INIT), sampled 1/1024 and 1/64, tracked and strict; and
+ * "touch", no allocator at all: 64 buffers handed round from an array,
+ * the floor that the buffers' own memory puts under every allocator's
+ * burst (the bench's store into each, the TLB and the caches).
  *
  * Patterns: "pair" (take, touch, return), "burst" (take 64, return 64),
  * "capped" (a pair, then a buffer of another bucket freed by the pool at
@@ -99,8 +102,10 @@ enum bb_alloc {
 	BB_BUFPOOL_TRACED,
 	BB_BUFPOOL_CPU16M,
 	BB_BUFPOOL_BULK,
+	BB_BUFPOOL_BULK_NO_INIT,
 	BB_BUFPOOL_NOLOCK,
 	BB_BUFPOOL_RESERVE,
+	BB_TOUCH,
 	BB_NR_ALLOC
 };
 
@@ -121,8 +126,10 @@ static const char * const bb_names[BB_NR_ALLOC] = {
 	[BB_BUFPOOL_TRACED]	= "bufpool_traced",
 	[BB_BUFPOOL_CPU16M]	= "bufpool_cpu16m",
 	[BB_BUFPOOL_BULK]	= "bufpool_bulk",
+	[BB_BUFPOOL_BULK_NO_INIT] = "bufpool_bulk_no_init",
 	[BB_BUFPOOL_NOLOCK]	= "bufpool_nolock",
 	[BB_BUFPOOL_RESERVE]	= "bufpool_reserve",
+	[BB_TOUCH]		= "touch",
 };
 
 /* What one measurement uses; set up before the clock starts. */
@@ -134,6 +141,9 @@ struct bb_ctx {
 	mempool_t *mempool;
 	struct bufpool *own;
 	unsigned int order;
+	/* BB_TOUCH's buffers, and how many are in the array. */
+	void *held[BB_BURST];
+	unsigned int nr_held;
 };
 
 static struct bufpool *bb_pools[BB_NR_ALLOC];
@@ -225,8 +235,11 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 	case BB_BUFPOOL_TRACED:
 		return size == 64 || size == 256 || size == SZ_1K ||
 		       size == SZ_4K || size == SZ_64K || size == SZ_1M;
+	case BB_TOUCH:
+		return size <= SZ_64K;
 	case BB_BUFPOOL_BULK:
-		/* The burst through the bulk calls; the untracked pool's. */
+	case BB_BUFPOOL_BULK_NO_INIT:
+		/* The burst through the bulk calls; the untracked pools'. */
 #ifdef BUFPOOL_HAVE_BULK
 		return size <= SZ_64K;
 #else
@@ -258,6 +271,8 @@ static bool bb_fits(enum bb_alloc a, size_t size)
 	}
 }
 
+static void bb_ctx_exit(struct bb_ctx *c);
+
 static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 {
 	memset(c, 0, sizeof(*c));
@@ -278,9 +293,22 @@ static int bb_ctx_init(struct bb_ctx *c, enum bb_alloc a, size_t size)
 	case BB_PAGES:
 	case BB_KVMALLOC:
 		return 0;
+	case BB_TOUCH:
+		for (; c->nr_held < BB_BURST; c->nr_held++) {
+			c->held[c->nr_held] = kmalloc(size, GFP_KERNEL);
+			if (!c->held[c->nr_held]) {
+				bb_ctx_exit(c);
+				return -ENOMEM;
+			}
+		}
+		return 0;
 	case BB_BUFPOOL_BULK:
 	case BB_BUFPOOL_NOLOCK:
 		c->pool = bb_pools[BB_BUFPOOL];
+		bufpool_clear(c->pool);
+		return 0;
+	case BB_BUFPOOL_BULK_NO_INIT:
+		c->pool = bb_pools[BB_BUFPOOL_NO_INIT];
 		bufpool_clear(c->pool);
 		return 0;
 	case BB_BUFPOOL:
@@ -317,6 +345,8 @@ static void bb_ctx_exit(struct bb_ctx *c)
 {
 	if (c->alloc == BB_BUFPOOL_TRACED)
 		trace_set_clr_event("bufpool", NULL, 0);
+	while (c->nr_held)
+		kfree(c->held[--c->nr_held]);
 	kmem_cache_destroy(c->cache);
 	mempool_destroy(c->mempool);
 	if (c->own)
@@ -341,8 +371,11 @@ static __always_inline void *bb_take(struct bb_ctx *c, enum bb_alloc a,
 	}
 	case BB_KVMALLOC:
 		return kvmalloc(size, GFP_KERNEL);
+	case BB_TOUCH:
+		return c->nr_held ? c->held[--c->nr_held] : NULL;
 #ifdef BUFPOOL_HAVE_BULK
-	case BB_BUFPOOL_BULK: {
+	case BB_BUFPOOL_BULK:
+	case BB_BUFPOOL_BULK_NO_INIT: {
 		/* A pair: a bulk call of one (the burst calls it with 64). */
 		void *p;
 
@@ -378,8 +411,12 @@ static __always_inline void bb_give(struct bb_ctx *c, enum bb_alloc a,
 	case BB_KVMALLOC:
 		kvfree(p);
 		break;
+	case BB_TOUCH:
+		c->held[c->nr_held++] = p;
+		break;
 #ifdef BUFPOOL_HAVE_BULK
 	case BB_BUFPOOL_BULK:
+	case BB_BUFPOOL_BULK_NO_INIT:
 		bufpool_return_bulk(c->pool, 1, &p);
 		break;
 	case BB_BUFPOOL_NOLOCK:
@@ -427,7 +464,7 @@ static __always_inline long bb_burst(struct bb_ctx *c, const enum bb_alloc a,
 
 	for (r = 0; r < n / BB_BURST; r++) {
 #ifdef BUFPOOL_HAVE_BULK
-		if (a == BB_BUFPOOL_BULK) {
+		if (a == BB_BUFPOOL_BULK || a == BB_BUFPOOL_BULK_NO_INIT) {
 			unsigned int got = bufpool_take_bulk(c->pool, c->size,
 							     GFP_KERNEL,
 							     BB_BURST, p);
@@ -548,6 +585,10 @@ static noinline long bb_loop(struct bb_ctx *c, enum bb_pattern pattern,
 		return bb_run_pattern(c, BB_KVMALLOC, pattern, n);
 	case BB_BUFPOOL_BULK:
 		return bb_run_pattern(c, BB_BUFPOOL_BULK, pattern, n);
+	case BB_BUFPOOL_BULK_NO_INIT:
+		return bb_run_pattern(c, BB_BUFPOOL_BULK_NO_INIT, pattern, n);
+	case BB_TOUCH:
+		return bb_run_pattern(c, BB_TOUCH, pattern, n);
 	case BB_BUFPOOL_NOLOCK:
 		return bb_run_pattern(c, BB_BUFPOOL_NOLOCK, pattern, n);
 	default:
@@ -901,6 +942,7 @@ static void bb_run_remote(void)
 			    a != BB_BUFPOOL_TRACED &&
 			    a != BB_BUFPOOL_S1024 && a != BB_BUFPOOL_TIMED &&
 			    a != BB_BUFPOOL_BULK && a != BB_BUFPOOL_NOLOCK &&
+			    a != BB_BUFPOOL_BULK_NO_INIT && a != BB_TOUCH &&
 			    a != BB_BUFPOOL_RESERVE && bb_fits(a, sizes[i]))
 				bb_measure("remote", BB_PATTERN_REMOTE, a,
 					   sizes[i], n, n);

@@ -22,6 +22,7 @@
 #define _BUFPOOL_LAYOUT_H
 
 #include <linux/bits.h>
+#include <linux/cache.h>
 #include <linux/gfp.h>
 #include <linux/hash.h>
 #include <linux/jump_label.h>
@@ -29,6 +30,7 @@
 #include <linux/local_lock.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
@@ -41,7 +43,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	xaf76d827db03
+#define __BUFPOOL_LAYOUT	x54644d6feff1
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -103,6 +105,9 @@ struct bufpool_mag {
  * @out_pending: the module's too: in a depot-only bucket (@limit 0), the
  *	takes minus returns of this CPU not yet folded into the bucket's
  *	count of buffers out, which it folds every BUFPOOL_OUT_BATCH
+ * @mark_mask: where in a buffer of this bucket its idle marker sits:
+ *	__bufpool_mark_mask() of the bucket's size, fixed at creation
+ * @mark_shift: and __bufpool_mark_shift() of it
  * @stat: event counters, enum bufpool_stat
  *
  * Cache-line aligned: 128 bytes on x86, so that the inline paths index the
@@ -114,6 +119,8 @@ struct bufpool_cpu_bucket {
 	unsigned int limit;
 	unsigned int mag_base;
 	int out_pending;
+	u16 mark_mask;
+	u8 mark_shift;
 	unsigned long stat[BUFPOOL_STAT_COUNT];
 } ____cacheline_aligned;
 
@@ -126,9 +133,10 @@ struct bufpool_cpu_bucket {
  *	section (__bufpool_cpu_trylock())
  * @dep_map: the guard as lockdep sees it
  * @sample_left: takes this CPU makes before the next sampled one (track.c)
- * @memo: the page of the last slab buffer an out-of-line return placed on
- *	this CPU, or that page buffer itself (__bufpool_memo())
- * @memo_keep: the bits of a pointer that must match @memo: the page's, and
+ * @memo: the slab of the last slab buffer an out-of-line return placed on
+ *	this CPU (or its page: bufpool_memo_span() in the module), or that
+ *	page buffer itself (__bufpool_memo())
+ * @memo_keep: the bits of a pointer that must match @memo: the slab's, and
  *	the ones below that bucket's size, which are 0 at an object's start;
  *	all of them for a page buffer
  * @memo_folio: a page buffer's folio, whose references the inline return
@@ -301,7 +309,7 @@ static __always_inline void __bufpool_cpu_unlock(struct bufpool_cpu *pcp)
 #endif /* !CONFIG_PREEMPT_RT */
 
 /*
- * The idle marker: while a pooled buffer sits in a magazine its first word
+ * The idle marker: while a pooled buffer sits in a magazine one word of it
  * holds this value, which a live buffer holds only by accident: the cookie
  * has 62 random bits (its two low ones are 1 and 0, and a buffer is
  * word-aligned, so that the marker's first byte is never 0x00 or 0xff).
@@ -313,22 +321,51 @@ __bufpool_idle_mark(const struct bufpool_front *f, const void *buf)
 }
 
 /*
- * Claim @buf for a return: set its idle marker and say whether it was not
- * set already.  False is a double return, and then nothing changed.  One
+ * Which word: the buffer's colour, as Bonwick's slab allocator colours its
+ * slabs.  A bucket's buffers are aligned to its size, so a word at one
+ * offset of every buffer a page or more apart falls in one set of the L1
+ * cache, and a burst of 64 such buffers would evict its own markers between
+ * its take and its return.  The marker sits at a cache-line offset chosen
+ * by the bits of the buffer's address above its page, or above its size
+ * if that is larger, within the first half of its first page: SLUB keeps a
+ * free object's free pointer in its middle, where a marker the pool freed
+ * with its buffer would not survive.  Below 256 bytes the offset is 0.
+ */
+static __always_inline unsigned int __bufpool_mark_mask(size_t size)
+{
+	return ((min_t(size_t, size, PAGE_SIZE) >> 1) - 1) &
+	       ~(L1_CACHE_BYTES - 1);
+}
+
+static __always_inline unsigned int __bufpool_mark_shift(size_t size)
+{
+	return max_t(unsigned int, ilog2(size), PAGE_SHIFT) - L1_CACHE_SHIFT;
+}
+
+/* The word of @buf that holds its idle marker; @cb: its bucket's. */
+static __always_inline unsigned long *
+__bufpool_marker(const struct bufpool_cpu_bucket *cb, void *buf)
+{
+	return buf + (((unsigned long)buf >> cb->mark_shift) & cb->mark_mask);
+}
+
+/*
+ * Claim @buf for a return: set its idle marker, in @word, and say whether
+ * it was not set already.  False is a double return, and then nothing changed.  One
  * atomic exchange, so that of two returns of one buffer, on two CPUs or
  * one interrupting the other, exactly one claims it; a check followed by a
  * store would let both through.  Where KASAN poisons idle buffers, as a
  * double return's buffer is, the exchange is not instrumented.
  */
 static __always_inline bool __bufpool_claim(const struct bufpool_front *f,
-					    void *buf)
+					    void *buf, unsigned long *word)
 {
 	unsigned long mark = __bufpool_idle_mark(f, buf);
 
 #if __BUFPOOL_KASAN
-	return raw_xchg((unsigned long *)buf, mark) != mark;
+	return raw_xchg(word, mark) != mark;
 #else
-	return xchg((unsigned long *)buf, mark) != mark;
+	return xchg(word, mark) != mark;
 #endif
 }
 
@@ -353,19 +390,19 @@ static __always_inline void __bufpool_kasan_unpoison(void *buf, size_t size)
 }
 
 /*
- * The owner check of an inline return: this CPU's memo of the page of the
+ * The owner check of an inline return: this CPU's memo of the slab of the
  * last slab buffer, or of the last page buffer, that a return out of line
- * placed with the whole check (bufpool_memo_set() in the module).  A page
- * that was a slab of the pool's bucket i is one still, and a page buffer
- * of bucket i is one still, while that bucket has freed no buffer since
+ * placed with the whole check (bufpool_memo_set() in the module).  A slab
+ * of the pool's bucket i is one still, and a page buffer of bucket i is
+ * one still, while that bucket has freed no buffer since
  * (its count of frees has not moved): the buffer that set the memo was the
  * pool's then, so its slab or its pages could not go before that buffer
  * was freed, and the count moves, with a full barrier, before every free.
  * The acquire orders the count's read before every access to @buf.  Only
  * bufpool frees its buffers: a client that kfree()s one breaks this, as it
- * breaks the pool anyway.  The mask tests the page and the start of an
- * object (objects lie bucket-size apart from the page's start), or the
- * page buffer's address, in one compare: anything else (another page, an
+ * breaks the pool anyway.  The mask tests the slab and the start of an
+ * object (objects lie bucket-size apart from the slab's start), or the
+ * page buffer's address, in one compare: anything else (another slab, an
  * interior pointer) gets the whole check, out of line.  A page buffer that
  * someone else holds a reference to (get_page() for an skb frag, a bio) is
  * not recycled, as in page_pool: out of line too.  Returns the bucket's
@@ -522,7 +559,7 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	struct bufpool_mag *m;
-	unsigned long slow;
+	unsigned long slow, *word;
 	unsigned int idx, n;
 	size_t bytes;
 	void *buf;
@@ -555,6 +592,7 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	if (IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
 		m->bufs[n] = NULL;
 	m->count = n;
+	word = __bufpool_marker(cb, buf);
 	cb->stat[BUFPOOL_STAT_TAKE]++;
 	/* Counted down only by a take served here: out of line counts its own. */
 	if (slow & BIT(BUFPOOL_SLOW_SAMPLED_BIT))
@@ -566,7 +604,7 @@ static __always_inline bool __bufpool_take_inline(struct bufpool *pool,
 	if (__bufpool_zero_take(slow, gfp))
 		memset(buf, 0, bytes);
 	else
-		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
+		WRITE_ONCE(*word, 0);		/* the idle marker */
 	*bufp = buf;
 	return true;
 out:
@@ -619,7 +657,7 @@ static __always_inline bool __bufpool_return_inline(struct bufpool *pool,
 	 * of this CPU can pop the buffer before its marker is in place.
 	 */
 	__bufpool_return_hook(buf);
-	if (unlikely(!__bufpool_claim(f, buf)))
+	if (unlikely(!__bufpool_claim(f, buf, __bufpool_marker(cb, buf))))
 		goto out;		/* a double return: say so */
 	__bufpool_kasan_poison(buf);
 	m->bufs[n] = buf;

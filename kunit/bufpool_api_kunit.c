@@ -103,6 +103,7 @@ static void bufpool_api_test_zero(struct kunit *test)
 {
 	struct bufpool *pool = bp_create(test, "kt-bulk-zero", 0, 0, 0,
 					 BUFPOOL_F_NO_INIT);
+	struct bufpool_bucket *b = &pool->buckets[bp_slot(test, pool, 512)];
 	void *bufs[16];
 	unsigned int i;
 
@@ -122,7 +123,7 @@ static void bufpool_api_test_zero(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 512, GFP_KERNEL, 16,
 						bufs), 16);
 	for (i = 0; i < 16; i++)
-		KUNIT_EXPECT_EQ_MSG(test, *(unsigned long *)bufs[i], 0UL,
+		KUNIT_EXPECT_EQ_MSG(test, *bufpool_marker(b, bufs[i]), 0UL,
 				    "buffer %u kept its idle marker", i);
 	bufpool_return_bulk(pool, 16, bufs);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);

@@ -332,6 +332,77 @@ static void bufpool_test_recycle_lifo(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
 }
 
+/*
+ * The idle marker's word, in every bucket: at a cache line of the
+ * buffer's first half (of its first page), the same for the CPU's copy
+ * of the rule the inline paths read; set by the return, cleared by the
+ * take.  64 buffers of a bucket from 1 KiB up have their markers on at
+ * least 8 lines of a page's 64 (an L1 set each), where the first word of
+ * every such buffer would share one line in four (1 KiB) or all one.
+ */
+static void bufpool_test_marker_colour(struct kunit *test)
+{
+	/* A cap that keeps every buffer returned idle, to look at. */
+	struct bufpool *pool = bp_create(test, "kt-colour", 0, SZ_64K, SZ_64M,
+					 0);
+	const unsigned int n = 64, lines = PAGE_SIZE / L1_CACHE_BYTES;
+	unsigned long *used = kunit_kzalloc(test, BITS_TO_LONGS(lines) *
+					    sizeof(long), GFP_KERNEL);
+	unsigned int slot, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, used);
+	for (slot = 0; slot < pool->nr_buckets; slot++) {
+		struct bufpool_bucket *b = &pool->buckets[slot];
+		size_t half = min_t(size_t, b->size, PAGE_SIZE) / 2;
+		struct bufpool_cpu_bucket *cb;
+		struct bufpool_cpu *pcp;
+		void **bufs;
+
+		pcp = bufpool_cpu_trylock(pool);
+		KUNIT_ASSERT_NOT_NULL(test, pcp);
+		cb = &pcp->b[slot];
+		KUNIT_EXPECT_EQ(test, cb->mark_mask,
+				__bufpool_mark_mask(b->size));
+		KUNIT_EXPECT_EQ(test, cb->mark_shift,
+				__bufpool_mark_shift(b->size));
+		bufpool_cpu_unlock(pool, pcp);
+
+		bufs = bp_take_many(test, pool, b->size, n);
+		bitmap_zero(used, lines);
+		for (i = 0; i < n; i++) {
+			unsigned long *word = bufpool_marker(b, bufs[i]);
+			size_t off = (void *)word - bufs[i];
+
+			KUNIT_EXPECT_LT_MSG(test, off, max_t(size_t, half,
+							     sizeof(*word)),
+					    "bucket %zu", b->size);
+			if (b->size >= 2 * L1_CACHE_BYTES)
+				KUNIT_EXPECT_EQ(test,
+						off % L1_CACHE_BYTES, 0);
+			else
+				KUNIT_EXPECT_EQ(test, off, 0);
+			KUNIT_EXPECT_EQ(test, *word, 0);
+			__set_bit(offset_in_page(word) / L1_CACHE_BYTES, used);
+		}
+		if (b->size >= SZ_1K)
+			KUNIT_EXPECT_GE_MSG(test, bitmap_weight(used, lines), 8,
+					    "bucket %zu", b->size);
+		bufpool_return_bulk(pool, n, bufs);
+		/* Idle: KASAN poisons it, as the claim, the read is unchecked. */
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test,
+					READ_ONCE_NOCHECK(*bufpool_marker(b,
+									  bufs[i])),
+					bufpool_idle_mark(pool, bufs[i]));
+		/* The idle marker makes a second return a double one. */
+		bufpool_return(pool, bufs[0]);
+		KUNIT_EXPECT_EQ(test,
+				bp_stat(pool, slot, BUFPOOL_STAT_BAD_RETURN), 1);
+		bufpool_clear(pool);
+	}
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+}
+
 static void bufpool_test_idle_bytes(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-idle");
@@ -1069,7 +1140,7 @@ static void bufpool_test_depot_single(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, pcp);
 	for (i = 0; i < n; i++) {
 		/* The claim a return makes first: the buffer is idle now. */
-		ok &= bufpool_claim(pool, bufs[i]);
+		ok &= bufpool_claim(pool, b, bufs[i]);
 		bufpool_kasan_poison(bufs[i]);
 		ok &= bufpool_depot_push(pool, b, &pcp->b[slot], 0, bufs[i]);
 		__bufpool_count(pcp, slot, BUFPOOL_STAT_RETURN, 1);
@@ -1455,21 +1526,36 @@ static void bufpool_test_no_init_keeps_data(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		size_t size = sizes[i];
-		unsigned long *buf = bp_recycle_dirty(test, pool, size,
-						      GFP_KERNEL);
-
+		void *buf = bp_recycle_dirty(test, pool, size, GFP_KERNEL);
+		struct bufpool_bucket *b = &pool->buckets[bp_slot(test, pool,
+								  size)];
+		unsigned long *mark = bufpool_marker(b, buf);
+		size_t moff = (void *)mark - buf;
 		/*
 		 * Under KASAN an idle slab buffer holds KASAN's free track
 		 * after its first word (mempool elements do too): past that.
 		 */
 		size_t kept = size <= PAGE_SIZE ? BUFPOOL_KASAN_META :
-			      sizeof(*buf);
+			      sizeof(*mark);
 
-		/* The idle marker in the first word is gone... */
-		KUNIT_EXPECT_NE(test, buf[0], bufpool_idle_mark(pool, buf));
-		KUNIT_EXPECT_EQ(test, buf[0], 0);
-		/* ...and the rest is as the last user left it. */
-		KUNIT_EXPECT_NULL_MSG(test, memchr_inv((void *)buf + kept, 0xaa,
+		/* The idle marker is gone... */
+		KUNIT_EXPECT_NE(test, *mark, bufpool_idle_mark(pool, buf));
+		KUNIT_EXPECT_EQ(test, *mark, 0);
+		/*
+		 * ...and the rest is as the last user left it: the first word
+		 * (KASAN keeps it), what follows KASAN's track up to the
+		 * marker (at a cache line, past the track), what follows it.
+		 */
+		if (moff) {
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf, 0xaa,
+							       sizeof(*mark)),
+					      "bucket %zu", size);
+			KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf + kept, 0xaa,
+							       moff - kept),
+					      "bucket %zu", size);
+		}
+		kept = max(kept, moff + sizeof(*mark));
+		KUNIT_EXPECT_NULL_MSG(test, memchr_inv(buf + kept, 0xaa,
 						       size - kept),
 				      "bucket %zu", size);
 		bufpool_return(pool, buf);
@@ -2035,6 +2121,7 @@ static struct kunit_case bufpool_test_cases[] = {
 	KUNIT_CASE(bufpool_test_outstanding),
 	KUNIT_CASE(bufpool_test_recycle_same_buffer),
 	KUNIT_CASE(bufpool_test_recycle_lifo),
+	KUNIT_CASE(bufpool_test_marker_colour),
 	KUNIT_CASE(bufpool_test_idle_bytes),
 	KUNIT_CASE(bufpool_test_depot_full_magazines),
 	KUNIT_CASE(bufpool_test_depot_hit),

@@ -10,8 +10,9 @@
  * touch only this CPU's magazines unless both are empty (take) or full
  * (return); then a whole magazine is exchanged with the depot.
  *
- * An idle pooled buffer carries a marker in its first word (see
- * bufpool_idle_mark()) so that returning it again is caught cheaply.
+ * An idle pooled buffer carries a marker in one word, its first or one a
+ * cache line further that its address chooses (bufpool_idle_mark(),
+ * __bufpool_marker()), so that returning it again is caught cheaply.
  */
 #ifndef _BUFPOOL_INTERNAL_H
 #define _BUFPOOL_INTERNAL_H
@@ -582,11 +583,39 @@ static inline unsigned long bufpool_idle_mark(const struct bufpool *pool,
 	return __bufpool_idle_mark(&pool->f, buf);
 }
 
+/*
+ * The word of @buf, a buffer of @b, that holds its idle marker: what
+ * __bufpool_marker() finds with @b's struct bufpool_cpu_bucket.
+ */
+static __always_inline unsigned long *
+bufpool_marker(const struct bufpool_bucket *b, void *buf)
+{
+	unsigned long off = (unsigned long)buf >> __bufpool_mark_shift(b->size);
+
+	return buf + (off & __bufpool_mark_mask(b->size));
+}
+
 /* Set @buf's idle marker; false if it was set: __bufpool_claim(). */
 static __always_inline bool bufpool_claim(const struct bufpool *pool,
+					  const struct bufpool_bucket *b,
 					  void *buf)
 {
-	return __bufpool_claim(&pool->f, buf);
+	return __bufpool_claim(&pool->f, buf, bufpool_marker(b, buf));
+}
+
+/* Set the idle marker of @buf, a buffer of @b, which is not idle. */
+static __always_inline void bufpool_mark_idle(const struct bufpool *pool,
+					      const struct bufpool_bucket *b,
+					      void *buf)
+{
+	WRITE_ONCE(*bufpool_marker(b, buf), bufpool_idle_mark(pool, buf));
+}
+
+/* Clear the idle marker of @buf, a buffer of @b. */
+static __always_inline void bufpool_mark_clear(const struct bufpool_bucket *b,
+					       void *buf)
+{
+	WRITE_ONCE(*bufpool_marker(b, buf), 0);
 }
 
 /*
@@ -594,7 +623,8 @@ static __always_inline bool bufpool_claim(const struct bufpool *pool,
  * idle slab buffer that bufpool can count on.  KASAN writes its free track
  * (struct kasan_free_meta, at most 32 bytes) into a poisoned object, after
  * a quarantine link that mempool-style poisoning leaves alone, so the first
- * word, the idle marker, stays.
+ * word stays, and so does the idle marker: the first word, or a cache line
+ * further (__bufpool_marker()), past the track.
  */
 #define BUFPOOL_KASAN_META	(__BUFPOOL_KASAN && \
 				 IS_ENABLED(CONFIG_KASAN_GENERIC) ? 32 : \
@@ -718,11 +748,36 @@ static __always_inline bool bufpool_memo_wanted(const struct bufpool *pool)
  * guarded section: @buf passed the whole owner check, and it is still the
  * pool's, so that its page cannot stop being a slab of @b's cache, or it
  * cannot stop being @b's page buffer, before @b's count of frees moves.
- * A slab buffer's memo names its page, a page buffer's the buffer alone.
+ * A slab buffer's memo names its slab (bufpool_memo_span()), a page
+ * buffer's the buffer alone.
  * In a guarded pool (struct bufpool_track::guarded) not a page that may
  * hold a record: the count first, then the guard and the page's counter,
  * which a recording take wrote before it moved the count.
  */
+/*
+ * The bytes a slab buffer's memo covers: its whole slab, whose objects lie
+ * bucket-size apart from its start (bufpool_slab_probe()), so that a burst
+ * of buffers of one slab, a page each from 4 KiB up, returns inline.  Its
+ * page alone where the slab is not aligned to its size in the kernel's
+ * mapping, or where a guarded pool may have a record on another of its
+ * pages: bufpool_memo_set() checked this one's.
+ */
+static inline unsigned long bufpool_memo_span(const struct bufpool *pool,
+					      const void *buf, bool guarded)
+{
+	const struct folio *folio = virt_to_folio(buf);
+	unsigned long base = (unsigned long)folio_address(folio);
+	unsigned long span = folio_size(folio), addr;
+
+	if (span == PAGE_SIZE || !IS_ALIGNED(base, span))
+		return PAGE_SIZE;
+	if (unlikely(guarded))
+		for (addr = base; addr < base + span; addr += PAGE_SIZE)
+			if (READ_ONCE(pool->track.pages[bufpool_page_hash(addr)]))
+				return PAGE_SIZE;
+	return span;
+}
+
 static __always_inline void bufpool_memo_set(struct bufpool *pool,
 					     struct bufpool_cpu *pcp,
 					     struct bufpool_bucket *b,
@@ -730,12 +785,16 @@ static __always_inline void bufpool_memo_set(struct bufpool *pool,
 {
 	long gen = atomic_long_read_acquire(&b->free_gen);
 
-	if (unlikely(READ_ONCE(pool->track.guarded)) &&
+	bool guarded = READ_ONCE(pool->track.guarded);
+
+	if (unlikely(guarded) &&
 	    READ_ONCE(pool->track.pages[bufpool_page_hash((unsigned long)buf)]))
 		return;
 	if (b->cache) {
-		pcp->memo = (unsigned long)buf & PAGE_MASK;
-		pcp->memo_keep = PAGE_MASK | (b->size - 1);
+		unsigned long span = bufpool_memo_span(pool, buf, guarded);
+
+		pcp->memo = (unsigned long)buf & ~(span - 1);
+		pcp->memo_keep = ~(span - 1) | (b->size - 1);
 		pcp->memo_folio = NULL;
 	} else {
 		pcp->memo = (unsigned long)buf;
@@ -863,16 +922,33 @@ static __always_inline void bufpool_kmemleak_take(const void *buf)
 		kmemleak_update_trace(buf);
 }
 
-/* A recycled buffer, as the inline take prepares it: __bufpool_zero_take(). */
+/*
+ * A recycled buffer of @size, as the inline take prepares it: zeroed if
+ * @zero (__bufpool_zero_take()), else its idle marker cleared, which
+ * @shift and @mask place (__bufpool_mark_shift(), __bufpool_mark_mask() of
+ * @size: a bulk take has them in registers).
+ */
+static __always_inline void bufpool_take_ready(void *buf, size_t size,
+					       unsigned int shift,
+					       unsigned int mask, bool zero)
+{
+	bufpool_kmemleak_take(buf);
+	if (zero)
+		memset(buf, 0, size);
+	else
+		WRITE_ONCE(*(unsigned long *)(buf +
+					      (((unsigned long)buf >> shift) &
+					       mask)), 0);
+}
+
+/* The same, for a buffer of @b taken with @gfp. */
 static __always_inline void *bufpool_take_prep(const struct bufpool *pool,
 					       const struct bufpool_bucket *b,
 					       void *buf, gfp_t gfp)
 {
-	bufpool_kmemleak_take(buf);
-	if (__bufpool_zero_take(READ_ONCE(pool->f.slow), gfp))
-		memset(buf, 0, b->size);
-	else
-		WRITE_ONCE(*(unsigned long *)buf, 0);	/* the idle marker */
+	bufpool_take_ready(buf, b->size, __bufpool_mark_shift(b->size),
+			   __bufpool_mark_mask(b->size),
+			   __bufpool_zero_take(READ_ONCE(pool->f.slow), gfp));
 	return buf;
 }
 
@@ -1043,11 +1119,25 @@ static inline void *bufpool_mag_untag(void *slot)
 	return (void *)((unsigned long)slot & ~BUFPOOL_MAG_TRACKED);
 }
 
-/* Fill a returned tracked buffer with the poison, past its idle marker. */
-static inline void bufpool_track_poison(void *buf, size_t size)
+/*
+ * Fill @buf, a buffer of @b, with @c but for its idle marker's word: an
+ * init_on_free return's zeroing, and tracking's poison.
+ */
+static inline void bufpool_fill_idle(const struct bufpool_bucket *b,
+				     void *buf, int c)
 {
-	memset(buf + sizeof(unsigned long), BUFPOOL_POISON,
-	       size - sizeof(unsigned long));
+	void *mark = bufpool_marker(b, buf);
+	const size_t word = sizeof(unsigned long);
+
+	memset(buf, c, mark - buf);
+	memset(mark + word, c, buf + b->size - mark - word);
+}
+
+/* Fill a returned tracked buffer with the poison, but for its marker. */
+static inline void bufpool_track_poison(const struct bufpool_bucket *b,
+					void *buf)
+{
+	bufpool_fill_idle(b, buf, BUFPOOL_POISON);
 }
 
 int bufpool_track_init(void);

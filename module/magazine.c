@@ -1108,6 +1108,10 @@ int bufpool_cache_init(struct bufpool *pool)
 			struct bufpool_cpu_bucket *cb = &pcp->b[i];
 
 			cb->limit = pool->buckets[i].cpu_limit;
+			cb->mark_mask =
+				__bufpool_mark_mask(pool->buckets[i].size);
+			cb->mark_shift =
+				__bufpool_mark_shift(pool->buckets[i].size);
 			if (!cb->limit) {
 				cb->loaded = &bufpool_mag_none;
 				cb->prev = &bufpool_mag_none;

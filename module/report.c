@@ -275,26 +275,32 @@ void bufpool_report_foreign(struct bufpool *pool, const void *buf,
 
 void bufpool_report_written(struct bufpool *pool,
 			    const struct bufpool_track_rec *rec,
-			    const void *buf, size_t off)
+			    const void *buf, size_t off, size_t mark)
 {
 	struct bufpool_sink s = { .name = pool->name, .err = true };
-	const size_t mark = sizeof(unsigned long);
+	const size_t word = sizeof(unsigned long);
 	char prefix[BUFPOOL_NAME_MAX + 48];
 	size_t start = round_down(off, 16);
 	size_t end = min(start + 32, rec->size);
+	size_t len;
 
 	bufpool_printk(&s, "misuse: write after return to %p (%zu bytes) at offset %zu\n",
 		       buf, rec->size, off);
-	bufpool_printk(&s, "expected the idle marker in bytes 0-%zu and 0x%02x after; found:\n",
-		       mark - 1, BUFPOOL_POISON);
-	/* The marker is cookie ^ address: its bytes would give the cookie away. */
-	if (start < mark) {
-		bufpool_printk(&s, "bytes 0-%zu: the idle marker, %s (not shown)\n",
-			       mark - 1, off < mark ? "changed" : "intact");
-		start = mark;
-	}
+	bufpool_printk(&s, "expected the idle marker in bytes %zu-%zu and 0x%02x elsewhere; found:\n",
+		       mark, mark + word - 1, BUFPOOL_POISON);
 	while (start < end) {
-		size_t len = min_t(size_t, round_down(start + 16, 16), end) - start;
+		/*
+		 * The marker is cookie ^ address: its bytes would give the
+		 * cookie away.  It starts a line of the dump.
+		 */
+		if (start == mark) {
+			bufpool_printk(&s, "bytes %zu-%zu: the idle marker, %s (not shown)\n",
+				       mark, mark + word - 1,
+				       off - mark < word ? "changed" : "intact");
+			start += word;
+			continue;
+		}
+		len = min_t(size_t, round_down(start + 16, 16), end) - start;
 
 		snprintf(prefix, sizeof(prefix), "bufpool: %s: %04zx: ",
 			 pool->name, start);

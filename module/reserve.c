@@ -255,7 +255,7 @@ static void *bufpool_reserve_new(struct bufpool *pool,
 	if (!buf)
 		return NULL;
 	bufpool_count(pool, idx, BUFPOOL_STAT_ALLOC, 1);
-	WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
+	bufpool_mark_idle(pool, b, buf);
 	bufpool_kasan_poison(buf);
 	return buf;
 }

@@ -148,7 +148,7 @@ void *bufpool_take_new(struct bufpool *pool, struct bufpool_bucket *b,
 	 * (slab keeps its free pointer elsewhere): clear it, or the first
 	 * return would look like a double one.
 	 */
-	WRITE_ONCE(*(unsigned long *)buf, 0);
+	bufpool_mark_clear(b, buf);
 	return buf;
 }
 
@@ -494,7 +494,6 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 						  bool poison, bool strict,
 						  unsigned long caller)
 {
-	const size_t word = sizeof(unsigned long);
 	struct bufpool_cpu_bucket *cb;
 	struct bufpool_cpu *pcp;
 	void *slot = buf;
@@ -517,17 +516,17 @@ static __always_inline void bufpool_return_bucket(struct bufpool *pool,
 		  READ_ONCE(b->reserve);
 	if (strict && !READ_ONCE(b->reserve))
 		goto free_traced;
-	if (!poison && unlikely(!bufpool_claim(pool, buf))) {
+	if (!poison && unlikely(!bufpool_claim(pool, b, buf))) {
 		bufpool_bad_return(pool, buf, idx, "double return", caller);
 		return;
 	}
-	/* Past the marker, which the claim wrote or tracking writes below. */
+	/* But the marker, which the claim wrote or tracking writes below. */
 	if (test_bit(BUFPOOL_INIT_RETURN_BIT, &pool->f.slow))
-		memset(buf + word, 0, b->size - word);
+		bufpool_fill_idle(b, buf, 0);
 	if (poison) {
-		bufpool_track_poison(buf, b->size);
+		bufpool_track_poison(b, buf);
 		slot = (void *)((unsigned long)buf | BUFPOOL_MAG_TRACKED);
-		WRITE_ONCE(*(unsigned long *)buf, bufpool_idle_mark(pool, buf));
+		bufpool_mark_idle(pool, b, buf);
 	} else {
 		/*
 		 * Before the push: once in a magazine, an interrupt may take
@@ -721,8 +720,9 @@ static unsigned int bufpool_take_bulk_mag(struct bufpool *pool,
 					  void **bufs, unsigned long caller)
 {
 	struct bufpool_bucket *b = &pool->buckets[idx];
-	unsigned int i = 0, depot = n, c, k, j;
+	unsigned int i = 0, depot = n, c, k, j, shift = 0, mask = 0;
 	struct bufpool_cpu_bucket *cb;
+	bool zero = false;
 	struct bufpool_cpu *pcp;
 	struct bufpool_mag *m;
 	unsigned long slow;
@@ -762,12 +762,15 @@ static unsigned int bufpool_take_bulk_mag(struct bufpool *pool,
 			break;
 	}
 	__bufpool_count(pcp, idx, BUFPOOL_STAT_TAKE, i);
+	shift = cb->mark_shift;
+	mask = cb->mark_mask;
+	zero = __bufpool_zero_take(slow, gfp);
 out:
 	bufpool_cpu_unlock(pool, pcp);
 
 	for (j = 0; j < i; j++) {
 		bufpool_kasan_unpoison(bufs[j], b->size);
-		bufpool_take_prep(pool, b, bufs[j], gfp);
+		bufpool_take_ready(bufs[j], b->size, shift, mask, zero);
 		trace_bufpool_take(pool, pool->name, bufs[j], size, b->size,
 				   gfp, caller, j < depot ? BUFPOOL_FROM_MAG :
 							    BUFPOOL_FROM_DEPOT);
@@ -832,7 +835,7 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 					    unsigned long caller)
 {
 	bool hooked = bufpool_track_hooked(pool);
-	unsigned int i, c = 0, limit = 0, run = 0, back = 0;
+	unsigned int i, c = 0, limit = 0, run = 0, back = 0, shift = 0, mask = 0;
 	struct bufpool_cpu_bucket *cb = NULL;
 	struct bufpool_mag *m = NULL;
 	struct bufpool_bucket *b;
@@ -889,9 +892,13 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 				break;
 			cur = idx;
 			limit = cb->limit;
+			shift = cb->mark_shift;
+			mask = cb->mark_mask;
 		}
 		/* Nothing above changed @buf; a double return stops here. */
-		if (unlikely(!bufpool_claim(pool, buf)))
+		if (unlikely(!__bufpool_claim(&pool->f, buf, buf +
+					      (((unsigned long)buf >> shift) &
+					       mask))))
 			break;
 		bufpool_kasan_poison(buf);
 		m->bufs[c++] = buf;

@@ -345,26 +345,35 @@ static bool bufpool_track_sampled(struct bufpool *pool)
 	return true;
 }
 
-/* Offset of the first byte of idle @buf that is not as its return left it. */
-static long bufpool_track_changed(const struct bufpool *pool, const void *buf,
-				  size_t size)
+/*
+ * Offset of the first byte of idle @buf, a buffer of @b, that is not as its
+ * return left it: the poison, and the idle marker in its word.
+ */
+static long bufpool_track_changed(const struct bufpool *pool,
+				  const struct bufpool_bucket *b, void *buf)
 {
 	unsigned long mark = bufpool_idle_mark(pool, buf);
+	const u8 *word = (const u8 *)bufpool_marker(b, buf);
+	const u8 *end = buf + b->size;
 	const u8 *p;
 	size_t i;
 
-	if (*(const unsigned long *)buf != mark) {
-		for (i = 0; i < sizeof(mark); i++)
-			if (((const u8 *)&mark)[i] != ((const u8 *)buf)[i])
-				return i;
+	p = memchr_inv(buf, BUFPOOL_POISON, word - (const u8 *)buf);
+	if (!p && *(const unsigned long *)word != mark) {
+		for (i = 0; ((const u8 *)&mark)[i] == word[i]; i++)
+			;
+		p = word + i;
 	}
-	p = memchr_inv(buf + sizeof(mark), BUFPOOL_POISON, size - sizeof(mark));
+	if (!p)
+		p = memchr_inv(word + sizeof(mark), BUFPOOL_POISON,
+			       end - word - sizeof(mark));
 	return p ? p - (const u8 *)buf : -1;
 }
 
 static void bufpool_track_quarantine(struct bufpool *pool,
+				     const struct bufpool_bucket *b,
 				     struct bufpool_track_rec *rec,
-				     const void *buf, size_t off)
+				     void *buf, size_t off)
 {
 	struct bufpool_track *t = &pool->track;
 	unsigned long flags;
@@ -375,7 +384,8 @@ static void bufpool_track_quarantine(struct bufpool *pool,
 	t->nr_quarantined++;
 	t->quarantined_bytes += rec->size;
 	if (__ratelimit(&bufpool_misuse_rs))
-		bufpool_report_written(pool, rec, buf, off);
+		bufpool_report_written(pool, rec, buf, off,
+				       (void *)bufpool_marker(b, buf) - buf);
 	spin_unlock_irqrestore(&t->lock, flags);
 	/* Only its record, which kmemleak does not scan, holds it now. */
 	kmemleak_ignore(buf);
@@ -488,10 +498,10 @@ static noinline bool bufpool_track_take_slow(struct bufpool *pool,
 	 * buffer unlinks it, and the buffer is ours.
 	 */
 	if (rec) {
-		long off = bufpool_track_changed(pool, buf, rec->size);
+		long off = bufpool_track_changed(pool, b, buf);
 
 		if (off >= 0) {
-			bufpool_track_quarantine(pool, rec, buf, off);
+			bufpool_track_quarantine(pool, b, rec, buf, off);
 			return false;
 		}
 	}

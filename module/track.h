@@ -163,7 +163,7 @@ void bufpool_report_foreign(struct bufpool *pool, const void *buf,
 			    unsigned int nr);
 void bufpool_report_written(struct bufpool *pool,
 			    const struct bufpool_track_rec *rec,
-			    const void *buf, size_t off);
+			    const void *buf, size_t off, size_t mark);
 void bufpool_report_done(const char *name, enum bufpool_report why,
 			 unsigned long nr);
 /**

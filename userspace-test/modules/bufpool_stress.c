@@ -489,8 +489,21 @@ static bool stress_all(const void *p, int c, size_t len)
 }
 
 /*
+ * Whether the @size bytes at @p are all @c but for the idle marker's word
+ * (its first, or one a cache line further: include/bufpool_layout.h).
+ */
+static bool stress_all_but_marker(const void *p, int c, size_t size)
+{
+	size_t m = ((unsigned long)p >> __bufpool_mark_shift(size)) &
+		   __bufpool_mark_mask(size);
+	size_t after = m + sizeof(unsigned long);
+
+	return stress_all(p, c, m) && stress_all(p + after, c, size - after);
+}
+
+/*
  * One pool: a buffer filled with 0xaa and returned, looked at while idle
- * (past the idle marker in its first word) and taken again (the same
+ * (but for its idle marker's word) and taken again (the same
  * buffer: a magazine is LIFO).  With @no_init neither look may find it
  * zeroed; otherwise idle it is zero under init_on_free and taken again it
  * is zero under init_on_free or init_on_alloc.
@@ -502,7 +515,6 @@ static int stress_zero_one(unsigned int flags, size_t size)
 	bool take_zero = !no_init && (want_init_on_alloc(GFP_KERNEL) ||
 				      want_init_on_free());
 	struct bufpool_params params = { .flags = flags };
-	const size_t off = sizeof(unsigned long);
 	struct bufpool *pool;
 	void *buf, *again;
 	int err = -EIO;
@@ -516,7 +528,7 @@ static int stress_zero_one(unsigned int flags, size_t size)
 	memset(buf, 0xaa, size);
 	bufpool_return(pool, buf);
 	/* Idle, ours to look at: its slab object or pages stay the pool's. */
-	if (!stress_all(buf + off, free_zero ? 0 : 0xaa, size - off)) {
+	if (!stress_all_but_marker(buf, free_zero ? 0 : 0xaa, size)) {
 		pr_err("zero: %zu bytes%s: idle, not %s\n", size,
 		       no_init ? ", NO_INIT" : "",
 		       free_zero ? "zeroed" : "as returned");
@@ -529,7 +541,7 @@ static int stress_zero_one(unsigned int flags, size_t size)
 		bufpool_return(pool, again);
 		goto out;
 	}
-	if (!stress_all(buf + off, take_zero ? 0 : 0xaa, size - off)) {
+	if (!stress_all_but_marker(buf, take_zero ? 0 : 0xaa, size)) {
 		pr_err("zero: %zu bytes%s: taken again, not %s\n", size,
 		       no_init ? ", NO_INIT" : "",
 		       take_zero ? "zeroed" : "as returned");
