@@ -196,23 +196,6 @@ def goals(runs):
         add("burst 64 ≤ 4 KiB through the bulk calls, NO_INIT, vs kmalloc, "
             "worst size", name, r("burst", "bufpool_bulk_no_init", small),
             "≤ 0.25×")
-
-        def above(pattern, alloc, sizes, ref="kmalloc", floor="touch"):
-            """The ratio with the floor (the buffers' own memory, no
-            allocator) taken out of both."""
-            vals = []
-            for s in sizes:
-                a, k, f = (get(rows, pattern, x, s)
-                           for x in (alloc, ref, floor))
-                if a and k and f and k > f:
-                    vals.append(max(a - f, 0) / (k - f))
-            return worst(vals)
-        add("burst 64 ≤ 4 KiB through the bulk calls vs kmalloc, the "
-            "\"touch\" floor taken out of both, worst size", name,
-            above("burst", "bufpool_bulk", small), "report")
-        add("burst 64 ≤ 4 KiB through the bulk calls, NO_INIT, vs kmalloc, "
-            "the floor taken out, worst size", name,
-            above("burst", "bufpool_bulk_no_init", small), "report")
         add("pair ≤ 4 KiB through the nolock calls vs the plain pair, worst "
             "size", name, r("pair", "bufpool_nolock", small, "bufpool"),
             "report")
