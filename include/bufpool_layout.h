@@ -43,7 +43,7 @@ struct bufpool;
  * or white space, that scripts/layout-id.sh computes and the module's build
  * checks (module/layout.c).  Change the code, then run the script.
  */
-#define __BUFPOOL_LAYOUT	x54644d6feff1
+#define __BUFPOOL_LAYOUT	x6f79e3cf9a8c
 
 /*
  * Per-bucket event counters, kept per CPU and summed on read (stats.c).
@@ -330,11 +330,15 @@ __bufpool_idle_mark(const struct bufpool_front *f, const void *buf)
  * if that is larger, within the first half of its first page: SLUB keeps a
  * free object's free pointer in its middle, where a marker the pool freed
  * with its buffer would not survive.  Below 256 bytes the offset is 0.
+ * Within 64 KiB, so that struct bufpool_cpu_bucket's u16 holds the mask
+ * with pages of 256 KiB too (module/layout.c).
  */
+#define __BUFPOOL_COLOUR_SPAN	((size_t)65536)
+
 static __always_inline unsigned int __bufpool_mark_mask(size_t size)
 {
-	return ((min_t(size_t, size, PAGE_SIZE) >> 1) - 1) &
-	       ~(L1_CACHE_BYTES - 1);
+	return ((min3(size, (size_t)PAGE_SIZE, __BUFPOOL_COLOUR_SPAN) >> 1) -
+		1) & ~(L1_CACHE_BYTES - 1);
 }
 
 static __always_inline unsigned int __bufpool_mark_shift(size_t size)

@@ -301,6 +301,7 @@ static void bufpool_api_test_nolock(struct kunit *test)
 {
 	struct bufpool *pool = bp_create_default(test, "kt-nolock");
 	struct bp_nolock_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct bufpool_bucket *b;
 	unsigned long allocs, flags;
 	void *buf, *got;
 
@@ -318,13 +319,14 @@ static void bufpool_api_test_nolock(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	bufpool_return(pool, buf);
 	allocs = bp_stat_total(pool, BUFPOOL_STAT_ALLOC);
+	b = &pool->buckets[bp_slot(test, pool, 256)];
 
 	local_irq_save(flags);
 	got = bufpool_take_nolock(pool, 200);
 	local_irq_restore(flags);
 	KUNIT_EXPECT_PTR_EQ(test, got, buf);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 1);
-	KUNIT_EXPECT_EQ(test, *(unsigned long *)got, 0UL);
+	KUNIT_EXPECT_EQ(test, *bufpool_marker(b, got), 0UL);
 	local_irq_save(flags);
 	bufpool_return_nolock(pool, got);
 	local_irq_restore(flags);

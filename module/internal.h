@@ -765,7 +765,8 @@ static __always_inline bool bufpool_memo_wanted(const struct bufpool *pool)
 static inline unsigned long bufpool_memo_span(const struct bufpool *pool,
 					      const void *buf, bool guarded)
 {
-	const struct folio *folio = virt_to_folio(buf);
+	/* Not const: 6.1's folio_size() takes a plain pointer. */
+	struct folio *folio = virt_to_folio(buf);
 	unsigned long base = (unsigned long)folio_address(folio);
 	unsigned long span = folio_size(folio), addr;
 

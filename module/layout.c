@@ -35,6 +35,13 @@ static_assert(BUFPOOL_MAG_TRACKED < BUFPOOL_MIN_SIZE_MIN);
 static_assert(sizeof(unsigned long) <= BUFPOOL_MIN_SIZE_MIN);
 /* The memo's mask holds a whole object: slab buckets are at most a page. */
 static_assert(PAGE_SHIFT - ilog2(BUFPOOL_MIN_SIZE_MIN) + 1 == BUFPOOL_SLAB_MAX);
+/*
+ * The idle marker's colour: the per-CPU bucket's u16 holds the largest
+ * mask, and a word at a cache line past the first lies past what KASAN
+ * writes into an idle slab buffer (BUFPOOL_KASAN_META).
+ */
+static_assert(((__BUFPOOL_COLOUR_SPAN >> 1) - 1) <= U16_MAX);
+static_assert(L1_CACHE_BYTES >= BUFPOOL_KASAN_META);
 /* The slow word's bits. */
 static_assert(BUFPOOL_INIT_RETURN_BIT < BITS_PER_LONG);
 /* The owner check's table holds bucket indexes and the empty one in a u8. */

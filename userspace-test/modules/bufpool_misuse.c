@@ -386,7 +386,7 @@ static int misuse_write_after_return(void)
 
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
-	/* 128 bytes: below 256 the idle marker is the first word. */
+	/* 128 bytes: with 64-byte lines its idle marker is the first word. */
 	x = bufpool_take(pool, 128, GFP_KERNEL);
 	if (!x) {
 		bufpool_destroy(pool);
