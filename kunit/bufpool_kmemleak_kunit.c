@@ -92,10 +92,11 @@ static int bp_kmemleak_lists(char *r, unsigned long addr, const char *fn)
  * of its taker (the out-of-line take, as every take of a module built for
  * a kmemleak kernel); an idle one is not.  A slab bucket: page buffers are
  * objects to kmemleak too, and dropped ones are reported when this suite
- * runs after a few others, but after the core, bad-input and API suites
+ * runs after a few others, but after the bufpool_fault suite's every-
+ * allocation-in-turn case (all four of its modes: each alone leaves none)
  * each is referenced once (kmemleak's "dump=": count 1) by a stale copy of
- * its address somewhere kmemleak scans, not found yet; so they are not
- * asserted here.  kmemleak is conservative: a stale word
+ * its address somewhere kmemleak scans, not found yet, with init_on_alloc=1
+ * too; so they are not asserted here.  kmemleak is conservative: a stale word
  * anywhere it scans hides an object.  So of the buffers dropped, every one
  * reported must name its taker and at least one must be reported.
  */
