@@ -93,12 +93,13 @@ static int bp_kmemleak_lists(char *r, unsigned long addr, const char *fn)
  * a kmemleak kernel); an idle one is not.  A slab bucket: page buffers are
  * objects to kmemleak too, and dropped ones are reported when this suite
  * runs after a few others, but after the bufpool_fault suite's every-
- * allocation-in-turn case (all four of its modes: each alone leaves none)
- * each is referenced once (kmemleak's "dump=": count 1) by a stale copy of
- * its address somewhere kmemleak scans, not found yet, with init_on_alloc=1
- * too; so they are not asserted here.  kmemleak is conservative: a stale word
- * anywhere it scans hides an object.  So of the buffers dropped, every one
- * reported must name its taker and at least one must be reported.
+ * allocation-in-turn case (its strict and index modes together) each is
+ * referenced by stale copies of its address: its struct page's index word
+ * (a slab's last freelist, which bufpool now clears) and a table of the
+ * UML kernel's (Documentation/tracking.rst); so they are not asserted
+ * here.  kmemleak is conservative: a stale word anywhere it scans hides an
+ * object.  So of the buffers dropped, every one reported must name its
+ * taker and at least one must be reported.
  */
 static void bufpool_kmemleak_dropped(struct kunit *test)
 {

@@ -182,6 +182,14 @@ static void *bufpool_pages_alloc(struct bufpool_bucket *b, unsigned int order,
 		return NULL;
 	/* The owner tag that bufpool_owner() checks. */
 	set_page_private(page, (unsigned long)b);
+	/*
+	 * A page that was a slab keeps its last free pointer in the word
+	 * of struct page that struct slab's freelist overlays (index), and
+	 * kmemleak scans the struct page of every page in use: that stale
+	 * address would hide this buffer's leak.  The word is not used for
+	 * a page that is not in the page cache.
+	 */
+	page->index = 0;
 	/* An object to kmemleak, as a slab buffer is: bufpool_kmemleak_take(). */
 	kmemleak_alloc(page_address(page), PAGE_SIZE << order, 1, gfp);
 	return page_address(page);
