@@ -51,7 +51,7 @@ static unsigned int bp_kmemleak_ours(struct kunit *test, char *r,
  * hidden from kmemleak's scan: BP_KMEMLEAK_DROP of each size.
  */
 #define BP_KMEMLEAK_DROP	4
-static unsigned long bp_kmemleak_hidden[1][BP_KMEMLEAK_DROP];
+static unsigned long bp_kmemleak_hidden[2][BP_KMEMLEAK_DROP];
 #define BP_KMEMLEAK_MASK	0x5a5a5a5a5a5a5a5aUL
 
 /* The taker kmemleak must name: a recycled buffer's trace is its last take. */
@@ -90,20 +90,17 @@ static int bp_kmemleak_lists(char *r, unsigned long addr, const char *fn)
 /*
  * A buffer its holder dropped is a leak kmemleak reports, with the stack
  * of its taker (the out-of-line take, as every take of a module built for
- * a kmemleak kernel); an idle one is not.  A slab bucket: page buffers are
- * objects to kmemleak too, and dropped ones are reported when this suite
- * runs after a few others, but after the bufpool_fault suite's every-
- * allocation-in-turn case (its strict and index modes together) each is
- * referenced by stale copies of its address: its struct page's index word
- * (a slab's last freelist, which bufpool now clears) and a table of the
- * UML kernel's (Documentation/tracking.rst); so they are not asserted
- * here.  kmemleak is conservative: a stale word anywhere it scans hides an
- * object.  So of the buffers dropped, every one reported must name its
- * taker and at least one must be reported.
+ * a kmemleak kernel); an idle one is not.  A slab bucket and a page one:
+ * a page buffer's struct page once referenced it (the index word, where a
+ * slab that had the page kept its last free pointer; bufpool clears it),
+ * which this case, run after the bufpool_fault suite, found.  kmemleak is
+ * conservative: a stale word anywhere it scans hides an object.  So of the
+ * buffers dropped, every one reported must name its taker and at least one
+ must be reported.
  */
 static void bufpool_kmemleak_dropped(struct kunit *test)
 {
-	static const size_t sizes[] = { 256 };
+	static const size_t sizes[] = { 256, SZ_8K };
 	struct bufpool *pool = bp_create_default(test, "kt-kmemleak");
 	char *r = kunit_kzalloc(test, BP_KMEMLEAK_BUF, GFP_KERNEL);
 	unsigned int i, j, named;
