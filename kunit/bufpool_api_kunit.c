@@ -98,6 +98,137 @@ static void bufpool_api_test_depot(struct kunit *test)
 	KUNIT_EXPECT_GE(test, hits, 1);
 }
 
+/*
+ * Past what this CPU's magazines hold, the bulk calls move buffers straight
+ * between the caller's array and the depot's magazines: a return fills
+ * empty ones of the depot's (bufpool_depot_get_empty()), a take empties
+ * full ones (bufpool_depot_get_bulk()), 16 magazines per hold of the
+ * depot's lock (so 20 take two), and the counts hold.  UML: one CPU.
+ */
+static void bufpool_api_test_depot_direct(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk-direct");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int mag = b->mag_size, k = 20, n = (2 + k) * mag + 3, full;
+	unsigned int cpu = raw_smp_processor_id();
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned long hits, allocs;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_EQ(test, b->cpu_limit, mag);
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, n,
+						bufs), n);
+	bufpool_return_bulk(pool, n, bufs);
+	if (pool->indexed) {
+		/*
+		 * The index decides each return (a KASAN kernel's caches):
+		 * single returns, which trade full magazines one at a time.
+		 */
+		KUNIT_EXPECT_EQ(test, bp_nr_bufs(b) % mag, 0);
+		KUNIT_EXPECT_EQ(test, bp_nr_full(b), bp_nr_bufs(b) / mag);
+		KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, cpu, slot) +
+				bp_nr_bufs(b), n);
+	} else {
+		/* This CPU's magazines full, the rest in k + 1 of the depot's. */
+		KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, cpu, slot), 2 * mag);
+		KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), k * mag + 3);
+		KUNIT_EXPECT_EQ(test, bp_nr_full(b), k + 1);
+	}
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), bp_nr_bufs(b) * 256);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+
+	full = bp_nr_full(b);
+	hits = bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT);
+	allocs = bp_stat(pool, slot, BUFPOOL_STAT_ALLOC);
+	memset(bufs, 0, n * sizeof(*bufs));
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, n,
+						bufs), n);
+	bp_expect_bufs(test, pool, bufs, n, 256);
+	KUNIT_EXPECT_EQ(test, bp_cpu_bufs(pool, cpu, slot), 0);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), 0);
+	KUNIT_EXPECT_EQ(test, bp_nr_full(b), 0);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), 0);
+	/* A hit for each of the depot's magazines, as single takes count. */
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_DEPOT_HIT) - hits,
+			full);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_ALLOC), allocs);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), n);
+	bufpool_return_bulk(pool, n, bufs);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/* The depot's cap bounds a direct return: what does not fit is freed. */
+static void bufpool_api_test_depot_direct_cap(struct kunit *test)
+{
+	struct bufpool *pool = bp_create(test, "kt-bulk-direct-cap", 0, 0,
+					 5 * 256, 0);
+	unsigned int slot = bp_slot(test, pool, 256);
+	unsigned int mag = pool->buckets[slot].mag_size, n = 4 * mag + 1;
+	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	unsigned int cpu, depot;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_GT(test, mag, 5);
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, n,
+						bufs), n);
+	bufpool_return_bulk(pool, n, bufs);
+	cpu = bp_cpu_bufs(pool, raw_smp_processor_id(), slot);
+	/* Single returns (an indexed pool) trade whole magazines: none fits. */
+	depot = pool->indexed ? 0 : 5;
+	KUNIT_EXPECT_EQ(test, cpu, 2 * mag);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(&pool->buckets[slot]), depot);
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), depot * 256);
+	KUNIT_EXPECT_EQ(test, bp_stat(pool, slot, BUFPOOL_STAT_OVER_BUDGET),
+			n - cpu - depot);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	bp_expect_conserved(test, pool);
+}
+
+/*
+ * In a direct return, as anywhere in a bulk return: a second return of a
+ * buffer is refused and counted, a %NULL skipped, a buffer of another
+ * bucket put where it belongs, and every other buffer accepted.
+ */
+static void bufpool_api_test_depot_direct_bad(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_default(test, "kt-bulk-direct-bad");
+	unsigned int slot = bp_slot(test, pool, 256);
+	struct bufpool_bucket *b = &pool->buckets[slot];
+	unsigned int mag = b->mag_size, n = 4 * mag, k = 0, i;
+	void **bufs = kunit_kcalloc(test, n + 3, sizeof(*bufs), GFP_KERNEL);
+	void **got = kunit_kcalloc(test, n, sizeof(*got), GFP_KERNEL);
+	void *other;
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, n, got),
+			n);
+	other = bufpool_take(pool, 512, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	/* Three magazines' worth, then the odd ones, then the last. */
+	for (i = 0; i < 3 * mag; i++)
+		bufs[k++] = got[i];
+	bufs[k++] = other;
+	bufs[k++] = NULL;
+	bufs[k++] = got[3 * mag - 1];
+	for (; i < n; i++)
+		bufs[k++] = got[i];
+	bufpool_return_bulk(pool, k, bufs);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), n - 2 * mag);
+	/* The refused one was not put in twice: a take gets each once. */
+	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, n, got),
+			n);
+	bp_expect_bufs(test, pool, got, n, 256);
+	bufpool_return_bulk(pool, n, got);
+	bp_expect_conserved(test, pool);
+}
+
 /* Zeroed as a single take zeroes, after a return of written buffers. */
 static void bufpool_api_test_zero(struct kunit *test)
 {
@@ -450,6 +581,9 @@ static void bufpool_api_test_nolock_deferred(struct kunit *test)
 static struct kunit_case bufpool_api_test_cases[] = {
 	KUNIT_CASE(bufpool_api_test_round_trip),
 	KUNIT_CASE(bufpool_api_test_depot),
+	KUNIT_CASE(bufpool_api_test_depot_direct),
+	KUNIT_CASE(bufpool_api_test_depot_direct_cap),
+	KUNIT_CASE(bufpool_api_test_depot_direct_bad),
 	KUNIT_CASE(bufpool_api_test_zero),
 	KUNIT_CASE(bufpool_api_test_bad_take),
 	KUNIT_CASE(bufpool_api_test_bad_entries),

@@ -883,6 +883,15 @@ bool bufpool_depot_push(struct bufpool *pool, struct bufpool_bucket *b,
 			struct bufpool_cpu_bucket *cb, int node, void *slot);
 bool bufpool_depot_get_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
+unsigned int bufpool_depot_get_bulk(struct bufpool *pool,
+				    struct bufpool_cpu *pcp, unsigned int idx,
+				    unsigned int n, void **bufs);
+unsigned int bufpool_depot_get_empty(struct bufpool *pool,
+				     struct bufpool_bucket *b,
+				     unsigned int nr, struct list_head *mags);
+void bufpool_depot_put_mags(struct bufpool *pool, struct bufpool_cpu *pcp,
+			    unsigned int idx, struct list_head *mags,
+			    unsigned int room);
 bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
 int bufpool_cache_init(struct bufpool *pool);

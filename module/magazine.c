@@ -222,19 +222,24 @@ static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 
 	if (!bufpool_depot_reserve(pool, bytes))
 		return NULL;
+	/* One lock round trip where the depot has an empty magazine. */
 	spin_lock_irqsave(&d->lock, flags);
 	empty = list_first_entry_or_null(&d->empty, struct bufpool_mag, list);
 	if (empty) {
 		list_del(&empty->list);
 		d->nr_empty--;
+		list_add(&m->list, &d->full);
+		d->nr_full++;
+		d->nr_bufs += m->count;
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
-	if (!empty) {
-		empty = bufpool_mag_atomic(b, node);
-		if (!empty)
-			goto refuse;
+	if (empty) {
+		bufpool_decay_arm(pool);
+		return empty;
 	}
-
+	empty = bufpool_mag_atomic(b, node);
+	if (!empty)
+		goto refuse;
 	bufpool_depot_add(pool, d, m);
 	return empty;
 
@@ -269,6 +274,197 @@ static void bufpool_out_pending(struct bufpool *pool, struct bufpool_bucket *b,
 	cb->out_pending += nr;
 	if (abs(cb->out_pending) >= BUFPOOL_OUT_BATCH)
 		bufpool_out_fold(pool, b, cb);
+}
+
+/*
+ * The most magazines a bulk take or return moves per hold of a depot's
+ * lock, with interrupts off: a bound on the work done there.
+ */
+#define BUFPOOL_BULK_MAGS		16
+
+/**
+ * bufpool_depot_get_bulk() - take buffers straight off a depot's magazines
+ * @pool: the pool
+ * @pcp: this CPU's magazines, in a guarded section
+ * @idx: the bucket, whose magazines on this CPU are both empty
+ * @n: how many the caller wants
+ * @bufs: where they go, as their magazine slots held them
+ *
+ * For a bulk take that empties whole magazines: up to @n buffers from this
+ * node's full magazines, the most recently put first, up to
+ * BUFPOOL_BULK_MAGS of them in one hold of the depot's lock, and the
+ * emptied magazines to its empty list, instead of a trade of magazines
+ * with this CPU (two atomics and a lock round trip each) for every
+ * magazine's worth.  Stops at a slot with an idle record
+ * (bufpool_take_marked()'s), which it leaves.
+ *
+ * Context: a guarded section (bufpool_cpu_trylock()).
+ * Return: how many it put in @bufs, 0 if the depot has none.
+ */
+unsigned int bufpool_depot_get_bulk(struct bufpool *pool,
+				    struct bufpool_cpu *pcp, unsigned int idx,
+				    unsigned int n, void **bufs)
+{
+	struct bufpool_bucket *b = &pool->buckets[idx];
+	struct bufpool_depot *d = bufpool_depot(b, numa_mem_id());
+	unsigned int got = 0, mags = 0, from;
+	struct bufpool_mag *m;
+	unsigned long flags;
+	void *slot;
+
+	/* Unlocked peek, as in bufpool_depot_get_full(). */
+	if (!data_race(d->nr_full))
+		return 0;
+	spin_lock_irqsave(&d->lock, flags);
+	while (got < n && mags < BUFPOOL_BULK_MAGS &&
+	       (m = list_first_entry_or_null(&d->full, struct bufpool_mag,
+					     list))) {
+		from = got;
+		while (m->count && got < n) {
+			slot = m->bufs[m->count - 1];
+			if (unlikely((unsigned long)slot & BUFPOOL_MAG_TRACKED))
+				break;
+			bufpool_mag_clear(m, --m->count);
+			bufs[got++] = slot;
+		}
+		d->nr_bufs -= got - from;
+		mags += got != from;
+		/* Not empty: @n reached, or an idle record next. */
+		if (m->count)
+			break;
+		bufpool_depot_unlink(d, m);
+		list_add(&m->list, &d->empty);
+		d->nr_empty++;
+	}
+	spin_unlock_irqrestore(&d->lock, flags);
+	if (got) {
+		atomic_long_sub(got * b->size, &pool->depot_bytes);
+		bufpool_out_pending(pool, b, &pcp->b[idx], got);
+		/* As single takes count a hit for each magazine's worth. */
+		__bufpool_count(pcp, idx, BUFPOOL_STAT_DEPOT_HIT, mags);
+	}
+	return got;
+}
+
+/*
+ * Reserve room under the depot's cap for up to @nr buffers of @size:
+ * as many as fit.  Returns how many it reserved.
+ */
+static unsigned int bufpool_depot_reserve_upto(struct bufpool *pool,
+					       size_t size, unsigned int nr)
+{
+	long cur = atomic_long_read(&pool->depot_bytes), fit;
+
+	do {
+		fit = ((long)pool->max_cached_bytes - cur) / (long)size;
+		if (fit <= 0)
+			return 0;
+		nr = min_t(long, nr, fit);
+	} while (!atomic_long_try_cmpxchg(&pool->depot_bytes, &cur,
+					  cur + (long)nr * size));
+	return nr;
+}
+
+/**
+ * bufpool_depot_get_empty() - empty magazines for a bulk return
+ * @pool: the pool
+ * @b: the bucket, whose magazines on this CPU are both full
+ * @nr: how many buffers the caller may put in
+ * @mags: an empty list the magazines go on
+ *
+ * A bulk return fills these in place of this CPU's magazines, and
+ * bufpool_depot_put_mags() then puts them on the depot's full list: two
+ * holds of the depot's lock for up to BUFPOOL_BULK_MAGS magazines' worth,
+ * instead of a trade of magazines with this CPU (a lock round trip and
+ * three atomics or more) for each.  The room is reserved under the depot's
+ * cap first, so that the depot never goes over it; magazines the depot
+ * lacks are allocated, never sleeping.
+ *
+ * Context: a guarded section (bufpool_cpu_trylock()).
+ * Return: how many buffers the magazines on @mags may take, 0 if none (the
+ * depot is at its cap, or no magazine could be had).
+ */
+unsigned int bufpool_depot_get_empty(struct bufpool *pool,
+				     struct bufpool_bucket *b,
+				     unsigned int nr, struct list_head *mags)
+{
+	int node = numa_mem_id();
+	struct bufpool_depot *d = bufpool_depot(b, node);
+	unsigned int want, got = 0, room;
+	struct bufpool_mag *m;
+	unsigned long flags;
+
+	nr = bufpool_depot_reserve_upto(pool, b->size,
+					min(nr, BUFPOOL_BULK_MAGS *
+						b->mag_size));
+	if (!nr)
+		return 0;
+	want = DIV_ROUND_UP(nr, b->mag_size);
+	spin_lock_irqsave(&d->lock, flags);
+	while (got < want &&
+	       (m = list_first_entry_or_null(&d->empty, struct bufpool_mag,
+					     list))) {
+		list_move_tail(&m->list, mags);
+		d->nr_empty--;
+		got++;
+	}
+	spin_unlock_irqrestore(&d->lock, flags);
+	for (; got < want; got++) {
+		m = bufpool_mag_atomic(b, node);
+		if (!m)
+			break;
+		list_add_tail(&m->list, mags);
+	}
+	room = min(nr, got * b->mag_size);
+	if (room < nr)
+		atomic_long_sub((long)(nr - room) * b->size,
+				&pool->depot_bytes);
+	return room;
+}
+
+/**
+ * bufpool_depot_put_mags() - a bulk return's magazines to the depot
+ * @pool: the pool
+ * @pcp: this CPU's magazines, in a guarded section
+ * @idx: the bucket
+ * @mags: the magazines bufpool_depot_get_empty() gave, some filled
+ * @room: the room it reserved
+ *
+ * Filled and partly filled magazines go on the full list, the rest back on
+ * the empty list, in one hold of the lock; the room they did not use under
+ * the depot's cap is given back, and the buffers are counted in.
+ *
+ * Context: a guarded section (bufpool_cpu_trylock()).
+ */
+void bufpool_depot_put_mags(struct bufpool *pool, struct bufpool_cpu *pcp,
+			    unsigned int idx, struct list_head *mags,
+			    unsigned int room)
+{
+	struct bufpool_bucket *b = &pool->buckets[idx];
+	struct bufpool_depot *d = bufpool_depot(b, numa_mem_id());
+	struct bufpool_mag *m, *next;
+	unsigned int nr = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	list_for_each_entry_safe(m, next, mags, list) {
+		if (m->count) {
+			list_move(&m->list, &d->full);
+			d->nr_full++;
+			d->nr_bufs += m->count;
+			nr += m->count;
+		} else {
+			list_move(&m->list, &d->empty);
+			d->nr_empty++;
+		}
+	}
+	spin_unlock_irqrestore(&d->lock, flags);
+	if (room > nr)
+		atomic_long_sub((long)(room - nr) * b->size, &pool->depot_bytes);
+	if (nr) {
+		bufpool_out_pending(pool, b, &pcp->b[idx], -(int)nr);
+		bufpool_decay_arm(pool);
+	}
 }
 
 /**

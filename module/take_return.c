@@ -740,6 +740,16 @@ static unsigned int bufpool_take_bulk_mag(struct bufpool *pool,
 		goto out;
 	while (i < n) {
 		c = __bufpool_mag_full(cb, &m);
+		/* A magazine's worth or more to go: straight off the depot. */
+		if (!c && n - i >= cb->limit) {
+			j = bufpool_depot_get_bulk(pool, pcp, idx, n - i,
+						   bufs + i);
+			if (!j)
+				break;
+			depot = min(depot, i);
+			i += j;
+			continue;
+		}
 		if (!c) {
 			if (!bufpool_depot_get_full(pool, b, cb))
 				break;
@@ -836,12 +846,14 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 {
 	bool hooked = bufpool_track_hooked(pool);
 	unsigned int i, c = 0, limit = 0, run = 0, back = 0, shift = 0, mask = 0;
+	unsigned int room = 0, staged = 0;
 	struct bufpool_cpu_bucket *cb = NULL;
 	struct bufpool_mag *m = NULL;
 	struct bufpool_bucket *b;
 	struct bufpool_cpu *pcp;
+	bool memo, direct = false;
 	int idx, cur = -1;
-	bool memo;
+	LIST_HEAD(mags);
 	void *buf;
 
 	pcp = bufpool_cpu_trylock(pool);
@@ -882,19 +894,51 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 						run);
 				run = 0;
 			}
+			/* The next of a direct run's magazines, or its end. */
+			if (direct && idx == cur && staged < room &&
+			    !list_is_last(&m->list, &mags)) {
+				m = list_next_entry(m, list);
+				c = 0;
+				limit = min(cb->limit, room - staged);
+				goto claim;
+			}
+			if (direct) {
+				bufpool_depot_put_mags(pool, pcp, cur, &mags,
+						       room);
+				direct = false;
+			}
 			cur = -1;
 			cb = &pcp->b[idx];
 			if (!cb->limit)
 				break;
-			if (!__bufpool_mag_room(cb, &m, &c) &&
-			    (!bufpool_depot_put_full(pool, b, cb) ||
-			     !__bufpool_mag_room(cb, &m, &c)))
-				break;
-			cur = idx;
 			limit = cb->limit;
+			/*
+			 * Both magazines full and a magazine's worth or more to
+			 * go: fill empty ones of the depot's instead, and put
+			 * them back together (bufpool_depot_get_empty()).
+			 */
+			if (!__bufpool_mag_room(cb, &m, &c)) {
+				room = n - i >= limit ?
+				       bufpool_depot_get_empty(pool, b, n - i,
+							       &mags) : 0;
+				if (room) {
+					direct = true;
+					staged = 0;
+					m = list_first_entry(&mags,
+							     struct bufpool_mag,
+							     list);
+					c = 0;
+					limit = min(limit, room);
+				} else if (!bufpool_depot_put_full(pool, b, cb) ||
+					   !__bufpool_mag_room(cb, &m, &c)) {
+					break;
+				}
+			}
+			cur = idx;
 			shift = cb->mark_shift;
 			mask = cb->mark_mask;
 		}
+claim:
 		/* Nothing above changed @buf; a double return stops here. */
 		if (unlikely(!__bufpool_claim(&pool->f, buf, buf +
 					      (((unsigned long)buf >> shift) &
@@ -903,6 +947,7 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 		bufpool_kasan_poison(buf);
 		m->bufs[c++] = buf;
 		run++;
+		staged += direct;
 		/* The next returns into this page may skip the check now. */
 		if (memo)
 			bufpool_memo_set(pool, pcp, b, idx, buf);
@@ -914,6 +959,8 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 		m->count = c;
 		__bufpool_count(pcp, cur, BUFPOOL_STAT_RETURN, run);
 	}
+	if (direct)
+		bufpool_depot_put_mags(pool, pcp, cur, &mags, room);
 	if (back) {
 		bufpool_mark_unfolded(pool);
 		bufpool_decay_arm(pool);
