@@ -89,7 +89,8 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  * @full: magazines holding buffers, the most recently put first; ready for
  *	a CPU whose magazines are empty.  The first may be partly full: single
  *	buffers (a depot-only bucket's, a return of another node's memory)
- *	go in and out there
+ *	go in and out there; so may the last that a bulk return filled
+ *	(bufpool_depot_put_mags()), wherever later puts leave it
  * @empty: empty magazines, ready for a CPU whose magazines are full
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty

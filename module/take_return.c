@@ -831,6 +831,51 @@ unsigned int bufpool_take_bulk(struct bufpool *pool, size_t size, gfp_t gfp,
 EXPORT_SYMBOL_GPL(bufpool_take_bulk);
 
 /*
+ * A bulk return's direct run (bufpool_depot_get_empty()): the depot's
+ * empty magazines it fills in place of this CPU's, the room reserved for
+ * them under the depot's cap, and how much of it no magazine has started
+ * on yet.
+ */
+struct bufpool_direct {
+	struct list_head mags;
+	unsigned int room;
+	unsigned int left;
+	unsigned int mag_size;
+};
+
+/*
+ * Start a direct run of up to @nr buffers of @b: its first magazine in
+ * *@mp, that magazine's room in *@limitp.  False if the depot has no room.
+ */
+static bool bufpool_direct_start(struct bufpool *pool,
+				 struct bufpool_bucket *b, unsigned int nr,
+				 struct bufpool_direct *dr,
+				 struct bufpool_mag **mp, unsigned int *limitp)
+{
+	INIT_LIST_HEAD(&dr->mags);
+	dr->room = bufpool_depot_get_empty(pool, b, nr, &dr->mags);
+	if (!dr->room)
+		return false;
+	dr->mag_size = b->mag_size;
+	*mp = list_first_entry(&dr->mags, struct bufpool_mag, list);
+	*limitp = min(dr->mag_size, dr->room);
+	dr->left = dr->room - *limitp;
+	return true;
+}
+
+/* The run's magazine in *@mp is full: the next, if it has one. */
+static bool bufpool_direct_next(struct bufpool_direct *dr,
+				struct bufpool_mag **mp, unsigned int *limitp)
+{
+	if (!dr->left || list_is_last(&(*mp)->list, &dr->mags))
+		return false;
+	*mp = list_next_entry(*mp, list);
+	*limitp = min(dr->mag_size, dr->left);
+	dr->left -= *limitp;
+	return true;
+}
+
+/*
  * The magazine part of bufpool_return_bulk(): put the buffers of @bufs,
  * from the first, into this CPU's magazines (trading a full one for an
  * empty one with the depot), in one guarded section, with the checks of
@@ -846,14 +891,13 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 {
 	bool hooked = bufpool_track_hooked(pool);
 	unsigned int i, c = 0, limit = 0, run = 0, back = 0, shift = 0, mask = 0;
-	unsigned int room = 0, staged = 0;
+	struct bufpool_direct dr = { .room = 0 };
 	struct bufpool_cpu_bucket *cb = NULL;
 	struct bufpool_mag *m = NULL;
 	struct bufpool_bucket *b;
 	struct bufpool_cpu *pcp;
-	bool memo, direct = false;
 	int idx, cur = -1;
-	LIST_HEAD(mags);
+	bool memo;
 	void *buf;
 
 	pcp = bufpool_cpu_trylock(pool);
@@ -894,18 +938,16 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 						run);
 				run = 0;
 			}
-			/* The next of a direct run's magazines, or its end. */
-			if (direct && idx == cur && staged < room &&
-			    !list_is_last(&m->list, &mags)) {
-				m = list_next_entry(m, list);
-				c = 0;
-				limit = min(cb->limit, room - staged);
-				goto claim;
-			}
-			if (direct) {
-				bufpool_depot_put_mags(pool, pcp, cur, &mags,
-						       room);
-				direct = false;
+			if (unlikely(dr.room)) {
+				/* The next of a direct run's magazines. */
+				if (idx == cur &&
+				    bufpool_direct_next(&dr, &m, &limit)) {
+					c = 0;
+					goto claim;
+				}
+				bufpool_depot_put_mags(pool, pcp, cur, &dr.mags,
+						       dr.room);
+				dr.room = 0;
 			}
 			cur = -1;
 			cb = &pcp->b[idx];
@@ -918,21 +960,13 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 			 * them back together (bufpool_depot_get_empty()).
 			 */
 			if (!__bufpool_mag_room(cb, &m, &c)) {
-				room = n - i >= limit ?
-				       bufpool_depot_get_empty(pool, b, n - i,
-							       &mags) : 0;
-				if (room) {
-					direct = true;
-					staged = 0;
-					m = list_first_entry(&mags,
-							     struct bufpool_mag,
-							     list);
+				if (n - i >= limit &&
+				    bufpool_direct_start(pool, b, n - i, &dr, &m,
+							 &limit))
 					c = 0;
-					limit = min(limit, room);
-				} else if (!bufpool_depot_put_full(pool, b, cb) ||
-					   !__bufpool_mag_room(cb, &m, &c)) {
+				else if (!bufpool_depot_put_full(pool, b, cb) ||
+					 !__bufpool_mag_room(cb, &m, &c))
 					break;
-				}
 			}
 			cur = idx;
 			shift = cb->mark_shift;
@@ -947,7 +981,6 @@ claim:
 		bufpool_kasan_poison(buf);
 		m->bufs[c++] = buf;
 		run++;
-		staged += direct;
 		/* The next returns into this page may skip the check now. */
 		if (memo)
 			bufpool_memo_set(pool, pcp, b, idx, buf);
@@ -959,8 +992,8 @@ claim:
 		m->count = c;
 		__bufpool_count(pcp, cur, BUFPOOL_STAT_RETURN, run);
 	}
-	if (direct)
-		bufpool_depot_put_mags(pool, pcp, cur, &mags, room);
+	if (unlikely(dr.room))
+		bufpool_depot_put_mags(pool, pcp, cur, &dr.mags, dr.room);
 	if (back) {
 		bufpool_mark_unfolded(pool);
 		bufpool_decay_arm(pool);
