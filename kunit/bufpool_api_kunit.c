@@ -99,6 +99,24 @@ static void bufpool_api_test_depot(struct kunit *test)
 }
 
 /*
+ * A pool for the direct-run cases: no decay step may trim the depot while
+ * they count what it holds.
+ */
+static struct bufpool *bp_create_direct(struct kunit *test, const char *name,
+					size_t max_cached_bytes)
+{
+	struct bufpool_params params = {
+		.max_cached_bytes = max_cached_bytes,
+		.decay_ms = BUFPOOL_DECAY_OFF,
+	};
+	struct bufpool *pool = bufpool_create(name, &params);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
+	bp_destroy_at_end(test, pool);
+	return pool;
+}
+
+/*
  * Past what this CPU's magazines hold, the bulk calls move buffers straight
  * between the caller's array and the depot's magazines: a return fills
  * empty ones of the depot's (bufpool_depot_get_empty()), a take empties
@@ -107,7 +125,7 @@ static void bufpool_api_test_depot(struct kunit *test)
  */
 static void bufpool_api_test_depot_direct(struct kunit *test)
 {
-	struct bufpool *pool = bp_create_default(test, "kt-bulk-direct");
+	struct bufpool *pool = bp_create_direct(test, "kt-bulk-direct", 0);
 	unsigned int slot = bp_slot(test, pool, 256);
 	struct bufpool_bucket *b = &pool->buckets[slot];
 	unsigned int mag = b->mag_size, k = 20, n = (2 + k) * mag + 3, full;
@@ -163,8 +181,8 @@ static void bufpool_api_test_depot_direct(struct kunit *test)
 /* The depot's cap bounds a direct return: what does not fit is freed. */
 static void bufpool_api_test_depot_direct_cap(struct kunit *test)
 {
-	struct bufpool *pool = bp_create(test, "kt-bulk-direct-cap", 0, 0,
-					 5 * 256, 0);
+	struct bufpool *pool = bp_create_direct(test, "kt-bulk-direct-cap",
+						5 * 256);
 	unsigned int slot = bp_slot(test, pool, 256);
 	unsigned int mag = pool->buckets[slot].mag_size, n = 4 * mag + 1;
 	void **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
@@ -195,7 +213,7 @@ static void bufpool_api_test_depot_direct_cap(struct kunit *test)
  */
 static void bufpool_api_test_depot_direct_bad(struct kunit *test)
 {
-	struct bufpool *pool = bp_create_default(test, "kt-bulk-direct-bad");
+	struct bufpool *pool = bp_create_direct(test, "kt-bulk-direct-bad", 0);
 	unsigned int slot = bp_slot(test, pool, 256);
 	struct bufpool_bucket *b = &pool->buckets[slot];
 	unsigned int mag = b->mag_size, n = 4 * mag, k = 0, i;
