@@ -208,8 +208,9 @@ static void bufpool_api_test_depot_direct_cap(struct kunit *test)
 
 /*
  * In a direct return, as anywhere in a bulk return: a second return of a
- * buffer is refused and counted, a %NULL skipped, a buffer of another
- * bucket put where it belongs, and every other buffer accepted.
+ * buffer is refused and counted (here it cuts the run in the middle of a
+ * magazine), a %NULL skipped, a buffer of another bucket put where it
+ * belongs, every other buffer accepted, and no room under the cap kept.
  */
 static void bufpool_api_test_depot_direct_bad(struct kunit *test)
 {
@@ -227,23 +228,81 @@ static void bufpool_api_test_depot_direct_bad(struct kunit *test)
 			n);
 	other = bufpool_take(pool, 512, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, other);
-	/* Three magazines' worth, then the odd ones, then the last. */
-	for (i = 0; i < 3 * mag; i++)
+	/* This CPU's magazines' worth, then three into the direct run. */
+	for (i = 0; i < 2 * mag + 3; i++)
+		bufs[k++] = got[i];
+	bufs[k++] = NULL;
+	bufs[k++] = got[2 * mag + 1];
+	for (; i < 3 * mag; i++)
 		bufs[k++] = got[i];
 	bufs[k++] = other;
-	bufs[k++] = NULL;
-	bufs[k++] = got[3 * mag - 1];
 	for (; i < n; i++)
 		bufs[k++] = got[i];
 	bufpool_return_bulk(pool, k, bufs);
 	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 1);
 	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
-	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b), n - 2 * mag);
+	/* Each good one idle once, here or in the depot (trades after the cut). */
+	KUNIT_EXPECT_EQ(test, bp_nr_bufs(b) +
+			bp_cpu_bufs(pool, raw_smp_processor_id(), slot), n);
+	/* The 512-byte one is in this CPU's magazines: the depot holds b's. */
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), bp_nr_bufs(b) * 256);
 	/* The refused one was not put in twice: a take gets each once. */
 	KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, 256, GFP_KERNEL, n, got),
 			n);
 	bp_expect_bufs(test, pool, got, n, 256);
 	bufpool_return_bulk(pool, n, got);
+	bp_expect_conserved(test, pool);
+}
+
+/*
+ * An array that alternates two buckets, past this CPU's magazines of both:
+ * each bucket's buffers end in about as many of its depot's magazines as
+ * they fill, not in a magazine each (a run of one bucket is one buffer
+ * long here: the first one cut short stops direct runs for the call, and a
+ * partly filled magazine tops up the depot's first).
+ */
+static void bufpool_api_test_depot_direct_mixed(struct kunit *test)
+{
+	struct bufpool *pool = bp_create_direct(test, "kt-bulk-direct-mix", 0);
+	static const size_t sizes[] = { 256, 512 };
+	unsigned int mag[2], slot[2], i, j, k;
+	void **own[2], **bufs;
+	long bytes;
+
+	for (j = 0; j < 2; j++) {
+		slot[j] = bp_slot(test, pool, sizes[j]);
+		mag[j] = pool->buckets[slot[j]].mag_size;
+		own[j] = kunit_kcalloc(test, 4 * mag[j], sizeof(void *),
+				       GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, own[j]);
+		KUNIT_ASSERT_EQ(test, bufpool_take_bulk(pool, sizes[j],
+							GFP_KERNEL,
+							4 * mag[j], own[j]),
+				4 * mag[j]);
+		/* Fill this CPU's magazines of the bucket. */
+		bufpool_return_bulk(pool, 2 * mag[j], own[j]);
+	}
+	KUNIT_ASSERT_EQ(test, mag[0], mag[1]);
+	bufs = kunit_kcalloc(test, 4 * mag[0], sizeof(*bufs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for (i = 2 * mag[0], k = 0; i < 4 * mag[0]; i++)
+		for (j = 0; j < 2; j++)
+			bufs[k++] = own[j][i];
+	bufpool_return_bulk(pool, k, bufs);
+	KUNIT_EXPECT_EQ(test, bp_stat_total(pool, BUFPOOL_STAT_BAD_RETURN), 0);
+	KUNIT_EXPECT_EQ(test, bp_out(pool), 0);
+	for (j = 0, bytes = 0; j < 2; j++) {
+		struct bufpool_bucket *b = &pool->buckets[slot[j]];
+
+		KUNIT_EXPECT_EQ(test, bp_nr_bufs(b) +
+				bp_cpu_bufs(pool, raw_smp_processor_id(),
+					    slot[j]), 4 * mag[j]);
+		KUNIT_EXPECT_LE_MSG(test, bp_nr_full(b), 3,
+				    "%zu-byte buffers in %u magazines",
+				    sizes[j], bp_nr_full(b));
+		bytes += bp_nr_bufs(b) * sizes[j];
+	}
+	KUNIT_EXPECT_EQ(test, bp_depot_bytes(pool), bytes);
 	bp_expect_conserved(test, pool);
 }
 
@@ -602,6 +661,7 @@ static struct kunit_case bufpool_api_test_cases[] = {
 	KUNIT_CASE(bufpool_api_test_depot_direct),
 	KUNIT_CASE(bufpool_api_test_depot_direct_cap),
 	KUNIT_CASE(bufpool_api_test_depot_direct_bad),
+	KUNIT_CASE(bufpool_api_test_depot_direct_mixed),
 	KUNIT_CASE(bufpool_api_test_zero),
 	KUNIT_CASE(bufpool_api_test_bad_take),
 	KUNIT_CASE(bufpool_api_test_bad_entries),

@@ -89,8 +89,9 @@ extern const char * const bufpool_stat_names[BUFPOOL_STAT_COUNT];
  * @full: magazines holding buffers, the most recently put first; ready for
  *	a CPU whose magazines are empty.  The first may be partly full: single
  *	buffers (a depot-only bucket's, a return of another node's memory)
- *	go in and out there; so may the last that a bulk return filled
- *	(bufpool_depot_put_mags()), wherever later puts leave it
+ *	go in and out there; so may the last that a bulk return's run filled,
+ *	if the first had no room for its buffers (bufpool_depot_put_mags()),
+ *	wherever later puts leave it
  * @empty: empty magazines, ready for a CPU whose magazines are full
  * @nr_full: entries in @full
  * @nr_empty: entries in @empty
@@ -890,9 +891,9 @@ unsigned int bufpool_depot_get_bulk(struct bufpool *pool,
 unsigned int bufpool_depot_get_empty(struct bufpool *pool,
 				     struct bufpool_bucket *b,
 				     unsigned int nr, struct list_head *mags);
-void bufpool_depot_put_mags(struct bufpool *pool, struct bufpool_cpu *pcp,
-			    unsigned int idx, struct list_head *mags,
-			    unsigned int room);
+unsigned int bufpool_depot_put_mags(struct bufpool *pool,
+				    struct bufpool_cpu *pcp, unsigned int idx,
+				    struct list_head *mags, unsigned int room);
 bool bufpool_depot_put_full(struct bufpool *pool, struct bufpool_bucket *b,
 			    struct bufpool_cpu_bucket *cb);
 int bufpool_cache_init(struct bufpool *pool);

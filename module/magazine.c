@@ -299,7 +299,8 @@ static void bufpool_out_pending(struct bufpool *pool, struct bufpool_bucket *b,
  * (bufpool_take_marked()'s), which it leaves.
  *
  * Context: a guarded section (bufpool_cpu_trylock()).
- * Return: how many it put in @bufs, 0 if the depot has none.
+ * Return: how many it put in @bufs, 0 if the depot has none or its next
+ * slot has an idle record.
  */
 unsigned int bufpool_depot_get_bulk(struct bufpool *pool,
 				    struct bufpool_cpu *pcp, unsigned int idx,
@@ -430,24 +431,39 @@ unsigned int bufpool_depot_get_empty(struct bufpool *pool,
  * @mags: the magazines bufpool_depot_get_empty() gave, some filled
  * @room: the room it reserved
  *
- * Filled and partly filled magazines go on the full list, the rest back on
- * the empty list, in one hold of the lock; the room they did not use under
- * the depot's cap is given back, and the buffers are counted in.
+ * Filled magazines go on the full list, the rest back on the empty list,
+ * in one hold of the lock; a partly filled one tops up the depot's first
+ * full magazine if that has room for it (as bufpool_depot_push() does),
+ * so that runs cut short do not leave the depot many magazines holding a
+ * few buffers each.  The room they did not use under the depot's cap is
+ * given back, and the buffers are counted in.
  *
  * Context: a guarded section (bufpool_cpu_trylock()).
+ * Return: how many buffers the magazines held.
  */
-void bufpool_depot_put_mags(struct bufpool *pool, struct bufpool_cpu *pcp,
-			    unsigned int idx, struct list_head *mags,
-			    unsigned int room)
+unsigned int bufpool_depot_put_mags(struct bufpool *pool,
+				    struct bufpool_cpu *pcp, unsigned int idx,
+				    struct list_head *mags, unsigned int room)
 {
 	struct bufpool_bucket *b = &pool->buckets[idx];
 	struct bufpool_depot *d = bufpool_depot(b, numa_mem_id());
-	struct bufpool_mag *m, *next;
+	struct bufpool_mag *m, *next, *first;
 	unsigned int nr = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&d->lock, flags);
+	first = list_first_entry_or_null(&d->full, struct bufpool_mag, list);
 	list_for_each_entry_safe(m, next, mags, list) {
+		if (m->count < b->mag_size && first &&
+		    first->count + m->count <= b->mag_size) {
+			nr += m->count;
+			d->nr_bufs += m->count;
+			while (m->count) {
+				first->bufs[first->count++] =
+					m->bufs[--m->count];
+				bufpool_mag_clear(m, m->count);
+			}
+		}
 		if (m->count) {
 			list_move(&m->list, &d->full);
 			d->nr_full++;
@@ -465,6 +481,7 @@ void bufpool_depot_put_mags(struct bufpool *pool, struct bufpool_cpu *pcp,
 		bufpool_out_pending(pool, b, &pcp->b[idx], -(int)nr);
 		bufpool_decay_arm(pool);
 	}
+	return nr;
 }
 
 /**

@@ -708,11 +708,13 @@ EXPORT_SYMBOL_GPL(__bufpool_return);
 
 /*
  * The magazine part of bufpool_take_bulk(): up to @n buffers of bucket
- * @idx off this CPU's magazines, refilled from the depot a whole magazine
- * at a time, in one guarded section.  Stops at a slot with an idle record
- * (tracking came on: bufpool_take_marked() is the single take's), and
- * takes nothing where a single take would leave the inline path for
- * tracking's or a dead pool's.  Returns how many it put in @bufs.
+ * @idx off this CPU's magazines, then straight off the depot's
+ * (bufpool_depot_get_bulk()), or refilled from it a whole magazine at a
+ * time for less than a magazine's worth, in one guarded section.  Stops
+ * at a slot with an idle record (tracking came on: bufpool_take_marked()
+ * is the single take's), and takes nothing where a single take would
+ * leave the inline path for tracking's or a dead pool's.  Returns how many
+ * it put in @bufs.
  */
 static unsigned int bufpool_take_bulk_mag(struct bufpool *pool,
 					  unsigned int idx, size_t size,
@@ -845,7 +847,8 @@ struct bufpool_direct {
 
 /*
  * Start a direct run of up to @nr buffers of @b: its first magazine in
- * *@mp, that magazine's room in *@limitp.  False if the depot has no room.
+ * *@mp, that magazine's room in *@limitp.  False if the depot has no room
+ * under its cap, or no magazine could be had.
  */
 static bool bufpool_direct_start(struct bufpool *pool,
 				 struct bufpool_bucket *b, unsigned int nr,
@@ -878,7 +881,11 @@ static bool bufpool_direct_next(struct bufpool_direct *dr,
 /*
  * The magazine part of bufpool_return_bulk(): put the buffers of @bufs,
  * from the first, into this CPU's magazines (trading a full one for an
- * empty one with the depot), in one guarded section, with the checks of
+ * empty one with the depot), and past them into the depot's empty
+ * magazines (a direct run) unless *@short_run says that one run of this
+ * call was cut short before it filled a magazine (an array that mixes
+ * buckets or bad entries: then each run would cost a magazine for a few
+ * buffers), in one guarded section, with the checks of
  * an inline return: the owner memo or the whole owner check, the claim.
  * Stops at the first buffer a single return must do (any doubt, a bad
  * pointer, tracking's, another node's, a depot-only bucket, the depot at
@@ -887,6 +894,7 @@ static bool bufpool_direct_next(struct bufpool_direct *dr,
  */
 static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 					    unsigned int n, void **bufs,
+					    bool *short_run,
 					    unsigned long caller)
 {
 	bool hooked = bufpool_track_hooked(pool);
@@ -945,8 +953,10 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 					c = 0;
 					goto claim;
 				}
-				bufpool_depot_put_mags(pool, pcp, cur, &dr.mags,
-						       dr.room);
+				if (bufpool_depot_put_mags(pool, pcp, cur,
+							   &dr.mags, dr.room) <
+				    dr.mag_size)
+					*short_run = true;
 				dr.room = 0;
 			}
 			cur = -1;
@@ -960,7 +970,7 @@ static unsigned int bufpool_return_bulk_mag(struct bufpool *pool,
 			 * them back together (bufpool_depot_get_empty()).
 			 */
 			if (!__bufpool_mag_room(cb, &m, &c)) {
-				if (n - i >= limit &&
+				if (n - i >= limit && !*short_run &&
 				    bufpool_direct_start(pool, b, n - i, &dr, &m,
 							 &limit))
 					c = 0;
@@ -992,8 +1002,10 @@ claim:
 		m->count = c;
 		__bufpool_count(pcp, cur, BUFPOOL_STAT_RETURN, run);
 	}
-	if (unlikely(dr.room))
-		bufpool_depot_put_mags(pool, pcp, cur, &dr.mags, dr.room);
+	if (unlikely(dr.room) &&
+	    bufpool_depot_put_mags(pool, pcp, cur, &dr.mags, dr.room) <
+	    dr.mag_size)
+		*short_run = true;
 	if (back) {
 		bufpool_mark_unfolded(pool);
 		bufpool_decay_arm(pool);
@@ -1005,6 +1017,7 @@ claim:
 void bufpool_return_bulk(struct bufpool *pool, unsigned int n, void **bufs)
 {
 	unsigned long caller = _RET_IP_;
+	bool short_run = false;
 	unsigned int i = 0;
 
 	if (!n || WARN_ON_ONCE(!pool) || WARN_ON_ONCE(!bufs))
@@ -1012,7 +1025,7 @@ void bufpool_return_bulk(struct bufpool *pool, unsigned int n, void **bufs)
 	while (i < n) {
 		if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 			i += bufpool_return_bulk_mag(pool, n - i, bufs + i,
-						     caller);
+						     &short_run, caller);
 		/* The one it stopped at, as a single return does it. */
 		if (i < n)
 			__bufpool_return_caller(pool, bufs[i++], caller);
