@@ -109,11 +109,8 @@ static struct bufpool *bp_create_direct(struct kunit *test, const char *name,
 		.max_cached_bytes = max_cached_bytes,
 		.decay_ms = BUFPOOL_DECAY_OFF,
 	};
-	struct bufpool *pool = bufpool_create(name, &params);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bp_destroy_at_end(test, pool);
-	return pool;
+	return bp_create_params(test, name, &params);
 }
 
 /*

@@ -1215,11 +1215,8 @@ static struct bufpool *bp_create_decay(struct kunit *test, const char *name,
 				       unsigned int decay_ms)
 {
 	struct bufpool_params params = { .decay_ms = decay_ms };
-	struct bufpool *pool = bufpool_create(name, &params);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pool);
-	bp_destroy_at_end(test, pool);
-	return pool;
+	return bp_create_params(test, name, &params);
 }
 
 /*

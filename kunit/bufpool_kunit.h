@@ -30,6 +30,18 @@ static inline void bp_destroy_at_end(struct kunit *test,
 						  pool));
 }
 
+/* Create a pool of @params that is destroyed when the test case ends. */
+static inline struct bufpool *
+bp_create_params(struct kunit *test, const char *name,
+		 const struct bufpool_params *params)
+{
+	struct bufpool *pool = bufpool_create(name, params);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
+	bp_destroy_at_end(test, pool);
+	return pool;
+}
+
 /* Create a pool that is destroyed when the test case ends. */
 static inline struct bufpool *bp_create(struct kunit *test,
 					const char *name,
@@ -44,12 +56,8 @@ static inline struct bufpool *bp_create(struct kunit *test,
 		.max_cached_bytes = max_cached_bytes,
 		.flags = flags,
 	};
-	struct bufpool *pool;
 
-	pool = bufpool_create(name, &params);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, pool, "bufpool_create(%s)", name);
-	bp_destroy_at_end(test, pool);
-	return pool;
+	return bp_create_params(test, name, &params);
 }
 
 /*

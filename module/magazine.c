@@ -128,6 +128,14 @@ static void bufpool_depot_unlink(struct bufpool_depot *d,
 	d->nr_bufs -= m->count;
 }
 
+/* Put @m, on no list, first on @d's full list; under @d's lock. */
+static void bufpool_depot_link(struct bufpool_depot *d, struct bufpool_mag *m)
+{
+	list_add(&m->list, &d->full);
+	d->nr_full++;
+	d->nr_bufs += m->count;
+}
+
 /*
  * Both of @cb's magazines are empty: trade the prev one for a full magazine
  * from this node's depot.  Called in a guarded section.
@@ -188,9 +196,7 @@ static void bufpool_depot_add(struct bufpool *pool, struct bufpool_depot *d,
 	unsigned long flags;
 
 	spin_lock_irqsave(&d->lock, flags);
-	list_add(&m->list, &d->full);
-	d->nr_full++;
-	d->nr_bufs += m->count;
+	bufpool_depot_link(d, m);
 	spin_unlock_irqrestore(&d->lock, flags);
 	bufpool_decay_arm(pool);
 }
@@ -228,9 +234,7 @@ static struct bufpool_mag *bufpool_depot_put(struct bufpool *pool,
 	if (empty) {
 		list_del(&empty->list);
 		d->nr_empty--;
-		list_add(&m->list, &d->full);
-		d->nr_full++;
-		d->nr_bufs += m->count;
+		bufpool_depot_link(d, m);
 	}
 	spin_unlock_irqrestore(&d->lock, flags);
 	if (empty) {
@@ -465,9 +469,8 @@ unsigned int bufpool_depot_put_mags(struct bufpool *pool,
 			}
 		}
 		if (m->count) {
-			list_move(&m->list, &d->full);
-			d->nr_full++;
-			d->nr_bufs += m->count;
+			list_del(&m->list);
+			bufpool_depot_link(d, m);
 			nr += m->count;
 		} else {
 			list_move(&m->list, &d->empty);
