@@ -1207,9 +1207,10 @@ static int misuse_reserve_try(void)
 	 * Memory freed between the hog and the probes (kswapd, an RT
 	 * kernel's threads) leaves the test without its premise: again.  The
 	 * take without reclaim came after the reserve's last buffer, from
-	 * the allocator then: memory was back.
+	 * the allocator then: memory was back; so was it if the take that
+	 * may wait got another buffer than the one returned meanwhile.
 	 */
-	again = gave_back || none || nowait;
+	again = gave_back || none || nowait || (waited && waited != late.buf);
 
 	ok = again ||
 	     (misuse_ok(__func__, hogged, "the hog got no page") &&
@@ -1222,7 +1223,8 @@ static int misuse_reserve_try(void)
 		gave_back ? ", and gave it back to the OOM path: again" :
 		none ? ", but a 32 KiB take without reclaim succeeded: again" :
 		nowait ? ", but a take without reclaim past the reserve succeeded: again" :
-		"",
+		waited && waited != late.buf ?
+		", but the take that may wait was served at once: again" : "",
 		got, waited_ms, !waited ? "none" : waited == late.buf ?
 		"the buffer returned meanwhile" : "another buffer");
 	bufpool_return(reserve_pool, none);
